@@ -1,0 +1,40 @@
+# One virtualenv at the root; every target creates it when needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: install run test test-faults lint format bench demo clean help
+
+help:
+	@echo "make run     — the whole system (embedded PostgreSQL and Redis unless DATABASE_URL/REDIS_URL)"
+	@echo "make test    — the test suite against real PostgreSQL and Redis"
+	@echo "make lint    — ruff and mypy"
+	@echo "make bench   — the benchmark harness (bench/results/latest.json)"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m shared.run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared services tests
+	$(BIN)/ruff format --check shared services tests
+	$(BIN)/mypy shared services/pathways/pathway.py
+
+format: $(STAMP)
+	$(BIN)/ruff format shared services tests
+	$(BIN)/ruff check --fix shared services tests
+
+clean:
+	rm -rf var/test .pytest_cache .hypothesis

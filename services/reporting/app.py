@@ -1,0 +1,33 @@
+"""Reporting service factory: report API and dashboard over the projections."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.reporting import api
+from shared import db, queues
+from shared.auth import CachingVerifier, registry_whoami
+from shared.settings import Settings
+from shared.web import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    engine = db.make_engine(settings.database_url_for("reporting"))
+    redis = queues.connect(settings.redis_url)
+
+    def readiness() -> list[str]:
+        return [m for m in (db.ping(engine), queues.ping(redis)) if m]
+
+    app, service_api = create_service_app(
+        "reporting", settings, readiness=readiness,
+        description="Rapports de sorties, alertes, projections et tableau de bord.",
+    )
+    app.extensions["iae_engine"] = engine
+    app.extensions["iae_redis"] = redis
+    app.extensions["iae_verifier"] = CachingVerifier(
+        registry_whoami(settings.registry_url, settings.http_timeout_seconds),
+        settings.auth_cache_seconds,
+    )
+    service_api.register_blueprint(api.reports)
+    return app

@@ -1,0 +1,44 @@
+"""Redis connections and RQ queues. Redis only ever carries nudges, never event data."""
+
+from __future__ import annotations
+
+from redis import Redis
+from rq import Queue
+
+PROJECTIONS_QUEUE = "projections"
+# The reporting job is named, not imported: services never import each other.
+CATCH_UP_JOB = "services.reporting.jobs.catch_up"
+NUDGE_TTL_SECONDS = 60
+
+
+def connect(url: str) -> Redis:
+    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+
+def queue(conn: Redis, prefix: str, name: str = PROJECTIONS_QUEUE) -> Queue:
+    return Queue(f"{prefix}:{name}", connection=conn)
+
+
+def nudge_key(prefix: str, projection: str) -> str:
+    return f"{prefix}:nudge:{projection}"
+
+
+def nudge(conn: Redis, prefix: str, projection: str) -> bool:
+    """Enqueue a catch-up of `projection` unless one is already pending (coalescing).
+
+    The pending marker expires so that a lost job never blocks later nudges for long.
+    Returns True when a job was enqueued.
+    """
+    if not conn.set(nudge_key(prefix, projection), "1", nx=True, ex=NUDGE_TTL_SECONDS):
+        return False
+    queue(conn, prefix).enqueue(CATCH_UP_JOB, projection, job_timeout=600, result_ttl=0)
+    return True
+
+
+def ping(conn: Redis) -> str | None:
+    """None when Redis answers, else a short reason for /ready."""
+    try:
+        conn.ping()
+        return None
+    except Exception as exc:  # any client error means "not ready"
+        return f"redis: {type(exc).__name__}"

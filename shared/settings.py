@@ -1,0 +1,90 @@
+"""Settings read from the environment, once, when an app or process is created (never at import)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+SERVICES = ("registry", "pathways", "reporting")
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    return int(env.get(key, default))
+
+
+def _float(env: Mapping[str, str], key: str, default: float) -> float:
+    return float(env.get(key, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the system; the README's settings table mirrors this class."""
+
+    database_url: str = ""  # server URL; each service uses its own database on it
+    database_prefix: str = "iae"  # databases are named <prefix>_<service>
+    redis_url: str = ""
+    queue_prefix: str = "iae"  # namespace of RQ queues and nudge keys in Redis
+    admin_token: str = ""
+    service_token: str = ""  # token the reporting worker uses to read the feed and the registry
+    registry_url: str = "http://127.0.0.1:5001"
+    pathways_url: str = "http://127.0.0.1:5002"
+    identity_kek: str = ""  # base64 key-encryption key for persons' identity keys
+    secret_key: str = ""  # signs the dashboard session cookie
+    max_body_bytes: int = 5 * 1024 * 1024
+    page_size: int = 100
+    max_page_size: int = 1000
+    feed_max_page: int = 5000
+    auth_cache_seconds: float = 60.0
+    http_timeout_seconds: float = 5.0
+    sweep_seconds: float = 5.0
+    catch_up_batch: int = 5000
+    etp_hours_per_year: float = 1820.0
+    min_position_wait_seconds: float = 10.0
+    cookie_secure: bool = True
+    log_level: str = "INFO"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Build settings from environment variables named like the fields, upper-cased."""
+        env = os.environ if env is None else env
+        values: dict = {}
+        for f in fields(cls):
+            key = f.name.upper()
+            if key not in env or f.name == "extra":
+                continue
+            values[f.name] = _coerce(f.type, env[key])
+        values["extra"] = {
+            f"{s}_database_url": env[f"{s.upper()}_DATABASE_URL"]
+            for s in SERVICES
+            if env.get(f"{s.upper()}_DATABASE_URL")
+        }
+        return replace(cls(**values), **overrides)
+
+    def database_url_for(self, service: str) -> str:
+        """The URL of one service's own database (overridable with <SERVICE>_DATABASE_URL)."""
+        explicit = self.extra.get(f"{service}_database_url")
+        if explicit:
+            return explicit
+        return with_database(self.database_url, f"{self.database_prefix}_{service}")
+
+
+def _coerce(type_name: str, raw: str):
+    if type_name == "int":
+        return int(raw)
+    if type_name == "float":
+        return float(raw)
+    if type_name == "bool":
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return raw
+
+
+def with_database(url: str, database: str) -> str:
+    """Replace the database name of a PostgreSQL URL, keeping its query string."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.set(database=database).render_as_string(hide_password=False)

@@ -1,0 +1,124 @@
+"""The common skeleton of the three services: problem+json errors, request ids, body limit,
+health and readiness, Prometheus metrics and the OpenAPI document with offline docs."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+import orjson
+from flask import Flask, Response, g, request, send_from_directory
+from flask_smorest import Api
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from swagger_ui_bundle import swagger_ui_path
+from werkzeug.exceptions import HTTPException
+
+from shared import logs, problems
+from shared.problems import Problem
+from shared.settings import Settings
+
+JSON_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class ServiceApi(Api):
+    """flask-smorest's Api, answering every error as problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return problems.problem_response(problems.from_http_exception(error))
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(orjson.dumps(body), status=status, headers=headers, mimetype="application/json")
+
+
+def create_service_app(
+    name: str,
+    settings: Settings,
+    *,
+    version: str = "1",
+    description: str = "",
+    readiness: Callable[[], list[str]] | None = None,
+) -> tuple[Flask, ServiceApi]:
+    """A Flask app with the plumbing every service shares; the caller adds its blueprints."""
+    logs.configure(settings.log_level)
+    app = Flask(name)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE=f"IAE — {name}",
+        API_VERSION=version,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/static/",
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+            },
+            "security": [{"bearer": []}],
+        },
+        SETTINGS=settings,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    api = ServiceApi(app)
+    problems.install(app)
+    _install_request_hooks(app)
+    _install_operational_routes(app, name, readiness or (lambda: []))
+    return app, api
+
+
+def _install_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _start() -> None:
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        g.started = time.perf_counter()
+        if request.method in JSON_METHODS and request.content_length:
+            if request.mimetype != "application/json":
+                raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        metrics = app.extensions["iae_metrics"]
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        metrics["requests"].labels(request.method, endpoint, response.status_code).inc()
+        if "started" in g:
+            metrics["latency"].labels(request.method, endpoint).observe(
+                time.perf_counter() - g.started
+            )
+        return response
+
+
+def _install_operational_routes(app: Flask, name: str, readiness: Callable[[], list[str]]) -> None:
+    registry = CollectorRegistry()
+    app.extensions["iae_metrics"] = {
+        "registry": registry,
+        "requests": Counter(
+            "http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+        ),
+        "latency": Histogram(
+            "http_request_seconds", "Request latency", ["method", "route"], registry=registry
+        ),
+    }
+
+    @app.get("/health")
+    def health() -> Response:
+        return json_response({"status": "ok", "service": name})
+
+    @app.get("/ready")
+    def ready() -> Response:
+        missing = readiness()
+        if missing:
+            raise Problem(503, "Dépendances indisponibles : " + ", ".join(missing), missing=missing)
+        return json_response({"status": "ready", "service": name})
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+    @app.get("/docs/static/<path:filename>")
+    def docs_static(filename: str) -> Response:
+        return send_from_directory(str(swagger_ui_path), filename)

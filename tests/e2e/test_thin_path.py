@@ -1,0 +1,32 @@
+"""The thinnest end-to-end path through the three services, with a real RQ worker."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from conftest import bearer, run_worker
+
+
+def test_an_opened_pathway_is_counted_in_the_outcome_report(settings, registry, pathways, reporting, admin):
+    structure = registry.post("/v1/structures", headers=admin, json={
+        "siret": "73282932000074", "name": "AI du Val", "kind": "AI", "department": "35"})
+    assert structure.status_code == 201, structure.json
+    structure_id = structure.json["id"]
+    token = registry.post("/v1/tokens", headers=admin, json={
+        "scope": "structure", "structure_id": structure_id, "label": "logiciel"}).json["token"]
+
+    pathway_id = str(uuid.uuid4())
+    appended = pathways.post(f"/v1/pathways/{pathway_id}/events", headers=bearer(token), json={
+        "expected_version": 0,
+        "events": [{"id": str(uuid.uuid4()), "type": "pathway_opened",
+                    "occurred_on": date.today().isoformat(),
+                    "data": {"structure_id": structure_id}}]})
+    assert appended.status_code == 201, appended.json
+    run_worker(settings)
+
+    report = reporting.get(f"/v1/reports/outcomes?structure_id={structure_id}",
+                           headers=bearer(token))
+    assert report.status_code == 200, report.json
+    assert report.json["total"]["entries"] == 1
+    assert report.json["as_of_position"] >= appended.json["events"][0]["position"]
