@@ -24,7 +24,7 @@ class Siret(fields.String):
 
 
 class Department(fields.String):
-    """An INSEE département code (01–95 without 20, 2A, 2B, 971–976 but 975)."""
+    """An INSEE département code (01–95 without 20, 2A, 2B, 971–976), upper-cased."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
