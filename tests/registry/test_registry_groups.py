@@ -33,6 +33,11 @@ def test_a_new_group_has_no_member(registry, admin):
     assert answer.json == {"id": answer.json["id"], "name": "GES Bretagne", "members": []}
 
 
+def test_a_group_name_with_a_nul_character_is_refused(registry, admin):
+    answer = registry.post("/v1/groups", headers=admin, json={"name": "GES\u0000"})
+    assert answer.status_code == 422 and list(answer.json["errors"]) == ["name"]
+
+
 def test_a_group_needs_a_name(registry, admin):
     answer = registry.post("/v1/groups", headers=admin, json={"name": ""})
     assert answer.status_code == 422 and list(answer.json["errors"]) == ["name"]

@@ -235,3 +235,22 @@ def test_a_page_size_above_the_cap_is_reduced_to_the_cap(registry, admin, settin
 
 def test_a_page_size_of_zero_is_refused(registry, admin):
     assert registry.get("/v1/structures?limit=0", headers=admin).status_code == 422
+
+
+@pytest.mark.parametrize("field", ["name", "convention_number"])
+def test_a_nul_character_is_refused_rather_than_failing_the_database(registry, admin, field):
+    answer = post(registry, admin, **{field: "AI du Val\u0000"})
+    assert answer.status_code == 422 and list(answer.json["errors"]) == [field]
+
+
+def test_a_nul_character_in_a_sector_is_refused_on_update(registry, admin):
+    structure = new_structure(registry, admin)
+    answer = registry.patch(
+        f"/v1/structures/{structure['id']}", headers=admin, json={"sectors": ["tri\u0000"]}
+    )
+    assert answer.status_code == 422 and list(answer.json["errors"]) == ["sectors.0"]
+
+
+def test_an_offset_beyond_any_database_row_is_refused(registry, admin):
+    answer = registry.get("/v1/structures?offset=99999999999999999999", headers=admin)
+    assert answer.status_code == 422 and list(answer.json["errors"]) == ["offset"]

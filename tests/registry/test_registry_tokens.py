@@ -95,6 +95,13 @@ def test_a_network_token_cannot_be_bound_to_a_group(registry, admin):
     assert answer.status_code == 422 and list(answer.json["errors"]) == ["group_id"]
 
 
+def test_a_label_with_a_nul_character_is_refused(registry, admin):
+    answer = registry.post(
+        "/v1/tokens", headers=admin, json={"scope": "network", "label": "\u0000"}
+    )
+    assert answer.status_code == 422 and list(answer.json["errors"]) == ["label"]
+
+
 def test_an_unknown_scope_is_refused(registry, admin):
     answer = registry.post("/v1/tokens", headers=admin, json={"scope": "root", "label": "x"})
     assert answer.status_code == 422 and list(answer.json["errors"]) == ["scope"]
