@@ -27,7 +27,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(engines) -> Iterator[World]:
-    settings = make_settings(engines)
+    settings = make_settings(engines, min_position_wait_seconds=1.0)
     migrate_all(settings)
     live = start_services(settings)
     clients = {name: server.app.test_client() for name, server in live.items()}
