@@ -235,7 +235,7 @@ def catch_up_to(settings, position: int, timeout: float = 30.0) -> None:
     while checkpoint(settings, "outcomes") < position:
         assert time.monotonic() < deadline, f"projection did not reach {position}"
         assert status(settings, "outcomes") != "failed", "the projection failed"
-        jobs.catch_up("all")
+        jobs.catch_up("all", patience=0.0)
         time.sleep(0.05)
 
 
