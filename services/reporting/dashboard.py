@@ -18,9 +18,15 @@ from services.reporting.dashboard_page import page_context
 from services.reporting.dashboard_query import InvalidChoice, report_params, selection
 from shared.auth import Caller, RegistryUnavailable
 
-blp = Blueprint("dashboard", __name__, url_prefix="/", template_folder="templates",
-                static_folder="static", static_url_path="assets",
-                description="Tableau de bord des équipes (pages HTML, en français)")
+blp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="assets",
+    description="Tableau de bord des équipes (pages HTML, en français)",
+)
 FORM_ENDPOINTS = ("dashboard.SignIn", "dashboard.SignOut")
 EXPORTS = {
     "csv": "text/csv",
@@ -109,9 +115,13 @@ def signed_in_caller() -> tuple[Caller, str]:
     caller = verify(token)
     if caller is None:
         dashboard_session.sign_out()
-        raise PageError(401, "Jeton expiré ou révoqué",
-                        "Votre jeton d'accès n'est plus valide : il a expiré ou a été révoqué. "
-                        "Demandez-en un nouveau à votre administrateur.", sign_in=True)
+        raise PageError(
+            401,
+            "Jeton expiré ou révoqué",
+            "Votre jeton d'accès n'est plus valide : il a expiré ou a été révoqué. "
+            "Demandez-en un nouveau à votre administrateur.",
+            sign_in=True,
+        )
     return caller, token
 
 
@@ -119,9 +129,12 @@ def verify(token: str) -> Caller | None:
     try:
         return current_app.extensions["iae_verifier"](token)
     except RegistryUnavailable:
-        raise PageError(503, "Service momentanément indisponible",
-                        "Le registre ne répond pas : votre accès ne peut pas être vérifié. "
-                        "Réessayez dans quelques instants.") from None
+        raise PageError(
+            503,
+            "Service momentanément indisponible",
+            "Le registre ne répond pas : votre accès ne peut pas être vérifié. "
+            "Réessayez dans quelques instants.",
+        ) from None
 
 
 @blp.route("")
@@ -175,8 +188,10 @@ class SignOut(MethodView):
 @blp.route("export")
 class Export(MethodView):
     @blp.arguments(ExportArgs, location="query", as_kwargs=True)
-    @blp.doc(summary="Téléchargement CSV ou XLSX du tableau affiché",
-             responses={"200": {"description": "Le fichier du rapport d'API"}})
+    @blp.doc(
+        summary="Téléchargement CSV ou XLSX du tableau affiché",
+        responses={"200": {"description": "Le fichier du rapport d'API"}},
+    )
     @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
     def get(self, **_args):
         """The report API's file for exactly the table the page shows."""
@@ -194,9 +209,18 @@ class Export(MethodView):
 
 def _file(response, fmt: str, chosen) -> Response:
     if response.status_code != 200 or response.mimetype != EXPORTS[fmt]:
-        error = refused(response) if response.status_code != 200 else ReportRefused(
-            502, "Le service de rapports n'a pas produit ce format.")
+        error = (
+            refused(response)
+            if response.status_code != 200
+            else ReportRefused(502, "Le service de rapports n'a pas produit ce format.")
+        )
         raise PageError(error.status, "Téléchargement impossible", error.detail)
     name = f"rapport-iae-{chosen.period.start}-{chosen.period.end}-{chosen.dimension}.{fmt}"
-    return Response(response.get_data(), mimetype=EXPORTS[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return Response(
+        response.get_data(),
+        mimetype=EXPORTS[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

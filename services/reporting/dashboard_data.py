@@ -32,8 +32,9 @@ def call_api(path: str, params: Mapping[str, str], token: str) -> TestResponse:
     """One request to this service's own API, in a fresh app context (its own `g`)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with app.app_context():
-        return Client(app).get(path, query_string=dict(params),
-                               headers={"Authorization": f"Bearer {token}"})
+        return Client(app).get(
+            path, query_string=dict(params), headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 def refused(response: TestResponse) -> ReportRefused:
@@ -64,9 +65,14 @@ def monthly(chosen: Selection, token: str) -> list[dict]:
     """Entries and exits for every month of the period, zero where the report has no row."""
     rows = fetch_report(chosen, token, ("month",))["rows"]
     by_month = {r["key"].get("month"): r for r in rows}
-    return [{"month": m, "entries": by_month.get(m, {}).get("entries") or 0,
-             "exits": by_month.get(m, {}).get("exits") or 0}
-            for m in months_between(chosen.period.start, chosen.period.end)]
+    return [
+        {
+            "month": m,
+            "entries": by_month.get(m, {}).get("entries") or 0,
+            "exits": by_month.get(m, {}).get("exits") or 0,
+        }
+        for m in months_between(chosen.period.start, chosen.period.end)
+    ]
 
 
 def months_between(start: date, end: date) -> list[str]:
@@ -104,9 +110,11 @@ def _structure_ids(chosen: Selection, structures: list[dict]) -> set[str] | None
 
 def _matches(structure: dict, chosen: Selection) -> bool:
     region = DEPARTMENT_REGION.get(structure.get("department", ""))
-    return (chosen.region in (None, region)
-            and chosen.filters.get("kind") in (None, structure.get("kind"))
-            and chosen.filters.get("department") in (None, structure.get("department")))
+    return (
+        chosen.region in (None, region)
+        and chosen.filters.get("kind") in (None, structure.get("kind"))
+        and chosen.filters.get("department") in (None, structure.get("department"))
+    )
 
 
 def _items(body) -> list[dict]:
@@ -124,9 +132,12 @@ def registry_list(path: str, params: Mapping[str, str], token: str) -> list[dict
     """Structures or groups the registry shows this token; empty when it cannot answer."""
     settings = current_app.config["SETTINGS"]
     try:
-        response = requests.get(f"{settings.registry_url}{path}", params=dict(params),
-                                headers={"Authorization": f"Bearer {token}"},
-                                timeout=settings.http_timeout_seconds)
+        response = requests.get(
+            f"{settings.registry_url}{path}",
+            params=dict(params),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=settings.http_timeout_seconds,
+        )
     except requests.RequestException:
         return []
     return _items(response.json()) if response.status_code == 200 else []

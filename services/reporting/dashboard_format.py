@@ -111,5 +111,6 @@ FILTERS: Mapping[str, object] = {
 def install(app: Flask) -> None:
     """Make the formatters Jinja filters and helpers of the app."""
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(formatted=formatted, row_label=row_label,
-                                 alert_labels=ALERT_LABELS)
+    app.jinja_env.globals.update(
+        formatted=formatted, row_label=row_label, alert_labels=ALERT_LABELS
+    )

@@ -38,10 +38,26 @@ TABLE_COLUMNS = (
     ("counted_exits", "Sorties comptabilisées", "count"),
     *HEADLINE[3:],
 )
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-               "septembre", "octobre", "novembre", "décembre")
-SCOPE_LABELS = {"admin": "Administration", "network": "Réseau", "group": "GES",
-                "structure": "Structure"}
+MONTH_NAMES = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+SCOPE_LABELS = {
+    "admin": "Administration",
+    "network": "Réseau",
+    "group": "GES",
+    "structure": "Structure",
+}
 ACTIVITY = ("entries", "active", "exits", "hours_worked")
 
 
@@ -62,12 +78,18 @@ def _choices(caller: Caller, token: str, args: Mapping[str, str], today: date) -
     structures = _structures(caller, token)
     network = caller.scope in ("admin", "network")
     return {
-        "caller": caller, "scope_label": SCOPE_LABELS[caller.scope], "args": args,
-        "structures": structures, "network": network,
+        "caller": caller,
+        "scope_label": SCOPE_LABELS[caller.scope],
+        "args": args,
+        "structures": structures,
+        "network": network,
         "groups": data.registry_list("/v1/groups", {}, token) if network else [],
-        "kinds": STRUCTURE_KINDS, "departments": DEPARTMENTS, "regions": REGIONS,
+        "kinds": STRUCTURE_KINDS,
+        "departments": DEPARTMENTS,
+        "regions": REGIONS,
         "dimensions": {d: DIMENSIONS[d] for d in dimensions_for(caller)},
-        "period_kinds": PERIOD_KINDS, "month_names": MONTH_NAMES,
+        "period_kinds": PERIOD_KINDS,
+        "month_names": MONTH_NAMES,
         "years": list(range(today.year, today.year - YEARS_BACK - 1, -1)),
     }
 
@@ -83,15 +105,22 @@ def _figures(chosen: Selection, token: str, structures: list[dict]) -> dict:
     table = data.fetch_report(chosen, token, (chosen.dimension,))
     months = data.monthly(chosen, token)
     return {
-        "total": total, "empty": not any(total.get(m) for m in ACTIVITY),
-        "headline": HEADLINE, "columns": TABLE_COLUMNS, "rows": table["rows"],
+        "total": total,
+        "empty": not any(total.get(m) for m in ACTIVITY),
+        "headline": HEADLINE,
+        "columns": TABLE_COLUMNS,
+        "rows": table["rows"],
         "table_total": _table_total(chosen, table, total),
-        "table_dimensions": [d for d in table.get("group_by", []) if d != "region"
-                             or not chosen.region] or [chosen.dimension],
-        "charts": _charts(total, months), "months": months,
+        "table_dimensions": [
+            d for d in table.get("group_by", []) if d != "region" or not chosen.region
+        ]
+        or [chosen.dimension],
+        "charts": _charts(total, months),
+        "months": months,
         "alerts": data.alerts(chosen, token, structures),
         "structure_names": {str(s["id"]): s.get("name", "") for s in structures},
-        "exports": _exports(chosen), "as_of_position": table.get("as_of_position"),
+        "exports": _exports(chosen),
+        "as_of_position": table.get("as_of_position"),
     }
 
 
@@ -103,18 +132,27 @@ def _charts(total: dict, months: list[dict]) -> dict:
     """The data of both charts, read by dashboard.js; each also renders as a table."""
     by_category = total.get("exits_by_category") or {}
     return {
-        "categories": {"labels": list(EXIT_CATEGORIES.values()),
-                       "values": [by_category.get(c) or 0 for c in EXIT_CATEGORIES]},
-        "months": {"labels": [m["month"] for m in months],
-                   "entries": [m["entries"] for m in months],
-                   "exits": [m["exits"] for m in months]},
+        "categories": {
+            "labels": list(EXIT_CATEGORIES.values()),
+            "values": [by_category.get(c) or 0 for c in EXIT_CATEGORIES],
+        },
+        "months": {
+            "labels": [m["month"] for m in months],
+            "entries": [m["entries"] for m in months],
+            "exits": [m["exits"] for m in months],
+        },
     }
 
 
 def _exports(chosen: Selection) -> dict[str, str]:
     """Download links carrying exactly the page's selection."""
-    query = {"period": "custom", "from": chosen.period.start.isoformat(),
-             "to": chosen.period.end.isoformat(), "by": chosen.dimension, **chosen.filters}
+    query = {
+        "period": "custom",
+        "from": chosen.period.start.isoformat(),
+        "to": chosen.period.end.isoformat(),
+        "by": chosen.dimension,
+        **chosen.filters,
+    }
     if chosen.region:
         query["region"] = chosen.region
     base = url_for("dashboard.Export")
