@@ -45,7 +45,9 @@ def decimal(value, suppressed: bool = False) -> str:
 
 
 def long_date(value: date) -> str:
-    return format_date(value, "d MMMM y", locale=LOCALE)
+    """`1er janvier 2026`, `26 novembre 2026`: French writes the first of a month as an ordinal."""
+    text = format_date(value, "d MMMM y", locale=LOCALE)
+    return "1er" + text[1:] if value.day == 1 else text
 
 
 def month_label(value: str) -> str:

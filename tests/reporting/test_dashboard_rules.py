@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from services.reporting.dashboard_format import count, decimal, month_label, rate, row_label
+from services.reporting.dashboard_format import (
+    count,
+    decimal,
+    long_date,
+    month_label,
+    rate,
+    row_label,
+)
 from services.reporting.dashboard_query import (
     InvalidChoice,
     Selection,
@@ -131,6 +138,10 @@ def test_a_suppressed_cell_reads_less_than_five_never_zero():
 
 def test_a_missing_rate_reads_as_a_dash():
     assert rate(None) == "—"
+
+
+def test_the_first_of_a_month_is_written_as_an_ordinal():
+    assert long_date(date(2026, 1, 1)) == "1er janvier 2026"
 
 
 def test_a_month_is_written_in_french():
