@@ -17,6 +17,7 @@ REPORT_PATH = "/v1/reports/outcomes"
 ALERTS_PATH = "/v1/alerts"
 # The most urgent alerts only; the API gives them all (our choice, to keep the page light).
 MAX_ALERTS_SHOWN = 50
+MAX_ALERTS_PAGE = 1000  # the API's largest page, filtered and sorted here
 
 
 class ReportRefused(Exception):
@@ -96,7 +97,11 @@ def alerts(chosen: Selection, token: str, structures: list[dict]) -> list[dict] 
 
 
 def _alert_params(chosen: Selection) -> dict[str, str]:
-    return {k: v for k, v in chosen.filters.items() if k in ("structure_id", "group_id")}
+    """The alerts API filters by structure only (and scopes by token); the rest is done here."""
+    page = {"page_size": str(MAX_ALERTS_PAGE)}
+    if "structure_id" in chosen.filters:
+        page["structure_id"] = chosen.filters["structure_id"]
+    return page
 
 
 def _structure_ids(chosen: Selection, structures: list[dict]) -> set[str] | None:

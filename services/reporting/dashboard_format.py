@@ -87,16 +87,17 @@ ALERT_LABELS: Mapping[str, str] = {
 }
 
 
-def row_label(row: Mapping, dimension: str, structure_names: Mapping[str, str]) -> str:
-    """The French label of a report row for one dimension, as the API gave it when it did."""
+def row_label(row: Mapping, dimension: str, names: Mapping[str, str]) -> str:
+    """The French label of a report row for one dimension: the registry's name of a structure
+    or GES, else the label the API gave, else the official label of the code."""
+    code = str((row.get("key") or {}).get(dimension, ""))
+    if dimension in ("structure", "group") and names.get(code):
+        return names[code]
     given = (row.get("label") or {}).get(dimension)
     if given:
         return str(given)
-    code = str((row.get("key") or {}).get(dimension, ""))
     if dimension == "month" and code:
         return month_label(code)
-    if dimension == "structure":
-        return structure_names.get(code, code or MISSING)
     return DIMENSION_CODES.get(dimension, {}).get(code, code or MISSING)
 
 

@@ -66,7 +66,8 @@ def page_context(caller: Caller, token: str, args: Mapping[str, str], today: dat
     context = _choices(caller, token, args, today)
     try:
         chosen = selection(args, caller, today)
-        context.update(_figures(chosen, token, context["structures"]), chosen=chosen)
+        figures = _figures(chosen, token, context["structures"], context["groups"])
+        context.update(figures, chosen=chosen)
     except InvalidChoice as exc:
         return {**context, "error": exc.message}, exc.status
     except data.ReportRefused as exc:
@@ -100,7 +101,12 @@ def _structures(caller: Caller, token: str) -> list[dict]:
     return sorted(found, key=lambda s: s.get("name", ""))
 
 
-def _figures(chosen: Selection, token: str, structures: list[dict]) -> dict:
+def _names(*lists: list[dict]) -> dict[str, str]:
+    """Registry names of structures and GES by id, for the table's first column."""
+    return {str(item["id"]): item.get("name", "") for found in lists for item in found}
+
+
+def _figures(chosen: Selection, token: str, structures: list[dict], groups: list[dict]) -> dict:
     total = data.headline(chosen, token)
     table = data.fetch_report(chosen, token, (chosen.dimension,))
     months = data.monthly(chosen, token)
@@ -118,7 +124,7 @@ def _figures(chosen: Selection, token: str, structures: list[dict]) -> dict:
         "charts": _charts(total, months),
         "months": months,
         "alerts": data.alerts(chosen, token, structures),
-        "structure_names": {str(s["id"]): s.get("name", "") for s in structures},
+        "names": _names(structures, groups),
         "exports": _exports(chosen),
         "as_of_position": table.get("as_of_position"),
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import ROOT, bearer
+from dateutil.relativedelta import relativedelta
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -28,7 +29,10 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
 TODAY = date.today()
-LAST_MONTH = date(TODAY.year, TODAY.month, 1) if TODAY.day > 1 else date(TODAY.year, 1, 1)
+# Pathways open on the first day of a month seven months ago, so that exits four and five months
+# later are counted (more than 3 months in an ACI, domain.md §8) and are never in the future.
+OPENED = date(TODAY.year, TODAY.month, 1) - relativedelta(months=7)
+EXITS = ((4, "cdi"), (5, "chomage"), (5, "formation_qualifiante"), (6, "cdd_moins_6_mois"))
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -44,12 +48,15 @@ WAIT_SECONDS = 20
 
 @pytest.fixture(scope="module")
 def seeded(settings, registry, pathways, reporting, admin):
-    """Two structures: the one signed in has three pathways opened this year, the other one."""
+    """Two structures opening pathways in the same month; some of them have exited since."""
     mine = seed.structure(registry, admin, kind="ACI", department="35")
     other = seed.structure(registry, admin, kind="EI", department="29")
-    for _ in range(3):
-        seed.pathway(pathways, mine, date(TODAY.year, 1, 1))
-    seed.settle(settings, reporting, admin, seed.pathway(pathways, other, date(TODAY.year, 1, 1)))
+    seed.pathway(pathways, mine, OPENED)
+    for months, reason in EXITS[:2]:
+        seed.pathway(pathways, mine, OPENED, OPENED + relativedelta(months=months), reason)
+    for months, reason in EXITS[2:]:
+        seed.pathway(pathways, other, OPENED, OPENED + relativedelta(months=months), reason)
+    seed.settle(settings, reporting, admin, seed.pathway(pathways, other, OPENED))
     return mine, other
 
 
@@ -70,7 +77,11 @@ def driver(downloads):
         options.add_argument(flag)
     options.add_experimental_option(
         "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "intl.accept_languages": "fr-FR,fr",
+        },
     )
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     browser.set_window_size(1366, 768)
@@ -122,10 +133,10 @@ def test_signing_in_shows_the_dashboard_of_ones_structure(driver, home, seeded):
 def test_the_chosen_period_shows_the_entries_the_api_gives(driver, home, seeded, reporting):
     mine, _ = seeded
     sign_in(driver, home, mine.token)
-    choose_month(driver, date(TODAY.year, 1, 1))
-    end = min(date(TODAY.year, 1, 31), TODAY)
+    choose_month(driver, OPENED)
+    end = OPENED + relativedelta(months=1, days=-1)
     api = reporting.get(
-        f"/v1/reports/outcomes?from={TODAY.year}-01-01&to={end}", headers=bearer(mine.token)
+        f"/v1/reports/outcomes?from={OPENED}&to={end}", headers=bearer(mine.token)
     ).json
     assert indicator(driver, "entries") == count(api["total"]["entries"]) == "3"
 
@@ -186,7 +197,7 @@ def test_every_visible_form_control_has_a_label(driver, home, seeded, registry, 
 def test_the_page_fits_the_screen_width(driver, home, seeded, registry, admin, width, height, name):
     sign_in(driver, home, seed.token(registry, admin, "network"))
     driver.set_window_size(width, height)
-    driver.get(f"{home}?period=year&year={TODAY.year}")
+    driver.get(f"{home}?period=custom&from={OPENED}&to={TODAY}")
     wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-charts"))
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / f"dashboard-{name}.png"))
@@ -198,8 +209,12 @@ def test_the_page_fits_the_screen_width(driver, home, seeded, registry, admin, w
 
 
 def _full_page_screenshot(driver, path: Path) -> None:
+    """The whole page; the capture drops the scroll bar, so it is as wide as the window."""
+    height = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
+    width = driver.execute_script("return window.innerWidth")
+    clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
     shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"captureBeyondViewport": True, "format": "png"}
+        "Page.captureScreenshot", {"captureBeyondViewport": True, "format": "png", "clip": clip}
     )
     path.write_bytes(base64.b64decode(shot["data"]))
 

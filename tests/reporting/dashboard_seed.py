@@ -77,8 +77,10 @@ def person(pathways, seeded: Seeded) -> str:
     return created.json["id"]
 
 
-def pathway(pathways, seeded: Seeded, opened_on: date, exit_on: date | None = None) -> int:
-    """Open a pathway (and exit it in CDI when `exit_on` is given); returns the last position."""
+def pathway(
+    pathways, seeded: Seeded, opened_on: date, exit_on: date | None = None, reason: str = "cdi"
+) -> int:
+    """Open a pathway (and exit it for `reason` when `exit_on` is given); the last position."""
     events = [
         _event(
             "pathway_opened",
@@ -92,7 +94,7 @@ def pathway(pathways, seeded: Seeded, opened_on: date, exit_on: date | None = No
         )
     ]
     if exit_on:
-        events.append(_event("pathway_exited", exit_on, {"reason": "cdi"}))
+        events.append(_event("pathway_exited", exit_on, {"reason": reason}))
     answer = pathways.post(
         f"/v1/pathways/{uuid.uuid4()}/events",
         headers=bearer(seeded.token),
@@ -111,15 +113,14 @@ SETTLE_SECONDS = 60  # the feed holds events back while any older transaction of
 
 def settle(settings, reporting, admin, position: int) -> None:
     """Serve the nudges, then catch up until the report API answers as of `position`."""
-    from services.reporting import jobs, worker
+    from services.reporting import worker
 
     run_worker(settings)
     deadline = time.monotonic() + SETTLE_SECONDS
     while _as_of(reporting, admin) < position:
         assert time.monotonic() < deadline, f"projections never reached position {position}"
         time.sleep(0.2)
-        for name in worker.PROJECTIONS:
-            jobs.catch_up(name)
+        worker.sweep_once()
 
 
 def _as_of(reporting, admin) -> int:
