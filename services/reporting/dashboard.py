@@ -13,7 +13,13 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
 
 from services.reporting import dashboard_format, dashboard_session
-from services.reporting.dashboard_data import REPORT_PATH, ReportRefused, call_api, refused
+from services.reporting.dashboard_data import (
+    REGION_EXPORT,
+    REPORT_PATH,
+    ReportRefused,
+    call_api,
+    refused,
+)
 from services.reporting.dashboard_page import page_context
 from services.reporting.dashboard_query import InvalidChoice, report_params, selection
 from shared.auth import Caller, RegistryUnavailable
@@ -203,6 +209,8 @@ class Export(MethodView):
             chosen = selection(request.args, caller, date.today())
         except InvalidChoice as exc:
             raise PageError(exc.status, "Choix invalide", exc.message) from None
+        if chosen.region:
+            raise PageError(422, "Téléchargement impossible", REGION_EXPORT)
         params = {**report_params(chosen, (chosen.dimension,)), "format": fmt}
         return _file(call_api(REPORT_PATH, params, token), fmt, chosen)
 

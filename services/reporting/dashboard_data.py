@@ -19,6 +19,12 @@ ALERTS_PATH = "/v1/alerts"
 MAX_ALERTS_SHOWN = 50
 MAX_ALERTS_PAGE = 1000  # the API's largest page, filtered and sorted here
 
+# The report API filters by département, not by region: its file would hold every region.
+REGION_EXPORT = (
+    "Le téléchargement n'est pas proposé pour un filtre par région : choisissez un "
+    "département, ou retirez le filtre et ventilez le tableau par région."
+)
+
 
 class ReportRefused(Exception):
     """The report API said no (scope, validation, availability): its status and French detail."""

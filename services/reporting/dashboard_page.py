@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from services.reporting import dashboard_data as data
+from services.reporting.dashboard_data import REGION_EXPORT
 from services.reporting.dashboard_query import (
     DIMENSIONS,
     PERIOD_KINDS,
@@ -126,6 +127,7 @@ def _figures(chosen: Selection, token: str, structures: list[dict], groups: list
         "alerts": data.alerts(chosen, token, structures),
         "names": _names(structures, groups),
         "exports": _exports(chosen),
+        "region_export": REGION_EXPORT,
         "as_of_position": table.get("as_of_position"),
     }
 
@@ -160,6 +162,6 @@ def _exports(chosen: Selection) -> dict[str, str]:
         **chosen.filters,
     }
     if chosen.region:
-        query["region"] = chosen.region
+        return {}
     base = url_for("dashboard.Export")
     return {fmt: f"{base}?{urlencode({**query, 'format': fmt})}" for fmt in ("csv", "xlsx")}

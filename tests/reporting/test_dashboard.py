@@ -19,7 +19,7 @@ OPENED = date(YEAR, 1, 5) if date.today() >= date(YEAR, 1, 6) else date(YEAR - 1
 def seeded(settings, registry, pathways, reporting, admin):
     """One structure with three pathways opened this year, and a second structure with one."""
     mine = seed.structure(registry, admin)
-    other = seed.structure(registry, admin)
+    other = seed.structure(registry, admin, kind="EI", department="75")
     for _ in range(3):
         seed.pathway(pathways, mine, OPENED)
     seed.settle(settings, reporting, admin, seed.pathway(pathways, other, OPENED))
@@ -97,6 +97,38 @@ def test_a_network_token_can_narrow_the_page_to_one_structure(browser, registry,
     page = browser.get(f"/?period=year&year={YEAR}&structure_id={other.structure_id}")
     assert page.status_code == 200
     assert metric(page.text, "entries") == "1"
+
+
+def test_a_region_filter_offers_no_download_that_would_hold_other_regions(
+    browser, registry, admin, seeded
+):
+    seed.sign_in(browser, seed.token(registry, admin, "network"))
+    page = browser.get(f"/?period=year&year={YEAR}&region=11")
+    assert page.status_code == 200 and 'id="download-csv"' not in page.text
+    assert browser.get(f"/export?format=csv&region=11&year={YEAR}").status_code == 422
+
+
+def test_the_csv_download_is_the_api_file_of_the_shown_table(browser, reporting, seeded):
+    mine, _ = seeded
+    seed.sign_in(browser, mine.token)
+    query = f"from={YEAR}-01-01&to={date.today()}"
+    page = browser.get(f"/?period=custom&{query}&by=month")
+    link = re.search(r'id="download-csv" href="([^"]+)"', page.text).group(1)
+    download = browser.get(link.replace("&amp;", "&"))
+    api = reporting.get(
+        f"/v1/reports/outcomes?{query}&group_by=month&format=csv", headers=bearer(mine.token)
+    )
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.data == api.data
+
+
+def test_an_unknown_download_format_is_refused_in_french(browser, seeded):
+    mine, _ = seeded
+    seed.sign_in(browser, mine.token)
+    answer = browser.get("/export?format=pdf")
+    assert answer.status_code == 422
+    assert "Choisissez le format CSV ou XLSX." in answer.text
 
 
 def test_a_period_without_activity_says_so(browser, seeded):

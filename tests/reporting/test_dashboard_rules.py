@@ -17,6 +17,7 @@ from services.reporting.dashboard_format import (
 from services.reporting.dashboard_query import (
     InvalidChoice,
     Selection,
+    in_region,
     parse_period,
     report_params,
     scoped_filters,
@@ -117,6 +118,11 @@ def test_a_department_inside_the_chosen_region_replaces_it():
 def test_a_region_becomes_the_first_dimension_of_the_report_query():
     chosen = Selection(parse_period({}, TODAY), {}, "53", "structure")
     assert report_params(chosen, ("structure",))["group_by"] == "region,structure"
+
+
+def test_only_the_rows_of_the_chosen_region_are_kept():
+    rows = [{"key": {"region": "53", "structure": MINE}}, {"key": {"region": "11"}}]
+    assert [r for r in rows if in_region(r, "53")] == rows[:1]
 
 
 def test_a_structure_cannot_break_its_page_down_by_structure():
