@@ -59,6 +59,17 @@ def token(registry, admin, scope: str, **bound) -> str:
     return answer.json["token"]
 
 
+def group(registry, admin) -> str:
+    """A new GES (its token must be bound to a group the registry knows)."""
+    created = registry.post(
+        "/v1/groups", headers=admin, json={"name": f"GES {uuid.uuid4().hex[:6]}"}
+    )
+    if created.status_code == 404:  # the foundation's registry has no groups yet
+        return str(uuid.uuid4())
+    assert created.status_code == 201, created.json
+    return created.json["id"]
+
+
 def person(pathways, seeded: Seeded) -> str:
     """A person created by the structure (the pathways service validates the identity)."""
     created = pathways.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 
 import pytest
@@ -89,6 +90,15 @@ def test_a_structure_cannot_read_another_structure_by_editing_the_url(browser, s
     assert page.status_code == 403
     assert "propres données" in page.text
     assert 'data-metric="entries"' not in page.text
+
+
+def test_a_group_cannot_read_another_group_by_editing_the_url(browser, registry, admin, seeded):
+    seed.sign_in(
+        browser, seed.token(registry, admin, "group", group_id=seed.group(registry, admin))
+    )
+    page = browser.get(f"/?group_id={uuid.uuid4()}")
+    assert page.status_code == 403
+    assert "Ce GES ne peut consulter que ses propres données." in page.text
 
 
 def test_a_network_token_can_narrow_the_page_to_one_structure(browser, registry, admin, seeded):
