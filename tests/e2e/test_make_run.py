@@ -58,7 +58,7 @@ def stop(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(60)
     proc.stdout.close()
-    psutil.wait_procs(children, timeout=20)
+    psutil.wait_procs(children, timeout=60)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
 
 
