@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, bearer
+from tests.support import ROOT, bearer
 from dateutil.relativedelta import relativedelta
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service

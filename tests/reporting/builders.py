@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from conftest import bearer
+from tests.support import bearer
 from sqlalchemy import text
 
 from services.reporting import jobs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from builders import catch_up_to
-from conftest import bearer, run_worker
+from tests.support import bearer, run_worker
 from worlds import world  # noqa: F401  (fixture)
 
 from services.reporting import jobs

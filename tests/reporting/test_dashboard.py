@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from conftest import bearer
+from tests.support import bearer
 
 from services.reporting.app import create_app
 from services.reporting.dashboard_format import count

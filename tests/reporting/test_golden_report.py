@@ -32,7 +32,7 @@ import io
 
 import pytest
 from builders import catch_up_to
-from conftest import bearer
+from tests.support import bearer
 from openpyxl import load_workbook
 from worlds import world  # noqa: F401  (fixture)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from builders import Network
-from conftest import bearer, drop_all, make_settings, migrate_all, start_services
+from tests.support import bearer, drop_all, make_settings, migrate_all, start_services
 
 from services.reporting import jobs
 
