@@ -20,6 +20,8 @@ from shared.problems import Problem
 from shared.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
+# Config key: endpoints that take a file upload (multipart/form-data) instead of JSON.
+UPLOAD_ENDPOINTS = "IAE_UPLOAD_ENDPOINTS"
 
 
 class ServiceApi(Api):
@@ -76,6 +78,9 @@ def _install_request_hooks(app: Flask) -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.started = time.perf_counter()
         if request.method in JSON_METHODS and request.content_length:
+            upload = request.endpoint in app.config.get(UPLOAD_ENDPOINTS, ())
+            if upload and request.mimetype == "multipart/form-data":
+                return
             if request.mimetype != "application/json":
                 raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
 
