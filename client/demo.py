@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from client.api import Client
 from client.generator import pathway
@@ -53,11 +54,11 @@ class Network:
     size: Size
     today: date
 
-    @property
+    @cached_property
     def structures(self) -> list[StructureSpec]:
         return structures(self.seed, self.size.structures, self.size.pathways)
 
-    @property
+    @cached_property
     def groups(self) -> list[GroupSpec]:
         return groups(self.seed, self.structures, self.today)
 
