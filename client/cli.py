@@ -233,9 +233,17 @@ def rebuild(ctx, name: str, timeout: float) -> None:
 @click.option("--pathways", type=int, help="Nombre de parcours (remplace --size).")
 @click.option("--seed", default=1, show_default=True, help="Graine : mêmes données à chaque fois.")
 @click.option("--workers", default=4, show_default=True, help="Structures chargées en parallèle.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Ne rien faire si le registre a déjà des structures (docker compose).",
+)
 @click.pass_context
-def demo(ctx, size, structures, pathways, seed, workers) -> None:
+def demo(ctx, size, structures, pathways, seed, workers, if_empty) -> None:
     """Charger des données de démonstration réalistes par l'API (jeton administrateur)."""
+    if if_empty and _client(ctx).structures():
+        click.echo("Le registre a déjà des structures : démonstration non chargée.")
+        return
     chosen = SIZES[size]
     network = Network(
         seed, Size(structures or chosen.structures, pathways or chosen.pathways), date.today()

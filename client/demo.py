@@ -7,13 +7,17 @@ Every event is built valid (client.generator); a rejection is reported, never hi
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from client.api import Client
+import requests
+from tqdm import tqdm
+
+from client.api import ApiError, Client, Endpoints
 from client.generator import pathway
 from client.synthetic import GroupSpec, StructureSpec, groups, structures
 from client.timeline import PathwaySpec
@@ -152,3 +156,42 @@ def _post(
     counts[1] += sum(len(item["events"]) for item in items)
     progress(len(chunk))
     return [r for r in results if r.get("status") not in (200, 201)]
+
+
+def wanted(
+    env: dict[str, str],
+    registry_is_empty: Callable[[], bool],
+    interactive: bool,
+    ask: Callable[[str], str] = input,
+) -> bool:
+    """Whether `make run` loads the small demo: DEMO=1/0 decide, else ask on a terminal.
+
+    Only an empty registry gets the demo (a second load would clash with the first); without a
+    terminal nothing is asked, so a service manager or CI never blocks on the question."""
+    choice = env.get("DEMO", "").strip()
+    if choice == "0" or (not choice and not interactive) or not registry_is_empty():
+        return False
+    if choice:
+        return choice == "1"
+    answer = ask("Charger les données de démonstration ? [O/n] ").strip().lower()
+    return answer in ("", "o", "oui", "y", "yes")
+
+
+def offer(env: dict[str, str], interactive: bool) -> None:
+    """After `make run` is ready: load the small demo if wanted, with a progress bar."""
+    endpoints = Endpoints.from_env(env)
+    client = Client(endpoints, env["ADMIN_TOKEN"])
+    try:
+        if not wanted(env, lambda: not client.structures(), interactive):
+            return
+        with tqdm(total=SIZES["small"].pathways, desc="démonstration", unit=" parcours") as bar:
+            report = load(client, Network(1, SIZES["small"], date.today()), bar.update)
+        print(
+            f"Démonstration chargée : {len(report.structures)} structures, {report.pathways} "
+            f"parcours ; tableau de bord : {endpoints.reporting}/",
+            flush=True,
+        )
+    except (ApiError, requests.RequestException) as error:
+        print(f"Démonstration non chargée : {error}", file=sys.stderr, flush=True)
+    finally:
+        client.close()
