@@ -130,3 +130,9 @@ def test_a_contract_started_earlier_in_the_same_request_can_be_ended():
     started = contract_started(START)
     ended = contract_ended(started.data["contract_id"], date(2025, 4, 30))
     assert errors_of(pathway(), started, ended) == {}
+
+
+def test_a_contract_named_in_upper_case_is_the_same_contract():
+    started = contract_started(START)
+    ended = contract_ended(started.data["contract_id"].upper(), date(2025, 4, 30))
+    assert errors_of(pathway(started), ended) == {}
