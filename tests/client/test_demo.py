@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
-from client_support import client_for
-from conftest import run_worker
+from client_support import client_for, run_worker
 
 from client.demo import SIZES, Network, load
 

@@ -15,8 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import requests
-from client_support import endpoints_of
-from conftest import run_worker
+from client_support import endpoints_of, run_worker
 from dateutil.relativedelta import relativedelta
 
 from client.synthetic import rng_for, siret
