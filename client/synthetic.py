@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from shared.codes import CONVENTIONED_KINDS
+from shared.identifiers import luhn_ok
 from shared.territories import DEPARTMENTS
 
 NAMESPACE = uuid.UUID("6f1c3d1e-2a8b-4c5e-9d7f-0a1b2c3d4e5f")
@@ -170,11 +171,7 @@ def demo_id(seed: int, *parts: object) -> str:
 
 def luhn_digit(digits: str) -> str:
     """The digit that makes `digits` + it pass the Luhn check (SIREN, SIRET)."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (1 if position % 2 else 2)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
+    return next(d for d in "0123456789" if luhn_ok(digits + d))
 
 
 def siret(rng: random.Random) -> str:
