@@ -9,6 +9,7 @@ import os
 import secrets
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,8 +117,11 @@ def start_services(settings: Settings) -> dict[str, LiveServer]:
     from services.registry.app import create_app as registry_app
     from services.reporting.app import create_app as reporting_app
 
-    urls = {"registry": settings.registry_url, "pathways": settings.pathways_url,
-            "reporting": settings.extra["reporting_url"]}
+    urls = {
+        "registry": settings.registry_url,
+        "pathways": settings.pathways_url,
+        "reporting": settings.extra["reporting_url"],
+    }
     factories = {"registry": registry_app, "pathways": pathways_app, "reporting": reporting_app}
     return {n: LiveServer(factories[n](settings), urls[n]).start() for n in SERVICES}
 
@@ -170,3 +174,37 @@ def run_worker(settings: Settings) -> None:
     SimpleWorker([queues.queue(conn, settings.queue_prefix)], connection=conn).work(
         burst=True, with_scheduler=False
     )
+
+
+# What the reliability tests (faults, hostile input, isolation, load) counted, summed over the run
+# and printed at its end under "Fiabilité": events sent, accepted, in the log, in the reports,
+# fuzz cases played and server errors found.
+TALLY = pytest.StashKey[Counter]()
+TALLY_LABELS = {
+    "sent": "événements envoyés",
+    "accepted": "événements acceptés (2xx)",
+    "in_log": "événements présents dans le journal",
+    "in_reports": "événements comptés par les rapports",
+    "fuzz_cases": "cas de fuzzing joués",
+    "hostile_cases": "requêtes hostiles ciblées",
+    "isolation_cases": "couples point d'accès × portée vérifiés",
+    "server_errors": "réponses 5xx inattendues",
+}
+
+
+@pytest.fixture(scope="session")
+def tally(pytestconfig) -> Counter:
+    """The run's reliability counters (see TALLY_LABELS)."""
+    return pytestconfig.stash.setdefault(TALLY, Counter())
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    counts = config.stash.get(TALLY, None)
+    if not counts:
+        return
+    terminalreporter.section("Fiabilité")
+    for key, label in TALLY_LABELS.items():
+        if key in counts or key == "server_errors":
+            terminalreporter.write_line(f"{label:<45} {counts[key]:>8}")
+    for key in sorted(set(counts) - set(TALLY_LABELS)):
+        terminalreporter.write_line(f"{key:<45} {counts[key]:>8}")
