@@ -113,11 +113,12 @@ class LiveSystem:
         for name in SERVICES:
             wait_until(lambda n=name: _answers(f"{self.url(n)}/ready"), timeout, f"{name} /ready")
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, **env: str) -> subprocess.Popen:
+        """A reporting worker, as `make run` starts it; `env` overrides settings (e.g. batch)."""
         with self._log(f"worker-{len(self.workers)}") as log:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "services.reporting.worker"],
-                env=self.env,
+                env={**self.env, **env},
                 cwd=ROOT,
                 stdout=log,
                 stderr=log,

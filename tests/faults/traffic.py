@@ -124,7 +124,7 @@ def new_pathway(org: Org, person_id: str, supports: int = 1) -> tuple[str, list[
 class Ledger:
     """Every append sent, and the events of the answers that were a success (2xx)."""
 
-    sent: int = 0
+    sent: set[str] = field(default_factory=set)  # distinct event ids sent
     accepted: dict[str, dict] = field(default_factory=dict)  # event id → event
     pathways: set[str] = field(default_factory=set)
     statuses: Counter = field(default_factory=Counter)
@@ -132,7 +132,7 @@ class Ledger:
 
     def record(self, pathway_id: str, events: list[dict], status: int | str) -> None:
         with self.lock:
-            self.sent += len(events)
+            self.sent.update(e["id"] for e in events)
             self.statuses[status] += 1
             if isinstance(status, int) and 200 <= status < 300:
                 self.accepted.update({e["id"]: e for e in events})
@@ -207,7 +207,7 @@ def rebuild_outcomes(system) -> None:
 def assert_log_holds_exactly(system, org: Org, ledger: Ledger, tally: Counter) -> None:
     """The log holds every event that got a 2xx, once, and nothing else of this structure."""
     logged = logged_event_ids(system, org.id)
-    tally["sent"] += ledger.sent
+    tally["sent"] += len(ledger.sent)
     tally["accepted"] += len(ledger.accepted)
     tally["in_log"] += len(logged)
     assert len(logged) == len(set(logged))
@@ -265,3 +265,30 @@ class Ingest(threading.Thread):
     def __exit__(self, *exc) -> None:
         self.halt.set()
         self.join(30)
+
+
+def post_batch(pathways_url: str, org: Org, items: list[tuple[str, list[dict]]],
+               ledger: Ledger, timeout: float = 60) -> int:
+    """POST /v1/events/batch; each item is recorded with its own status."""
+    body = {"items": [{"pathway_id": p, "events": events} for p, events in items]}
+    answer = requests.post(f"{pathways_url}/v1/events/batch", headers=org.headers, json=body,
+                           timeout=timeout)
+    results = answer.json()["results"] if answer.status_code == 200 else []
+    for (pathway_id, events), result in zip(items, results, strict=True):
+        ledger.record(pathway_id, events, result["status"])
+    return answer.status_code
+
+
+def backlog(pathways_url: str, org: Org, persons: list[str], ledger: Ledger, n: int) -> None:
+    """`n` new pathways appended in batches of 100, all accepted."""
+    for start in range(0, n, 100):
+        items = [new_pathway(org, persons[i % len(persons)], supports=2)
+                 for i in range(start, min(n, start + 100))]
+        assert post_batch(pathways_url, org, items, ledger) == 200
+    assert set(ledger.statuses) == {201}, ledger.statuses
+
+
+def checkpoint(system, name: str = "outcomes") -> int:
+    rows = system.sql("reporting", "SELECT position FROM projection_checkpoints WHERE name = :n",
+                      n=name)
+    return rows[0].position
