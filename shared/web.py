@@ -20,6 +20,9 @@ from shared.problems import Problem
 from shared.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
+FORM_MIME = "application/x-www-form-urlencoded"
+# Config key: endpoints that take a file upload (multipart/form-data) instead of JSON.
+UPLOAD_ENDPOINTS = "IAE_UPLOAD_ENDPOINTS"
 
 
 class ServiceApi(Api):
@@ -76,7 +79,10 @@ def _install_request_hooks(app: Flask) -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.started = time.perf_counter()
         if request.method in JSON_METHODS and request.content_length:
-            if request.mimetype != "application/json":
+            upload = request.endpoint in app.config.get(UPLOAD_ENDPOINTS, ())
+            if upload and request.mimetype == "multipart/form-data":
+                return
+            if request.mimetype != "application/json" and not _accepts_form(app):
                 raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
 
     @app.after_request
@@ -90,6 +96,13 @@ def _install_request_hooks(app: Flask) -> None:
                 time.perf_counter() - g.started
             )
         return response
+
+
+def _accepts_form(app: Flask) -> bool:
+    """HTML forms (the dashboard's sign-in) post url-encoded bodies to the endpoints they list."""
+    return request.mimetype == FORM_MIME and request.endpoint in app.extensions.get(
+        "iae_form_endpoints", ()
+    )
 
 
 def _install_operational_routes(app: Flask, name: str, readiness: Callable[[], list[str]]) -> None:

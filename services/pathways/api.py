@@ -11,8 +11,9 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from services.pathways import appending, notify, reading, schemas, store
+from services.pathways.access import scoped
 from services.pathways.appending import Actor, AppendRequest, Outcome
-from shared.auth import Caller, bearer_token, require
+from shared.auth import Caller, bearer_token, current_caller
 from shared.problems import Problem, flatten_errors
 from shared.web import json_response
 
@@ -75,6 +76,7 @@ def _append(caller: Caller, requests: list[AppendRequest | Outcome]) -> list[Out
 
 @pathways.route("/pathways/<uuid:pathway_id>/events")
 class PathwayEvents(MethodView):
+    @scoped("structure")
     @pathways.arguments(schemas.AppendIn)
     @pathways.response(201, schemas.AppendOut)
     @pathways.alt_response(
@@ -86,30 +88,32 @@ class PathwayEvents(MethodView):
     @documented(400, 401, 403, 404, 409, 413, 422)
     def post(self, body, pathway_id: uuid.UUID):
         """Append events to a pathway, atomically and exactly once."""
-        caller = require("structure")
+        caller = current_caller()
         request = appending.to_request(str(pathway_id), body["expected_version"], body["events"])
         outcome = _append(caller, [request])[0]
         if outcome.status >= 400:
             raise _as_problem(outcome)
         return json_response(outcome.body, outcome.status)
 
+    @scoped("structure", "admin")
     @pathways.response(200, schemas.StreamEvent(many=True))
     @documented(401, 403, 404)
     def get(self, pathway_id: uuid.UUID):
         """The whole stream of a pathway in version order, each event marked voided or not."""
-        caller = require("structure", "admin")
+        caller = current_caller()
         with _engine().connect() as conn:
             return json_response(reading.stream(conn, caller, pathway_id))
 
 
 @pathways.route("/events/batch")
 class Batch(MethodView):
+    @scoped("structure")
     @pathways.arguments(schemas.BatchIn)
     @pathways.response(200, schemas.BatchOut)
     @documented(400, 401, 403, 413, 422)
     def post(self, body):
         """Append to many pathways; each item is atomic on its own and answers its own status."""
-        caller = require("structure")
+        caller = current_caller()
         requests = [_batch_item(item) for item in body["items"]]
         results = [{"status": o.status, **o.body} for o in _append(caller, requests)]
         return json_response({"results": results})
@@ -117,11 +121,12 @@ class Batch(MethodView):
 
 @pathways.route("/pathways/<uuid:pathway_id>")
 class PathwayState(MethodView):
+    @scoped("structure", "admin")
     @pathways.response(200, schemas.PathwayView)
     @documented(401, 403, 404)
     def get(self, pathway_id: uuid.UUID):
         """The current state of a pathway: contracts, hours, PASS IAE, exit, alerts."""
-        caller = require("structure", "admin")
+        caller = current_caller()
         with _engine().connect() as conn:
             stream = reading.owned_stream(conn, caller, pathway_id)
         kind = current_app.extensions["iae_kinds"].kind_of(stream[0].structure_id, bearer_token())
@@ -130,18 +135,20 @@ class PathwayState(MethodView):
 
 @pathways.route("/pathways")
 class PathwayList(MethodView):
+    @scoped("structure", "admin")
     @pathways.arguments(schemas.PathwayListArgs, location="query")
     @pathways.response(200, schemas.PathwayListOut)
     @documented(401, 403, 422)
     def get(self, args):
         """Pathways of the caller's structure (all for admin), filtered and paginated."""
-        caller = require("structure", "admin")
+        caller = current_caller()
         with _engine().connect() as conn:
             return json_response(reading.listing(conn, caller, args))
 
 
 @pathways.route("/feed")
 class Feed(MethodView):
+    @scoped("admin", "network")
     @pathways.arguments(schemas.FeedArgs, location="query")
     @pathways.response(200, schemas.FeedOut)
     @documented(401, 403, 422)
@@ -151,18 +158,20 @@ class Feed(MethodView):
         Voided events stay in the feed as they were; the `event_voided` events that follow
         tell consumers which ones to ignore.
         """
-        require("admin", "network")
         with _engine().connect() as conn:
             events = store.feed(conn, args["after"], args["limit"])
         last = events[-1]["position"] if events else args["after"]
         return json_response({"events": events, "last_position": last})
 
 
+BATCH_ITEM = schemas.BatchItemIn()
+
+
 def _batch_item(raw) -> AppendRequest | Outcome:
     """One batch item validated on its own: a bad item answers 422 without failing the others."""
     pathway_id = raw.get("pathway_id") if isinstance(raw, dict) else None
     try:
-        item = schemas.BatchItemIn().load(raw)
+        item = BATCH_ITEM.load(raw)
         return appending.to_request(
             str(item["pathway_id"]), item["expected_version"], item["events"]
         )

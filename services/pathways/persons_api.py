@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.pathways import persons, schemas
-from shared.auth import Caller, require
+from services.pathways.access import scoped
+from shared.auth import Caller, current_caller
 from shared.problems import Problem
 from shared.web import json_response
 
@@ -41,12 +42,13 @@ def _kek():
 
 @blp.route("")
 class PersonList(MethodView):
+    @scoped("structure")
     @blp.arguments(schemas.PersonIn)
     @blp.response(201, schemas.PersonId)
     @_problems(400, 401, 403, 413, 422)
     def post(self, identity):
         """Record a person; the identity is encrypted with its own key and never enters events."""
-        caller = require("structure")
+        caller = current_caller()
         stored = {**identity, "birth_date": identity["birth_date"].isoformat()}
         with _engine().begin() as conn:
             person_id = persons.create(conn, _kek(), uuid.UUID(caller.structure_id), stored)
@@ -55,20 +57,22 @@ class PersonList(MethodView):
 
 @blp.route("/<uuid:person_id>")
 class PersonItem(MethodView):
+    @scoped("structure")
     @blp.response(200, schemas.PersonOut)
     @_problems(401, 403, 404)
     def get(self, person_id: uuid.UUID):
         """The identity, for the structure that created the person or has a pathway for it."""
-        caller = require("structure")
+        caller = current_caller()
         with _engine().connect() as conn:
             person = _visible(conn, caller, person_id)
         return json_response({"id": str(person.id), "nir": None, **person.identity})
 
+    @scoped("structure", "admin")
     @blp.response(204)
     @_problems(401, 403, 404)
     def delete(self, person_id: uuid.UUID):
         """Erase the identity for good; events and reports are unchanged."""
-        caller = require("structure", "admin")
+        caller = current_caller()
         with _engine().begin() as conn:
             person = _visible(conn, caller, person_id)
             if not caller.is_admin and str(person.structure_id) != caller.structure_id:

@@ -19,6 +19,8 @@ from shared.identifiers import is_valid_birth_date, is_valid_nir, normalize_digi
 
 MAX_EVENTS_PER_APPEND = 1000
 MAX_BATCH_ITEMS = 1000
+MAX_POSITION = 2**63 - 1  # events.position is a bigint
+MAX_VERSION = 2**31 - 1  # events.version is an integer
 
 
 class EventIn(Schema):
@@ -30,7 +32,7 @@ class EventIn(Schema):
 
 class AppendIn(Schema):
     expected_version = fields.Integer(
-        load_default=None, strict=True, validate=validate.Range(min=0)
+        load_default=None, strict=True, validate=validate.Range(min=0, max=MAX_VERSION)
     )
     events = fields.List(
         fields.Nested(EventIn),
@@ -93,7 +95,7 @@ class BatchOut(Schema):
 
 
 class FeedArgs(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_POSITION))
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
 
 
@@ -130,7 +132,7 @@ class PathwayListArgs(Schema):
     person_id = fields.UUID()
     opened_from = fields.Date()
     opened_to = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -13,6 +13,19 @@ ENTITIES = ("structure", "group", "membership", "token")
 KIND_ERROR = "Type de structure inconnu ; valeurs possibles : " + ", ".join(STRUCTURE_KINDS) + "."
 
 
+BIGINT_MAX = 2**63 - 1  # PostgreSQL bigint: larger positions and offsets cannot exist
+
+
+class Text(fields.String):
+    """A string PostgreSQL can store: the NUL character is refused (else a driver error)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Le caractère nul (U+0000) n'est pas accepté.")
+        return text
+
+
 class Siret(fields.String):
     """A SIRET, spaces removed, checked with Luhn and La Poste's exception (domain §2)."""
 
@@ -24,7 +37,7 @@ class Siret(fields.String):
 
 
 class Department(fields.String):
-    """An INSEE département code (01–95 without 20, 2A, 2B, 971–976 but 975)."""
+    """An INSEE département code (01–95 without 20, 2A, 2B, 971–976), upper-cased."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
@@ -48,7 +61,7 @@ class PageArgs(Schema):
         validate=validate.Range(min=1),
         metadata={"description": "Taille de page (100 par défaut, 1 000 au plus)."},
     )
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))
 
 
 # --- Structures ---------------------------------------------------------------------------------
@@ -63,22 +76,22 @@ SECTORS = validate.Length(max=50)
 
 class StructureIn(Schema):
     siret = Siret(required=True)
-    name = fields.String(required=True, validate=NAME)
+    name = Text(required=True, validate=NAME)
     kind = fields.String(required=True, validate=KIND)
     department = Department(required=True)
-    convention_number = fields.String(load_default=None, allow_none=True, validate=CONVENTION)
-    sectors = fields.List(fields.String(validate=SECTOR), load_default=list, validate=SECTORS)
+    convention_number = Text(load_default=None, allow_none=True, validate=CONVENTION)
+    sectors = fields.List(Text(validate=SECTOR), load_default=list, validate=SECTORS)
 
 
 class StructurePatch(Schema):
     """The fields to change, validated as on creation; absent fields are kept."""
 
     siret = Siret()
-    name = fields.String(validate=NAME)
+    name = Text(validate=NAME)
     kind = fields.String(validate=KIND)
     department = Department()
-    convention_number = fields.String(allow_none=True, validate=CONVENTION)
-    sectors = fields.List(fields.String(validate=SECTOR), validate=SECTORS)
+    convention_number = Text(allow_none=True, validate=CONVENTION)
+    sectors = fields.List(Text(validate=SECTOR), validate=SECTORS)
 
 
 class StructureOut(Schema):
@@ -108,7 +121,7 @@ class StructureListArgs(PageArgs):
 
 
 class GroupIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(required=True, validate=NAME)
 
 
 class MemberOut(Schema):
@@ -146,7 +159,7 @@ class TokenIn(Schema):
     scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
     structure_id = fields.UUID(load_default=None, allow_none=True)
     group_id = fields.UUID(load_default=None, allow_none=True)
-    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    label = Text(required=True, validate=NAME)
 
 
 class TokenInfo(Schema):
@@ -177,7 +190,7 @@ class WhoAmI(Schema):
 
 
 class ChangesArgs(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
 
 

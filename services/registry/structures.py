@@ -50,13 +50,14 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
     structure = session.get(Structure, structure_id, with_for_update=True)
     if structure is None:
         raise Problem(404, UNKNOWN)
+    siret, kind = data.get("siret", structure.siret), data.get("kind", structure.kind)
+    _refuse_twin(session, siret, kind, structure.id)
     before = journal.structure_data(structure)
     for name, value in data.items():
         setattr(structure, name, value)
     structure.region = region_of(structure.department)
     changed = journal.diff(before, journal.structure_data(structure))
     if changed:
-        _refuse_twin(session, structure.siret, structure.kind, structure.id)
         _flush(session)
         journal.record(session, caller, "update", structure, changed)
     return structure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.reporting import api
+from services.reporting import api, dashboard
 from services.reporting.feed import ChangesClient, FeedClient
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
@@ -34,4 +34,5 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings.auth_cache_seconds,
     )
     service_api.register_blueprint(api.blp)
+    service_api.register_blueprint(dashboard.blp)
     return app

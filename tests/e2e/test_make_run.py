@@ -58,7 +58,7 @@ def stop(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(60)
     proc.stdout.close()
-    psutil.wait_procs(children, timeout=20)
+    psutil.wait_procs(children, timeout=60)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
 
 
@@ -69,11 +69,20 @@ def readme_sequence(ports: dict[str, int], admin: str) -> str:
         "siret": "73282932000074", "name": "AI du Val", "kind": "AI", "department": "35"}).json()
     t = requests.post(f"{base['registry']}/v1/tokens", headers=h, json={
         "scope": "structure", "structure_id": s["id"], "label": "logiciel"}).json()["token"]
+    person = requests.post(f"{base['pathways']}/v1/persons",
+                           headers={"Authorization": f"Bearer {t}"}, json={
+        "first_name": "Camille", "last_name": "Martin", "birth_date": "1990-05-17",
+        "sex": "F"}).json()["id"]
     opened = requests.post(f"{base['pathways']}/v1/pathways/{uuid.uuid4()}/events",
                            headers={"Authorization": f"Bearer {t}"}, json={
         "expected_version": 0, "events": [{"id": str(uuid.uuid4()), "type": "pathway_opened",
                                            "occurred_on": date.today().isoformat(),
-                                           "data": {"structure_id": s["id"]}}]})
+                                           "data": {"person_id": person,
+                                                    "structure_id": s["id"],
+                                                    "orienteur": "03",
+                                                    "eligibility": {
+                                                        "diagnosed_by": "prescriber",
+                                                        "criteria": ["RSA"]}}}]})
     assert opened.status_code == 201, opened.text
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -16,12 +16,17 @@ def test_an_opened_pathway_is_counted_in_the_outcome_report(settings, registry, 
     token = registry.post("/v1/tokens", headers=admin, json={
         "scope": "structure", "structure_id": structure_id, "label": "logiciel"}).json["token"]
 
+    person = pathways.post("/v1/persons", headers=bearer(token), json={
+        "first_name": "Camille", "last_name": "Martin", "birth_date": "1990-05-17", "sex": "F"})
+    assert person.status_code == 201, person.json
     pathway_id = str(uuid.uuid4())
     appended = pathways.post(f"/v1/pathways/{pathway_id}/events", headers=bearer(token), json={
         "expected_version": 0,
         "events": [{"id": str(uuid.uuid4()), "type": "pathway_opened",
                     "occurred_on": date.today().isoformat(),
-                    "data": {"structure_id": structure_id}}]})
+                    "data": {"person_id": person.json["id"], "structure_id": structure_id,
+                             "orienteur": "03",
+                             "eligibility": {"diagnosed_by": "prescriber", "criteria": ["RSA"]}}}]})
     assert appended.status_code == 201, appended.json
     run_worker(settings)
 

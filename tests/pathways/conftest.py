@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from pathways_support import Org, bearer, create_person, make_org
 
+from shared import queues
+
 
 @pytest.fixture
 def org(registry, admin) -> Org:
@@ -26,3 +28,10 @@ def network(registry, admin) -> dict[str, str]:
 @pytest.fixture
 def person(pathways, org) -> str:
     return create_person(pathways, org)
+
+
+@pytest.fixture
+def redis_conn(settings):
+    conn = queues.connect(settings.redis_url)
+    yield conn
+    conn.close()

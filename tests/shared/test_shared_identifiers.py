@@ -143,7 +143,7 @@ def test_real_departements_are_valid(code):
     assert is_valid_department(code)
 
 
-@pytest.mark.parametrize("code", ["00", "20", "96", "975", "977", "1", "2C"])
+@pytest.mark.parametrize("code", ["00", "20", "96", "970", "977", "1", "2C"])
 def test_codes_that_are_not_departements_are_invalid(code):
     assert not is_valid_department(code)
 
