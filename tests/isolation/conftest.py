@@ -61,8 +61,17 @@ def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _catch_up(settings) -> None:
+    """What the reporting worker does on a nudge: copy the registry's data and the events."""
+    from services.reporting import jobs
+
+    jobs.configure(settings)
+    jobs.catch_up("reference")
+    jobs.catch_up("all")
+
+
 @pytest.fixture(scope="session")
-def world(registry, pathways, reporting, admin) -> World:
+def world(settings, registry, pathways, reporting, admin) -> World:
     a, b = _structure(registry, admin), _structure(registry, admin)
     group = _created(registry.post("/v1/groups", headers=admin, json={"name": "GES"}))["id"]
     joined_on = (date.today() - timedelta(days=400)).isoformat()
@@ -97,5 +106,6 @@ def world(registry, pathways, reporting, admin) -> World:
             json={"events": [opening(org, person), support()]},
         )
     )
+    _catch_up(settings)
     clients = {"registry": registry, "pathways": pathways, "reporting": reporting}
     return World(clients, a, b, group, person, pathway, joined_on, headers, identity)
