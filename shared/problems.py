@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from flask import Flask, Response
+from flask import Flask, Response, request
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -152,6 +152,13 @@ def unavailable(error: Exception) -> Problem | None:
     )
 
 
+def too_deep(error: Exception) -> Problem | None:
+    """JSON nested deeper than the parser's recursion limit is malformed input, not a crash."""
+    if isinstance(error, RecursionError) and request.is_json:
+        return Problem(400, "Le corps JSON est imbriqué trop profondément.")
+    return None
+
+
 def install(app: Flask) -> None:
     """Route every error of the app through problem+json, without ever leaking a stack trace."""
 
@@ -163,7 +170,7 @@ def install(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return problem_response(from_http_exception(error))
-        if (problem := unavailable(error)) is not None:
+        if (problem := unavailable(error) or too_deep(error)) is not None:
             return problem_response(problem)
         log.exception("unhandled error", exc_info=error)
         return problem_response(from_http_exception(InternalServerError()))
