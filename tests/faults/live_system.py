@@ -104,7 +104,8 @@ class LiveSystem:
         self.wait_health(name)
 
     def stop_service(self, name: str) -> None:
-        stop_process(self.services.pop(name))
+        """gunicorn's quick shutdown (SIGINT): an outage, not a drain."""
+        stop_process(self.services.pop(name), signal.SIGINT)
 
     def wait_health(self, name: str, timeout: float = 60) -> None:
         wait_until(lambda: _answers(f"{self.url(name)}/health"), timeout, f"{name} /health")
@@ -162,9 +163,9 @@ class LiveSystem:
         wipe(self.base)
 
 
-def stop_process(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(sig)
         try:
             process.wait(20)
         except subprocess.TimeoutExpired:

@@ -17,7 +17,7 @@ from tests.faults.traffic import (
     post_append,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.faults
 
 
 def _restart_database(system, while_down=lambda: None) -> None:

@@ -13,7 +13,7 @@ from tests.faults.traffic import (
     assert_reports_match_log,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.faults
 
 
 def test_appends_succeed_while_redis_is_down_and_reports_catch_up(system, org, persons, tally):

@@ -15,14 +15,14 @@ from tests.faults.traffic import (
     head_position,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.faults
 SMALL_BATCHES = {"CATCH_UP_BATCH": "20"}  # many transactions, so that the kill lands mid-way
 
 
 def test_a_worker_killed_mid_catch_up_loses_and_doubles_nothing(system, org, persons, tally):
     ledger = Ledger()
     start = checkpoint(system)
-    backlog(system.url("pathways"), org, persons, ledger, 200)
+    backlog(system.url("pathways"), org, persons, ledger, 150)
     head = head_position(system)
     worker = system.start_worker(**SMALL_BATCHES)
     wait_until(lambda: checkpoint(system) > start, 60, "the first batch", every=0.02)
