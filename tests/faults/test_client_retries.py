@@ -8,7 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.faults.traffic import Ledger, assert_log_holds_exactly, new_pathway
+from tests.faults.traffic import (
+    Ledger,
+    assert_log_holds_exactly,
+    assert_reports_match_log,
+    new_pathway,
+)
 
 pytestmark = pytest.mark.faults
 PARALLEL = 8
@@ -25,12 +30,14 @@ def test_parallel_retries_after_a_timeout_store_the_events_exactly_once(
     system, org, persons, tally
 ):
     ledger = Ledger()
+    system.start_worker()
     for n in range(10):
         pathway_id, events = new_pathway(org, persons[n % len(persons)])
         url = f"{system.url('pathways')}/v1/pathways/{pathway_id}/events"
         first = _send(url, org.headers, events, timeout=0.001)
         with ThreadPoolExecutor(PARALLEL) as pool:
-            retries = list(pool.map(lambda _: _send(url, org.headers, events, 30), range(PARALLEL)))
+            same = [(url, org.headers, events, 30)] * PARALLEL
+            retries = list(pool.map(lambda args: _send(*args), same))
         statuses = [r.status_code for r in retries]
         assert set(statuses) <= {200, 201}, statuses
         assert statuses.count(201) + (first is not None and first.status_code == 201) <= 1
@@ -38,3 +45,4 @@ def test_parallel_retries_after_a_timeout_store_the_events_exactly_once(
         assert len({str(r.json()["events"]) for r in retries}) == 1
         ledger.record(pathway_id, events, statuses[0])
     assert_log_holds_exactly(system, org, ledger, tally)
+    assert_reports_match_log(system, org, ledger, tally)

@@ -12,8 +12,12 @@ pytestmark = pytest.mark.faults
 
 
 def _report(system, headers: dict, structure_id: str) -> requests.Response:
-    return requests.get(f"{system.url('reporting')}/v1/reports/outcomes", headers=headers,
-                        params={**PERIOD, "structure_id": structure_id}, timeout=10)
+    return requests.get(
+        f"{system.url('reporting')}/v1/reports/outcomes",
+        headers=headers,
+        params={**PERIOD, "structure_id": structure_id},
+        timeout=10,
+    )
 
 
 def _with_registry_down(system, check) -> None:
@@ -41,8 +45,11 @@ def test_a_token_checked_recently_keeps_working_while_the_registry_is_down(syste
 def test_a_token_not_seen_before_gets_503_while_the_registry_is_down(
     system, org, persons, admin_headers
 ):
-    fresh = bearer(make_token(system.url("registry"), admin_headers, scope="structure",
-                              structure_id=org.id)["token"])
+    fresh = bearer(
+        make_token(system.url("registry"), admin_headers, scope="structure", structure_id=org.id)[
+            "token"
+        ]
+    )
     pathway_id, events = new_pathway(org, persons[0])
     url = f"{system.url('pathways')}/v1/pathways/{pathway_id}/events"
     answers: list[requests.Response] = []

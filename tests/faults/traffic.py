@@ -267,12 +267,18 @@ class Ingest(threading.Thread):
         self.join(30)
 
 
-def post_batch(pathways_url: str, org: Org, items: list[tuple[str, list[dict]]],
-               ledger: Ledger, timeout: float = 60) -> int:
+def post_batch(
+    pathways_url: str,
+    org: Org,
+    items: list[tuple[str, list[dict]]],
+    ledger: Ledger,
+    timeout: float = 60,
+) -> int:
     """POST /v1/events/batch; each item is recorded with its own status."""
     body = {"items": [{"pathway_id": p, "events": events} for p, events in items]}
-    answer = requests.post(f"{pathways_url}/v1/events/batch", headers=org.headers, json=body,
-                           timeout=timeout)
+    answer = requests.post(
+        f"{pathways_url}/v1/events/batch", headers=org.headers, json=body, timeout=timeout
+    )
     results = answer.json()["results"] if answer.status_code == 200 else []
     for (pathway_id, events), result in zip(items, results, strict=True):
         ledger.record(pathway_id, events, result["status"])
@@ -282,13 +288,16 @@ def post_batch(pathways_url: str, org: Org, items: list[tuple[str, list[dict]]],
 def backlog(pathways_url: str, org: Org, persons: list[str], ledger: Ledger, n: int) -> None:
     """`n` new pathways appended in batches of 100, all accepted."""
     for start in range(0, n, 100):
-        items = [new_pathway(org, persons[i % len(persons)], supports=2)
-                 for i in range(start, min(n, start + 100))]
+        items = [
+            new_pathway(org, persons[i % len(persons)], supports=2)
+            for i in range(start, min(n, start + 100))
+        ]
         assert post_batch(pathways_url, org, items, ledger) == 200
     assert set(ledger.statuses) == {201}, ledger.statuses
 
 
 def checkpoint(system, name: str = "outcomes") -> int:
-    rows = system.sql("reporting", "SELECT position FROM projection_checkpoints WHERE name = :n",
-                      n=name)
+    rows = system.sql(
+        "reporting", "SELECT position FROM projection_checkpoints WHERE name = :n", n=name
+    )
     return rows[0].position
