@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import bearer
+from tests.support import bearer
 
 SERVICE_NAMES = ("registry", "pathways", "reporting")
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from conftest import bearer, run_worker
+from tests.support import bearer, catch_up_to
 
 
-def test_an_opened_pathway_is_counted_in_the_outcome_report(settings, registry, pathways, reporting, admin):
+def test_an_opened_pathway_is_counted_in_the_outcome_report(
+    settings, registry, pathways, reporting, admin
+):
     structure = registry.post("/v1/structures", headers=admin, json={
         "siret": "73282932000074", "name": "AI du Val", "kind": "AI", "department": "35"})
     assert structure.status_code == 201, structure.json
@@ -28,10 +30,12 @@ def test_an_opened_pathway_is_counted_in_the_outcome_report(settings, registry, 
                              "orienteur": "03",
                              "eligibility": {"diagnosed_by": "prescriber", "criteria": ["RSA"]}}}]})
     assert appended.status_code == 201, appended.json
-    run_worker(settings)
+    position = appended.json["events"][0]["position"]
+    url = f"/v1/reports/outcomes?structure_id={structure_id}"
+    catch_up_to(settings, position,
+                lambda: reporting.get(url, headers=bearer(token)).json["as_of_position"])
 
-    report = reporting.get(f"/v1/reports/outcomes?structure_id={structure_id}",
-                           headers=bearer(token))
+    report = reporting.get(url, headers=bearer(token))
     assert report.status_code == 200, report.json
     assert report.json["total"]["entries"] == 1
     assert report.json["as_of_position"] >= appended.json["events"][0]["position"]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 import requests
-from conftest import drop_all, make_settings, migrate_all, start_services
+from tests.support import drop_all, make_settings, migrate_all, start_services
 from registry_builders import bearer
 
 CACHE_SECONDS = 1.0
