@@ -13,8 +13,6 @@ from conftest import bearer
 from sqlalchemy import text
 
 from services.reporting import jobs
-from services.reporting.projections import reference
-from shared import db
 from shared.identifiers import is_valid_siret
 
 BIRTH_DATES = {"under_26": "2003-05-10", "26_49": "1985-05-10", "50_plus": "1965-05-10"}
@@ -99,7 +97,6 @@ class Network:
     admin: dict
     structures: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
-    changes: list = field(default_factory=list)
 
     def structure(self, name: str, kind: str, department: str) -> str:
         r = self.registry.post(
@@ -111,23 +108,6 @@ class Network:
         sid = r.json["id"]
         self.structures[name] = sid
         self.tokens[sid] = self.token("structure", structure_id=sid)
-        self.changes.append(
-            {
-                "seq": len(self.changes) + 1,
-                "entity": "structure",
-                "id": sid,
-                "data": {
-                    "id": sid,
-                    "siret": r.json["siret"],
-                    "name": name,
-                    "kind": kind,
-                    "department": department,
-                    "region": None,
-                    "convention_number": None,
-                    "sectors": [],
-                },
-            }
-        )
         return sid
 
     def token(self, scope: str, **bound) -> str:
@@ -140,42 +120,36 @@ class Network:
         return r.json["token"]
 
     def group(self, name: str, members: list[tuple[str, str, str | None]]) -> str:
-        """A GES with (structure_id, joined_on, left_on) memberships (reference data)."""
-        gid = str(uuid.uuid4())
-        self.changes.append(
-            {
-                "seq": len(self.changes) + 1,
-                "entity": "group",
-                "id": gid,
-                "data": {"id": gid, "name": name},
-            }
-        )
+        """A GES with (structure_id, joined_on, left_on) memberships, made in the registry."""
+        r = self.registry.post("/v1/groups", headers=self.admin, json={"name": name})
+        assert r.status_code == 201, r.json
+        gid = r.json["id"]
         for sid, joined, left in members:
-            mid = str(uuid.uuid4())
-            self.changes.append(
-                {
-                    "seq": len(self.changes) + 1,
-                    "entity": "membership",
-                    "id": mid,
-                    "data": {
-                        "id": mid,
-                        "group_id": gid,
-                        "structure_id": sid,
-                        "joined_on": joined,
-                        "left_on": left,
-                    },
-                }
+            r = self.registry.put(
+                f"/v1/groups/{gid}/members/{sid}", headers=self.admin, json={"joined_on": joined}
             )
+            assert r.status_code == 200, r.json
+            if left:
+                r = self.registry.post(
+                    f"/v1/groups/{gid}/members/{sid}/leave",
+                    headers=self.admin,
+                    json={"left_on": left},
+                )
+                assert r.status_code == 200, r.json
         return gid
 
     def load_reference(self) -> None:
-        """Apply the registry changes to reporting's reference projection."""
-        engine = db.make_engine(self.settings.database_url_for("reporting"), pool_size=1)
-        try:
-            with engine.begin() as conn:
-                reference.apply(conn, self.changes)
-        finally:
-            engine.dispose()
+        """Copy the registry's changes into reporting's reference projection, as the worker does."""
+        jobs.configure(self.settings)
+        jobs.catch_up("reference", patience=0.0)
+        with jobs.context()["engine"].connect() as conn:
+            state = conn.execute(
+                text(
+                    "SELECT status, last_error FROM projection_checkpoints WHERE name = 'reference'"
+                )
+            ).one()
+            assert state.status == "running", state.last_error
+            assert conn.execute(text("SELECT count(*) FROM reference_data.memberships")).scalar()
 
     def open(
         self,
@@ -235,7 +209,7 @@ def catch_up_to(settings, position: int, timeout: float = 30.0) -> None:
     while checkpoint(settings, "outcomes") < position:
         assert time.monotonic() < deadline, f"projection did not reach {position}"
         assert status(settings, "outcomes") != "failed", "the projection failed"
-        jobs.catch_up("all")
+        jobs.catch_up("all", patience=0.0)
         time.sleep(0.05)
 
 
