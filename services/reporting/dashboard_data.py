@@ -140,15 +140,17 @@ def _items(body) -> list[dict]:
 
 
 def registry_list(path: str, params: Mapping[str, str], token: str) -> list[dict]:
-    """Structures or groups the registry shows this token; empty when it cannot answer."""
+    """Structures or groups the registry shows this token (its largest page); empty when it
+    cannot answer, so the page still shows the figures."""
     settings = current_app.config["SETTINGS"]
     try:
         response = requests.get(
             f"{settings.registry_url}{path}",
-            params=dict(params),
+            params={"limit": str(settings.max_page_size), **params},
             headers={"Authorization": f"Bearer {token}"},
             timeout=settings.http_timeout_seconds,
         )
-    except requests.RequestException:
+        body = response.json() if response.status_code == 200 else []
+    except (requests.RequestException, ValueError):
         return []
-    return _items(response.json()) if response.status_code == 200 else []
+    return [item for item in _items(body) if isinstance(item, dict) and item.get("id")]

@@ -82,6 +82,9 @@ def _choices(caller: Caller, token: str, args: Mapping[str, str], today: date) -
     return {
         "caller": caller,
         "scope_label": SCOPE_LABELS[caller.scope],
+        "scope_name": structures[0].get("name")
+        if caller.scope == "structure" and structures
+        else "",
         "args": args,
         "structures": structures,
         "network": network,

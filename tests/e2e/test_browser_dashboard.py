@@ -171,6 +171,8 @@ def test_signing_out_returns_to_the_sign_in_form(driver, home, seeded):
     driver.find_element(By.ID, "sign-out").click()
     wait_for(driver, lambda d: d.find_elements(By.ID, "token"))
     assert "Vous êtes déconnecté(e)." in driver.page_source
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "signed-out.png"))
     driver.get(home)
     assert not driver.find_elements(By.CSS_SELECTOR, ".kpi")
 

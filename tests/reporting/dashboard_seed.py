@@ -64,8 +64,6 @@ def group(registry, admin) -> str:
     created = registry.post(
         "/v1/groups", headers=admin, json={"name": f"GES {uuid.uuid4().hex[:6]}"}
     )
-    if created.status_code == 404:  # the foundation's registry has no groups yet
-        return str(uuid.uuid4())
     assert created.status_code == 201, created.json
     return created.json["id"]
 
@@ -123,10 +121,12 @@ SETTLE_SECONDS = 60  # the feed holds events back while any older transaction of
 
 
 def settle(settings, reporting, admin, position: int) -> None:
-    """Serve the nudges, then catch up until the report API answers as of `position`."""
+    """Serve the nudges, copy the registry's reference data, then catch up until the report
+    API answers as of `position`."""
     from services.reporting import worker
 
     run_worker(settings)
+    worker.sweep_once()
     deadline = time.monotonic() + SETTLE_SECONDS
     while _as_of(reporting, admin) < position:
         assert time.monotonic() < deadline, f"projections never reached position {position}"

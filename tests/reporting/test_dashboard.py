@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from conftest import bearer
 
+from services.reporting.app import create_app
 from services.reporting.dashboard_format import count
 from tests.reporting import dashboard_seed as seed
 
@@ -31,6 +33,15 @@ def seeded(settings, registry, pathways, reporting, admin):
 def browser(services):
     """A fresh cookie jar against the live reporting app."""
     return services["reporting"].app.test_client()
+
+
+@pytest.fixture
+def uncached(settings, services):
+    """A reporting app that asks the registry on every request (no 60 s cache)."""
+    app = create_app(replace(settings, auth_cache_seconds=0))
+    yield app.test_client()
+    app.extensions["iae_engine"].dispose()
+    app.extensions["iae_redis"].close()
 
 
 def metric(html: str, name: str) -> str:
@@ -101,11 +112,39 @@ def test_a_group_cannot_read_another_group_by_editing_the_url(browser, registry,
     assert "Ce GES ne peut consulter que ses propres données." in page.text
 
 
+def test_a_group_sees_the_entries_of_its_members_only(
+    browser, settings, registry, reporting, admin, seeded
+):
+    mine, other = seeded
+    group_id = seed.group(registry, admin)
+    joined = registry.put(
+        f"/v1/groups/{group_id}/members/{mine.structure_id}",
+        headers=admin,
+        json={"joined_on": f"{YEAR - 1}-01-01"},
+    )
+    assert joined.status_code == 200, joined.json
+    seed.settle(settings, reporting, admin, 0)
+    seed.sign_in(browser, seed.token(registry, admin, "group", group_id=group_id))
+    page = browser.get(f"/?period=year&year={YEAR}")
+    assert metric(page.text, "entries") == "3"
+    assert other.name not in page.text
+
+
 def test_a_network_token_can_narrow_the_page_to_one_structure(browser, registry, admin, seeded):
     _, other = seeded
     seed.sign_in(browser, seed.token(registry, admin, "network"))
     page = browser.get(f"/?period=year&year={YEAR}&structure_id={other.structure_id}")
     assert page.status_code == 200
+    assert metric(page.text, "entries") == "1"
+
+
+def test_a_region_shows_only_the_structures_of_that_region(browser, registry, admin, seeded):
+    mine, other = seeded
+    seed.sign_in(browser, seed.token(registry, admin, "network"))
+    page = browser.get(f"/?period=year&year={YEAR}&region=11&by=structure")
+    assert page.status_code == 200
+    table = page.text[page.text.index('id="report-table"') :]
+    assert other.name in table and mine.name not in table
     assert metric(page.text, "entries") == "1"
 
 
@@ -167,6 +206,15 @@ def test_a_session_whose_token_no_longer_works_shows_the_expired_page(browser, s
     assert page.status_code == 401
     assert "Jeton expiré ou révoqué" in page.text
     assert "Se connecter à nouveau" in page.text
+
+
+def test_a_token_revoked_after_sign_in_shows_the_revoked_page(uncached, registry, admin):
+    token = registry.post("/v1/tokens", headers=admin, json={"scope": "network", "label": "x"})
+    seed.sign_in(uncached, token.json["token"])
+    assert registry.delete(f"/v1/tokens/{token.json['id']}", headers=admin).status_code == 204
+    page = uncached.get("/")
+    assert page.status_code == 401
+    assert "Jeton expiré ou révoqué" in page.text
 
 
 def test_a_tampered_session_shows_the_expired_session_page(browser):
