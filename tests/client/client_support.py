@@ -1,4 +1,7 @@
-"""Helpers of the client tests: an HTTP client of the live services, as a script would use it."""
+"""Helpers of the client tests: an HTTP client of the live services, as a script would use it.
+
+The root conftest is imported by its package path: `from conftest import` is ambiguous once
+another test folder has its own conftest."""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from client.api import Client, Endpoints
+from tests.conftest import run_worker
+
+__all__ = ["client_for", "endpoints_of", "run_worker"]
 
 
 def endpoints_of(settings) -> Endpoints:

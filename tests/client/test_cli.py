@@ -8,8 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
-from client_support import endpoints_of
-from conftest import run_worker
+from client_support import endpoints_of, run_worker
 
 from client.cli import main
 from client.synthetic import rng_for, siret
