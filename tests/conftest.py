@@ -20,6 +20,7 @@ from tests.support import (
     drop_all,
     make_settings,
     migrate_all,
+    run_worker,  # noqa: F401 (re-exported: tests import it from conftest)
     start_services,
 )
 
