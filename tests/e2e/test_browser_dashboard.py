@@ -14,7 +14,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, bearer
 from dateutil.relativedelta import relativedelta
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -23,6 +22,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.reporting.dashboard_format import count
+from tests.conftest import ROOT, bearer
 from tests.reporting import dashboard_seed as seed
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from conftest import bearer, run_worker
+from tests.conftest import bearer, run_worker
 
 
 def luhn_siret() -> str:

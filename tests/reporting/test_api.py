@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from builders import catch_up_to
-from conftest import bearer, run_worker
 from worlds import world  # noqa: F401  (fixture)
 
 from services.reporting import jobs
+from tests.conftest import bearer, run_worker
 
 REPORT = "/v1/reports/outcomes?from=2026-01-01&to=2026-10-31"
 

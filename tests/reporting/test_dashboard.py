@@ -8,10 +8,10 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from conftest import bearer
 
 from services.reporting.app import create_app
 from services.reporting.dashboard_format import count
+from tests.conftest import bearer
 from tests.reporting import dashboard_seed as seed
 
 YEAR = date.today().year

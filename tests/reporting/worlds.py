@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 from builders import Network
-from conftest import bearer, drop_all, make_settings, migrate_all, start_services
 
 from services.reporting import jobs
+from tests.conftest import bearer, drop_all, make_settings, migrate_all, start_services
 
 
 @dataclass
