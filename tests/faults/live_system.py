@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -187,7 +186,3 @@ def wait_until(check, timeout: float, what: str, every: float = 0.2) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still waiting after {timeout:.0f}s: {what}")
         time.sleep(every)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

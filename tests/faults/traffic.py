@@ -172,12 +172,8 @@ def logged_event_ids(system, structure_id: str) -> list[str]:
     return [str(r.event_id) for r in rows]
 
 
-def outcome_report(
-    reporting_url: str, headers: dict, structure_id: str, min_position: int | None = None
-) -> dict:
+def outcome_report(reporting_url: str, headers: dict, structure_id: str) -> dict:
     params = {**PERIOD, "structure_id": structure_id}
-    if min_position is not None:
-        params["min_position"] = str(min_position)
     answer = requests.get(
         f"{reporting_url}/v1/reports/outcomes", headers=headers, params=params, timeout=30
     )

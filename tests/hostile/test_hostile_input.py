@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.faults.traffic import IDENTITY, opening, support
+from tests.faults.traffic import IDENTITY, opening, random_siret, support
 
 INJECTIONS = ["'; DROP TABLE events; --", "<script>alert('x')</script>", 'Robert"); --']
 
@@ -100,8 +100,6 @@ def test_injections_in_a_person_are_stored_verbatim(pathways, structure, tally, 
 
 @pytest.mark.parametrize("text", INJECTIONS)
 def test_injections_in_a_structure_name_are_stored_verbatim(registry, admin, tally, text):
-    from tests.faults.traffic import random_siret
-
     made = _sent(
         tally,
         registry.post(
