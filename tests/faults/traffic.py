@@ -3,21 +3,19 @@ persons, pathways of an opening plus support actions, and a ledger of what each 
 
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import requests
 
-from shared.identifiers import luhn_ok
 from tests.faults.live_system import wait_until
+from tests.pathways.pathways_support import opened, random_siret, support
 
-OPENED_ON = date.today() - timedelta(days=30)
 PERIOD = {"from": f"{date.today().year - 1}-01-01", "to": date.today().isoformat()}
 IDENTITY = {"first_name": "Camille", "last_name": "Martin", "birth_date": "1990-05-17", "sex": "F"}
 
@@ -36,11 +34,6 @@ class Org:
     @property
     def headers(self) -> dict[str, str]:
         return bearer(self.token)
-
-
-def random_siret() -> str:
-    stem = "".join(random.choice("0123456789") for _ in range(13))
-    return next(stem + d for d in "0123456789" if luhn_ok(stem + d))
 
 
 def created(response: requests.Response) -> dict:
@@ -85,34 +78,8 @@ def make_person(pathways_url: str, org: Org, **identity) -> str:
     )["id"]
 
 
-def event(event_type: str, data: dict, on: date) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": event_type,
-        "occurred_on": on.isoformat(),
-        "data": data,
-    }
-
-
-def opening(org: Org, person_id: str, on: date = OPENED_ON) -> dict:
-    return event(
-        "pathway_opened",
-        {
-            "person_id": person_id,
-            "structure_id": org.id,
-            "orienteur": "03",
-            "eligibility": {"diagnosed_by": "prescriber", "criteria": ["RSA"]},
-        },
-        on,
-    )
-
-
-def support(on: date = OPENED_ON + timedelta(days=1)) -> dict:
-    return event(
-        "support_action_recorded",
-        {"domain": "social", "topic": "logement", "delivery": "internal"},
-        on,
-    )
+# The event builders of the pathways tests serve here too: one definition of a valid opening.
+opening = opened
 
 
 def new_pathway(org: Org, person_id: str, supports: int = 1) -> tuple[str, list[dict]]:
