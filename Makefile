@@ -10,6 +10,7 @@ export PYTHONPATH := $(CURDIR)
 help:
 	@echo "make run     — the whole system (embedded PostgreSQL and Redis unless DATABASE_URL/REDIS_URL)"
 	@echo "make test    — the test suite against real PostgreSQL and Redis"
+	@echo "make test-faults — fault injection (database, Redis, registry, workers) and load"
 	@echo "make lint    — ruff and mypy"
 	@echo "make bench   — the benchmark harness (bench/results/latest.json)"
 	@echo "make demo    — load demo data into the running system (DEMO_ARGS='--size national')"
@@ -26,7 +27,12 @@ run: $(STAMP)
 	$(BIN)/python -m shared.run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)
+
+# Fault injection and load: each test starts its own PostgreSQL, Redis, services and workers,
+# stops and restarts them; run once in CI whatever DATABASE_URL/REDIS_URL say.
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -m faults tests/faults tests/load $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services client tests

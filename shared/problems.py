@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from flask import Flask, Response
+from flask import Flask, Response, request
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM_MIME = "application/problem+json"
@@ -130,6 +133,32 @@ def _detail(status: int, error: HTTPException) -> str:
     return error.description or TITLES.get(status, "Erreur")
 
 
+UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+RETRY_AFTER_SECONDS = "2"
+
+
+def unavailable(error: Exception) -> Problem | None:
+    """A database or Redis that cannot be reached now is a 503 the client retries, not a 500:
+    the transaction was rolled back (or, if its commit was cut, a retry replays it)."""
+    lost = isinstance(error, DBAPIError) and error.connection_invalidated
+    if not (lost or isinstance(error, UNAVAILABLE)):
+        return None
+    log.warning("dependency unavailable: %s", type(error).__name__)
+    return Problem(
+        503,
+        "Une dépendance du service (base de données ou file) est momentanément injoignable ; "
+        "réessayez la même requête.",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def too_deep(error: Exception) -> Problem | None:
+    """JSON nested deeper than the parser's recursion limit is malformed input, not a crash."""
+    if isinstance(error, RecursionError) and request.is_json:
+        return Problem(400, "Le corps JSON est imbriqué trop profondément.")
+    return None
+
+
 def install(app: Flask) -> None:
     """Route every error of the app through problem+json, without ever leaking a stack trace."""
 
@@ -141,5 +170,7 @@ def install(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return problem_response(from_http_exception(error))
+        if (problem := unavailable(error) or too_deep(error)) is not None:
+            return problem_response(problem)
         log.exception("unhandled error", exc_info=error)
         return problem_response(from_http_exception(InternalServerError()))

@@ -5,6 +5,7 @@ three services running for real on loopback ports."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,37 @@ def reporting(services):
 @pytest.fixture(scope="session")
 def admin(settings: Settings) -> dict[str, str]:
     return bearer(settings.admin_token)
+
+
+# What the reliability tests (faults, hostile input, isolation, load) counted, summed over the run
+# and printed at its end under "Fiabilité": events sent, accepted, in the log, in the reports,
+# fuzz cases played and server errors found.
+TALLY = pytest.StashKey[Counter]()
+TALLY_LABELS = {
+    "sent": "événements envoyés",
+    "accepted": "événements acceptés (2xx)",
+    "in_log": "événements présents dans le journal",
+    "in_reports": "événements comptés par les rapports",
+    "fuzz_cases": "cas de fuzzing joués",
+    "hostile_cases": "requêtes hostiles ciblées",
+    "isolation_cases": "couples point d'accès × portée vérifiés",
+    "server_errors": "réponses 5xx inattendues",
+}
+
+
+@pytest.fixture(scope="session")
+def tally(pytestconfig) -> Counter:
+    """The run's reliability counters (see TALLY_LABELS)."""
+    return pytestconfig.stash.setdefault(TALLY, Counter())
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    counts = config.stash.get(TALLY, None)
+    if not counts:
+        return
+    terminalreporter.section("Fiabilité")
+    for key, label in TALLY_LABELS.items():
+        if key in counts or key == "server_errors":
+            terminalreporter.write_line(f"{label:<45} {counts[key]:>8}")
+    for key in sorted(set(counts) - set(TALLY_LABELS)):
+        terminalreporter.write_line(f"{key:<45} {counts[key]:>8}")

@@ -82,6 +82,8 @@ class AppendOut(Schema):
 
 
 class BatchResultOut(AppendOut):
+    # null when the item itself carried no usable pathway_id (it then answers 422)
+    pathway_id = fields.String(allow_none=True)
     status = fields.Integer(metadata={"description": "Le code qu'aurait eu la requête seule."})
     type = fields.String()
     title = fields.String()

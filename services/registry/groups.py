@@ -58,10 +58,12 @@ def create(session: Session, caller: Caller, name: str) -> Group:
 
 
 def get(session: Session, caller: Caller, group_id: uuid.UUID) -> Group:
-    """A group the caller may see; any other answers 404 (its existence is not revealed)."""
-    group = session.scalar(select(Group).where(Group.id == group_id, visibility.groups(caller)))
+    """A group the caller may see; another one is outside its scope (403), unknown is 404."""
+    group = session.get(Group, group_id)
     if group is None:
         raise Problem(404, UNKNOWN_GROUP)
+    if not session.scalar(select(visibility.groups(caller)).where(Group.id == group_id)):
+        raise Problem(403, "Ce groupe est hors de la portée de ce jeton.")
     return group
 
 

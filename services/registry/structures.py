@@ -16,6 +16,7 @@ from shared.identifiers import region_of
 from shared.problems import Problem
 
 TWIN = "Une structure de ce type existe déjà pour ce SIRET (unicité SIRET + type)."
+OUT_OF_SCOPE = "Cette structure est hors de la portée de ce jeton."
 UNKNOWN = "Aucune structure visible ne porte cet identifiant."
 
 
@@ -64,12 +65,13 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
 
 
 def get(session: Session, caller: Caller, structure_id: uuid.UUID) -> Structure:
-    """A structure the caller may see; any other answers 404 (its existence is not revealed)."""
-    structure = session.scalar(
-        select(Structure).where(Structure.id == structure_id, visibility.structures(caller))
-    )
+    """A structure the caller may see; another one is outside its scope (403, api.md: only
+    persons and pathways hide their existence), an unknown id is 404."""
+    structure = session.get(Structure, structure_id)
     if structure is None:
         raise Problem(404, UNKNOWN)
+    if not session.scalar(select(visibility.structures(caller)).where(Structure.id == structure_id)):
+        raise Problem(403, OUT_OF_SCOPE)
     return structure
 
 

@@ -127,7 +127,7 @@ def test_a_group_reads_its_member_structure(registry, world):
 
 def test_a_group_cannot_see_a_structure_outside_it(registry, world):
     answer = registry.get(f"/v1/structures/{world.outsider['id']}", headers=world.tokens["group"])
-    assert answer.status_code == 404
+    assert answer.status_code == 403
 
 
 def test_a_group_lists_only_itself(registry, world):
@@ -136,7 +136,7 @@ def test_a_group_lists_only_itself(registry, world):
 
 def test_a_group_cannot_see_another_group(registry, world):
     answer = registry.get(f"/v1/groups/{world.other_group['id']}", headers=world.tokens["group"])
-    assert answer.status_code == 404
+    assert answer.status_code == 403
 
 
 def test_a_structure_lists_only_itself(registry, world):
@@ -150,11 +150,17 @@ def test_a_structure_reads_itself(registry, world):
     assert answer.status_code == 200 and answer.json["id"] == world.member["id"]
 
 
-def test_another_structure_is_hidden_from_a_structure_as_404(registry, world):
+def test_another_structure_is_out_of_a_structure_tokens_scope(registry, world):
     answer = registry.get(
         f"/v1/structures/{world.outsider['id']}", headers=world.tokens["structure"]
     )
-    assert answer.status_code == 404
+    assert answer.status_code == 403
+
+
+def test_an_unknown_structure_is_404_for_every_scope(registry, world):
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for token in (world.tokens["structure"], world.tokens["network"]):
+        assert registry.get(f"/v1/structures/{unknown}", headers=token).status_code == 404
 
 
 def test_a_structure_sees_its_own_groups_and_only_its_own_membership(registry, admin, world):
@@ -170,7 +176,7 @@ def test_a_structure_cannot_see_a_group_it_never_joined(registry, world):
     answer = registry.get(
         f"/v1/groups/{world.other_group['id']}", headers=world.tokens["structure"]
     )
-    assert answer.status_code == 404
+    assert answer.status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ from tests.support import bearer
 from openpyxl import load_workbook
 from worlds import world  # noqa: F401  (fixture)
 
+
 YEAR = "from=2025-01-01&to=2025-12-31"
 ETP_YEAR = 1820 * 365 / 365.25
 ZERO_MAD = {"particulier": 0.0, "entreprise": 0.0, "association": 0.0, "collectivite": 0.0}

@@ -1,0 +1,111 @@
+"""A small world for the isolation tests: structures A (member of group G) and B, a token for
+every scope (a revoked one too), a person and a pathway of A, through the real APIs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+
+from shared.identifiers import nir_key
+from tests.faults.traffic import IDENTITY, Org, opening, random_siret, support
+
+SCOPES = ("admin", "network", "group", "structure_a", "structure_b", "revoked", "none")
+
+
+def valid_nir() -> str:
+    """A NIR agreeing with IDENTITY (a woman born in May 1990), unique to this run."""
+    stem = f"2900535{uuid.uuid4().int % 10**6:06d}"
+    return stem + f"{nir_key(stem):02d}"
+
+
+@dataclass
+class World:
+    clients: dict
+    structure_a: str
+    structure_b: str
+    group: str
+    person_a: str
+    pathway_a: str
+    joined_on: str
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    identity: dict = field(default_factory=dict)
+
+    def client(self, service: str):
+        return self.clients[service]
+
+
+def _created(response) -> dict:
+    assert response.status_code == 201, (response.status_code, response.get_data(as_text=True))
+    return response.json
+
+
+def _structure(registry, admin) -> str:
+    return _created(
+        registry.post(
+            "/v1/structures",
+            headers=admin,
+            json={"siret": random_siret(), "name": "Structure", "kind": "ACI", "department": "35"},
+        )
+    )["id"]
+
+
+def _token(registry, admin, **scope) -> tuple[str, str]:
+    body = _created(registry.post("/v1/tokens", headers=admin, json={"label": "essai", **scope}))
+    return body["id"], body["token"]
+
+
+def _headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _catch_up(settings) -> None:
+    """What the reporting worker does on a nudge: copy the registry's data and the events."""
+    from services.reporting import jobs
+
+    jobs.configure(settings)
+    jobs.catch_up("reference")
+    jobs.catch_up("all")
+
+
+@pytest.fixture(scope="session")
+def world(settings, registry, pathways, reporting, admin) -> World:
+    a, b = _structure(registry, admin), _structure(registry, admin)
+    group = _created(registry.post("/v1/groups", headers=admin, json={"name": "GES"}))["id"]
+    joined_on = (date.today() - timedelta(days=400)).isoformat()
+    joined = registry.put(
+        f"/v1/groups/{group}/members/{a}", headers=admin, json={"joined_on": joined_on}
+    )
+    assert joined.status_code == 200, joined.json
+    tokens = {
+        "network": _token(registry, admin, scope="network")[1],
+        "group": _token(registry, admin, scope="group", group_id=group)[1],
+        "structure_a": _token(registry, admin, scope="structure", structure_id=a)[1],
+        "structure_b": _token(registry, admin, scope="structure", structure_id=b)[1],
+    }
+    revoked_id, tokens["revoked"] = _token(registry, admin, scope="structure", structure_id=a)
+    assert registry.delete(f"/v1/tokens/{revoked_id}", headers=admin).status_code == 204
+    headers = {"admin": admin, "none": {}, **{k: _headers(v) for k, v in tokens.items()}}
+    identity = {
+        **IDENTITY,
+        "first_name": "Zéphirine",
+        "last_name": "Quintessa-Vauclair",
+        "nir": valid_nir(),
+    }
+    person = _created(pathways.post("/v1/persons", headers=headers["structure_a"], json=identity))[
+        "id"
+    ]
+    pathway = str(uuid.uuid4())
+    org = Org(a, tokens["structure_a"])
+    _created(
+        pathways.post(
+            f"/v1/pathways/{pathway}/events",
+            headers=headers["structure_a"],
+            json={"events": [opening(org, person), support()]},
+        )
+    )
+    _catch_up(settings)
+    clients = {"registry": registry, "pathways": pathways, "reporting": reporting}
+    return World(clients, a, b, group, person, pathway, joined_on, headers, identity)

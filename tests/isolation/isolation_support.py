@@ -1,0 +1,183 @@
+"""The scope matrix of api.md, endpoint by endpoint: how to call it as a given scope, and the
+status the contract gives each scope. Resources belong to structure A (member of the group)."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.faults.traffic import IDENTITY, Org, opening, random_siret, support
+
+UNAUTHENTICATED = {"revoked": 401, "none": 401}
+
+
+def statuses(admin, network, group, a, b) -> dict[str, int]:
+    return {
+        "admin": admin,
+        "network": network,
+        "group": group,
+        "structure_a": a,
+        "structure_b": b,
+        **UNAUTHENTICATED,
+    }
+
+
+def only_admin(ok: int) -> dict[str, int]:
+    return statuses(ok, 403, 403, 403, 403)
+
+
+def everyone(ok: int = 200) -> dict[str, int]:
+    return statuses(ok, ok, ok, ok, ok)
+
+
+def _get(service, path, **query):
+    return lambda w, h, s: w.client(service).get(path(w), headers=h, query_string=query)
+
+
+def _fresh_person(w, headers):
+    """A person created by A (the structure that may erase it), for one erasure."""
+    made = w.client("pathways").post("/v1/persons", headers=w.headers["structure_a"], json=IDENTITY)
+    return made.json["id"]
+
+
+def _append_new(w, h, s):
+    """A new pathway of A opened by the caller (only A's own token may)."""
+    org = Org(w.structure_a, "")
+    return w.client("pathways").post(
+        f"/v1/pathways/{uuid.uuid4()}/events",
+        headers=h,
+        json={"events": [opening(org, w.person_a), support()]},
+    )
+
+
+def _append_to_a(w, h, s):
+    """One more event on A's pathway: B must not learn it exists."""
+    return w.client("pathways").post(
+        f"/v1/pathways/{w.pathway_a}/events", headers=h, json={"events": [support()]}
+    )
+
+
+def _batch(w, h, s):
+    """A batch of one new pathway of A: B's token gets 200 with the item refused inside."""
+    org = Org(w.structure_a, "")
+    item = {"pathway_id": str(uuid.uuid4()), "events": [opening(org, w.person_a)]}
+    return w.client("pathways").post("/v1/events/batch", headers=h, json={"items": [item]})
+
+
+def _new_structure(w, h, s):
+    return w.client("registry").post(
+        "/v1/structures",
+        headers=h,
+        json={"siret": random_siret(), "name": "Nouvelle", "kind": "EI", "department": "22"},
+    )
+
+
+def _revoke_fresh_token(w, h, s):
+    admin = w.headers["admin"]
+    made = w.client("registry").post(
+        "/v1/tokens", headers=admin, json={"scope": "network", "label": "jetable"}
+    )
+    return w.client("registry").delete(f"/v1/tokens/{made.json['id']}", headers=h)
+
+
+REGISTRY = {
+    "POST /v1/structures": (_new_structure, only_admin(201)),
+    "GET /v1/structures": (_get("registry", lambda w: "/v1/structures"), everyone()),
+    # api.md keeps the 404 for persons and pathways; another structure is simply out of scope.
+    "GET /v1/structures/{A}": (
+        _get("registry", lambda w: f"/v1/structures/{w.structure_a}"),
+        statuses(200, 200, 200, 200, 403),
+    ),
+    "PATCH /v1/structures/{A}": (
+        lambda w, h, s: w.client("registry").patch(
+            f"/v1/structures/{w.structure_a}", headers=h, json={"name": "Renommée"}
+        ),
+        only_admin(200),
+    ),
+    "POST /v1/groups": (
+        lambda w, h, s: w.client("registry").post(
+            "/v1/groups", headers=h, json={"name": "Autre GES"}
+        ),
+        only_admin(201),
+    ),
+    "GET /v1/groups": (_get("registry", lambda w: "/v1/groups"), everyone()),
+    "GET /v1/groups/{G}": (
+        _get("registry", lambda w: f"/v1/groups/{w.group}"),
+        statuses(200, 200, 200, 200, 403),
+    ),
+    "PUT /v1/groups/{G}/members/{A}": (
+        lambda w, h, s: w.client("registry").put(
+            f"/v1/groups/{w.group}/members/{w.structure_a}",
+            headers=h,
+            json={"joined_on": w.joined_on},
+        ),
+        only_admin(200),
+    ),
+    "POST /v1/tokens": (
+        lambda w, h, s: w.client("registry").post(
+            "/v1/tokens", headers=h, json={"scope": "network", "label": "x"}
+        ),
+        only_admin(201),
+    ),
+    "DELETE /v1/tokens/{id}": (_revoke_fresh_token, only_admin(204)),
+    "GET /v1/whoami": (_get("registry", lambda w: "/v1/whoami"), everyone()),
+}
+PATHWAYS = {
+    "POST /v1/persons": (
+        lambda w, h, s: w.client("pathways").post("/v1/persons", headers=h, json=IDENTITY),
+        statuses(403, 403, 403, 201, 201),
+    ),
+    "GET /v1/persons/{pA}": (
+        _get("pathways", lambda w: f"/v1/persons/{w.person_a}"),
+        statuses(403, 403, 403, 200, 404),
+    ),
+    "DELETE /v1/persons/{p}": (
+        lambda w, h, s: w.client("pathways").delete(
+            f"/v1/persons/{_fresh_person(w, h)}", headers=h
+        ),
+        statuses(204, 403, 403, 204, 404),
+    ),
+    "POST /v1/pathways/{new}/events": (_append_new, statuses(403, 403, 403, 201, 422)),
+    "POST /v1/pathways/{wA}/events": (_append_to_a, statuses(403, 403, 403, 201, 404)),
+    "POST /v1/events/batch": (_batch, statuses(403, 403, 403, 200, 200)),
+    "GET /v1/pathways/{wA}": (
+        _get("pathways", lambda w: f"/v1/pathways/{w.pathway_a}"),
+        statuses(200, 403, 403, 200, 404),
+    ),
+    "GET /v1/pathways/{wA}/events": (
+        _get("pathways", lambda w: f"/v1/pathways/{w.pathway_a}/events"),
+        statuses(200, 403, 403, 200, 404),
+    ),
+    "GET /v1/pathways": (
+        _get("pathways", lambda w: "/v1/pathways"),
+        statuses(200, 403, 403, 200, 200),
+    ),
+    "GET /v1/feed": (_get("pathways", lambda w: "/v1/feed"), statuses(200, 200, 403, 403, 403)),
+}
+REPORTING = {
+    "GET /v1/reports/outcomes": (_get("reporting", lambda w: "/v1/reports/outcomes"), everyone()),
+    "GET /v1/reports/outcomes?structure_id=A": (
+        lambda w, h, s: w.client("reporting").get(
+            "/v1/reports/outcomes", headers=h, query_string={"structure_id": w.structure_a}
+        ),
+        statuses(200, 200, 200, 200, 403),
+    ),
+    "GET /v1/alerts": (_get("reporting", lambda w: "/v1/alerts"), everyone()),
+    "GET /v1/alerts?structure_id=A": (
+        lambda w, h, s: w.client("reporting").get(
+            "/v1/alerts", headers=h, query_string={"structure_id": w.structure_a}
+        ),
+        statuses(200, 200, 200, 200, 403),
+    ),
+    "GET /v1/projections": (
+        _get("reporting", lambda w: "/v1/projections"),
+        statuses(200, 200, 403, 403, 403),
+    ),
+    "POST /v1/projections/outcomes/rebuild": (
+        lambda w, h, s: w.client("reporting").post("/v1/projections/outcomes/rebuild", headers=h),
+        only_admin(202),
+    ),
+}
+
+
+def endpoint_cases() -> dict:
+    return {**REGISTRY, **PATHWAYS, **REPORTING}

@@ -1,0 +1,28 @@
+"""Every endpoint × every scope answers what api.md says (Scopes, and each endpoint's scope
+column): 401 without a valid token, 403 outside the scope, 404 for another structure's person
+or pathway."""
+
+from __future__ import annotations
+
+import pytest
+from isolation_support import endpoint_cases
+
+CASES = endpoint_cases()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "scope"),
+    [(e, s) for e in CASES for s in CASES[e][1]],
+    ids=lambda v: v.replace(" ", "_") if isinstance(v, str) else None,
+)
+def test_each_endpoint_answers_each_scope_as_the_contract_says(world, endpoint, scope, tally):
+    call, expected = CASES[endpoint]
+    response = call(world, world.headers[scope], scope)
+    tally["isolation_cases"] += 1
+    assert response.status_code == expected[scope], (
+        endpoint,
+        scope,
+        response.get_data(as_text=True)[:300],
+    )
+    if response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
