@@ -53,6 +53,7 @@ class Query:
     group_id: str | None = None
     kind: str | None = None
     department: str | None = None
+    region: str | None = None
     params: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -67,6 +68,7 @@ class Query:
             "group_id": self.group_id,
             "kind": self.kind,
             "department": self.department,
+            "region": self.region,
         }
 
 
@@ -88,6 +90,7 @@ def _filters(q: Query) -> str:
         ("group_id", "m.group_id"),
         ("kind", "s.kind"),
         ("department", "s.department"),
+        ("region", "s.region"),
     ):
         if getattr(q, name) is not None:
             cast = "uuid" if name.endswith("_id") else "text"

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from tests.support import make_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -17,6 +16,7 @@ from services.reporting import jobs
 from services.reporting.projections.registry import PROJECTIONS, Projection
 from services.reporting.rebuild import rebuild_projection
 from shared import db, migrations
+from tests.support import make_settings
 
 OUTCOMES = PROJECTIONS["outcomes"]
 REASONS = ["cdi", "chomage", "deces", "autre_siae", "cdd_moins_6_mois"]
