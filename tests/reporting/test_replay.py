@@ -206,3 +206,19 @@ def test_a_voided_exit_reopens_the_pathway_in_the_projection(engine):
     incremental(engine, log, [2], set())
     with engine.connect() as conn:
         assert conn.execute(text("SELECT exited_on FROM outcomes.pathways")).all() == [(None,)]
+
+
+def test_a_pathway_without_a_stored_state_is_folded_again_from_its_copied_stream(engine):
+    opened = _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    hours = _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80})
+    exited = _event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
+    log = MemoryLog(interleave([[opened, hours, exited]], []))
+    reset(engine)
+    incremental(engine, MemoryLog(log.events[:2]), [2], set())
+    with engine.begin() as conn:  # as projected before states were kept
+        conn.execute(text("TRUNCATE outcomes.states"))
+    incremental(engine, log, [5], set())
+    caught_up = snapshot(engine)
+    rebuild_projection(engine, log, OUTCOMES, 5000)
+    assert snapshot(engine) == caught_up
+    assert caught_up["pathways"][0].hours_total == 80
