@@ -21,6 +21,7 @@ from shared.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 FORM_MIME = "application/x-www-form-urlencoded"
+UPLOAD_MIME = "multipart/form-data"
 
 
 class ServiceApi(Api):
@@ -77,7 +78,7 @@ def _install_request_hooks(app: Flask) -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.started = time.perf_counter()
         if request.method in JSON_METHODS and request.content_length:
-            if request.mimetype != "application/json" and not _accepts_form(app):
+            if request.mimetype != "application/json" and not _accepts_body(app):
                 raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
 
     @app.after_request
@@ -93,11 +94,14 @@ def _install_request_hooks(app: Flask) -> None:
         return response
 
 
-def _accepts_form(app: Flask) -> bool:
-    """HTML forms (the dashboard's sign-in) post url-encoded bodies to the endpoints they list."""
-    return request.mimetype == FORM_MIME and request.endpoint in app.extensions.get(
-        "iae_form_endpoints", ()
-    )
+def accept_body(app: Flask, endpoint: str, mimetype: str) -> None:
+    """Let `endpoint` take `mimetype` instead of JSON (HTML forms, file uploads)."""
+    app.extensions.setdefault("iae_body_types", {}).setdefault(endpoint, set()).add(mimetype)
+
+
+def _accepts_body(app: Flask) -> bool:
+    allowed = app.extensions.get("iae_body_types", {}).get(request.endpoint, ())
+    return request.mimetype in allowed
 
 
 def _install_operational_routes(app: Flask, name: str, readiness: Callable[[], list[str]]) -> None:

@@ -23,6 +23,7 @@ from services.reporting.dashboard_data import (
 from services.reporting.dashboard_page import page_context
 from services.reporting.dashboard_query import InvalidChoice, report_params, selection
 from shared.auth import Caller, RegistryUnavailable
+from shared.web import FORM_MIME, accept_body
 
 blp = Blueprint(
     "dashboard",
@@ -97,7 +98,8 @@ def _setup(state) -> None:
     app = state.app
     dashboard_session.init_app(app, app.config["SETTINGS"])
     dashboard_format.install(app)
-    app.extensions.setdefault("iae_form_endpoints", set()).update(FORM_ENDPOINTS)
+    for endpoint in FORM_ENDPOINTS:
+        accept_body(app, endpoint, FORM_MIME)
 
 
 @blp.errorhandler(PageError)
