@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import requests
 
 from shared.settings import Settings
@@ -62,3 +64,34 @@ class ChangesClient(_LogClient):
 
     def __init__(self, settings: Settings):
         super().__init__(settings, f"{settings.registry_url}/v1/changes", "items", "seq")
+
+
+class ReadAhead:
+    """A log client that fetches the next full page while the caller applies this one.
+
+    Requests all go through one background thread (a session is used by one thread at a time);
+    a page asked for at another position than the one fetched ahead discards it. After a short
+    page (the head of the log) nothing is fetched ahead, so a later call always reads afresh."""
+
+    def __init__(self, client: _LogClient):
+        self._client = client
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        self._ahead: tuple[tuple[int, int], Future] | None = None
+
+    def page(self, after: int, limit: int) -> list[dict]:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == (after, limit):
+            found = ahead[1].result()
+        else:
+            if ahead is not None:
+                ahead[1].exception()  # let the discarded request finish (or fail) first
+            found = self._pool.submit(self._client.page, after, limit).result()
+        if len(found) == limit:
+            nxt = (found[-1][self._client._after], limit)
+            self._ahead = (nxt, self._pool.submit(self._client.page, *nxt))
+        return found
+
+    def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead[1].exception()
+        self._pool.shutdown(wait=True)

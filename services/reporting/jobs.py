@@ -14,7 +14,7 @@ import time
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DataError, IntegrityError
 
-from services.reporting.feed import ChangesClient, FeedClient
+from services.reporting.feed import ChangesClient, FeedClient, ReadAhead
 from services.reporting.projections.derive import EventNotApplicable
 from services.reporting.projections.registry import PROJECTIONS, Projection, named
 from shared import db, queues
@@ -65,18 +65,20 @@ def catch_up_projection(projection: Projection, patience: float = 0.0) -> int:
     """Apply batches until the log has nothing more or another worker owns the checkpoint."""
     ctx = context()
     applied, deadline = 0, time.monotonic() + patience
-    while True:
-        n = one_batch(
-            ctx["engine"], ctx[projection.log], projection, ctx["settings"].catch_up_batch
-        )
-        if n == MOVED:
-            continue
-        if n == 0 and not applied and time.monotonic() < deadline:
-            time.sleep(0.05)
-            continue
-        if n <= 0:
-            return applied
-        applied += n
+    reader = ReadAhead(ctx[projection.log])
+    try:
+        while True:
+            n = one_batch(ctx["engine"], reader, projection, ctx["settings"].catch_up_batch)
+            if n == MOVED:
+                continue
+            if n == 0 and not applied and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            if n <= 0:
+                return applied
+            applied += n
+    finally:
+        reader.close()
 
 
 def one_batch(engine: Engine, client, projection: Projection, limit: int) -> int:
@@ -166,13 +168,16 @@ def rebuild(name: str, progress=None) -> int:
     from services.reporting.rebuild import rebuild_projection
 
     ctx, projection = context(), PROJECTIONS[name]
+    reader = ReadAhead(ctx[projection.log])
     try:
         return rebuild_projection(
-            ctx["engine"], ctx[projection.log], projection, ctx["settings"].catch_up_batch, progress
+            ctx["engine"], reader, projection, ctx["settings"].catch_up_batch, progress
         )
     except EventNotApplicable as exc:
         mark_failed(ctx["engine"], projection.name, f"reconstruction : {exc}")
         raise
+    finally:
+        reader.close()
 
 
 def mark_failed(engine: Engine, name: str, error: str) -> None:

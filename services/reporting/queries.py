@@ -7,6 +7,7 @@ filter, both ends inclusive). See docs/adr/0006-projections.md for the attributi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,6 +54,7 @@ class Query:
     group_id: str | None = None
     kind: str | None = None
     department: str | None = None
+    region: str | None = None
     params: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -67,6 +69,7 @@ class Query:
             "group_id": self.group_id,
             "kind": self.kind,
             "department": self.department,
+            "region": self.region,
         }
 
 
@@ -88,6 +91,7 @@ def _filters(q: Query) -> str:
         ("group_id", "m.group_id"),
         ("kind", "s.kind"),
         ("department", "s.department"),
+        ("region", "s.region"),
     ):
         if getattr(q, name) is not None:
             cast = "uuid" if name.endswith("_id") else "text"
@@ -130,25 +134,37 @@ def pathway_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
         f", count(*) FILTER (WHERE exited AND counted AND cat = '{c}') AS counted_{c}"
         for c in CATEGORIES
     )
+    active = f"p.opened_on <= {we} AND coalesce(p.exited_on, 'infinity'::date) >= {ws}"
+    a = functools.partial(_per_pathway_value, q)
     sql = f"""{_with(q)}
     SELECT {keys + ", " if keys else ""}count(*) FILTER (WHERE entered) AS entries,
            count(*) FILTER (WHERE active) AS active, count(*) FILTER (WHERE exited) AS exits,
            count(*) FILTER (WHERE exited AND counted) AS counted_exits,
            coalesce(sum(days) FILTER (WHERE exited), 0) AS exit_days {cats}
       FROM (SELECT {_select_keys(_keys(q))}p.pathway_id,
-                   bool_or(p.opened_on BETWEEN {ws} AND {we}) AS entered,
-                   bool_or(p.opened_on <= {we}
-                           AND coalesce(p.exited_on, 'infinity'::date) >= {ws}) AS active,
-                   bool_or(p.exited_on BETWEEN {ws} AND {we}) AS exited,
-                   bool_or({COUNTED_SQL}) AS counted, min(p.exit_category) AS cat,
-                   min(p.exited_on - p.opened_on) AS days
+                   {a("bool_or", f"p.opened_on BETWEEN {ws} AND {we}")} AS entered,
+                   {a("bool_or", active)} AS active,
+                   {a("bool_or", f"p.exited_on BETWEEN {ws} AND {we}")} AS exited,
+                   {a("bool_or", COUNTED_SQL)} AS counted, {a("min", "p.exit_category")} AS cat,
+                   {a("min", "p.exited_on - p.opened_on")} AS days
               FROM outcomes.pathways p {_joins(q)}
              WHERE p.opened_on <= CAST(:end AS date)
                AND coalesce(p.exited_on, 'infinity'::date) >= CAST(:start AS date)
                AND {ws} <= {we} {_filters(q)}
-             GROUP BY {keys + ", " if keys else ""}p.pathway_id) AS x
+             {_per_pathway(q, keys)}) AS x
      {"GROUP BY " + keys if keys else ""}"""
     return _by_key(conn, q, sql)
+
+
+def _per_pathway(q: Query, keys: str) -> str:
+    """One row per pathway and key. Only a structure's several memberships of one group can
+    repeat a pathway under a key; without a group the rows are already one per pathway, and
+    bool_or/min of a single row is the row itself: no grouping, no aggregate (faster)."""
+    return f"GROUP BY {keys + ', ' if keys else ''}p.pathway_id" if q.by_group else ""
+
+
+def _per_pathway_value(q: Query, function: str, expression: str) -> str:
+    return f"{function}({expression})" if q.by_group else f"({expression})"
 
 
 def hours_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:

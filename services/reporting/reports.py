@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from datetime import UTC, date, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -15,7 +16,7 @@ from shared.auth import Caller
 from shared.codes import DYNAMIC_CATEGORIES, STRUCTURE_KINDS
 from shared.limits import DAYS_PER_MONTH, DAYS_PER_YEAR, MIN_CELL
 from shared.problems import Problem
-from shared.territories import DEPARTMENTS
+from shared.territories import DEPARTMENTS, REGIONS
 
 DIMENSIONS = (
     "structure",
@@ -53,6 +54,11 @@ class OutcomeParams(Schema):
     group_id = fields.UUID(load_default=None)
     kind = fields.String(load_default=None, validate=validate.OneOf(sorted(STRUCTURE_KINDS)))
     department = fields.String(load_default=None, validate=validate.OneOf(list(DEPARTMENTS)))
+    region = fields.String(
+        load_default=None,
+        validate=validate.OneOf(list(REGIONS)),
+        metadata={"description": "Code INSEE de la région de la structure (ex. 53, Bretagne)"},
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
     min_position = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
 
@@ -107,6 +113,7 @@ def scoped_query(conn: Connection, caller: Caller, params: dict) -> Query:
         group_id,
         params.get("kind"),
         params.get("department"),
+        params.get("region"),
     )
 
 
@@ -121,7 +128,7 @@ def outcome_report(conn: Connection, caller: Caller, params: dict, etp_hours: fl
     rows = [
         _row(q, key, metrics, etp_hours, suppress) for key, metrics in _collect(conn, q).items()
     ]
-    total_q = Query(q.start, q.end, (), q.structure_id, q.group_id, q.kind, q.department)
+    total_q = dataclasses.replace(q, dims=())
     total = _collect(conn, total_q).get((), {})
     names = _names(conn, q, rows)
     for row in rows:

@@ -9,11 +9,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from tests.support import bearer
 from sqlalchemy import text
 
 from services.reporting import jobs
 from shared.identifiers import is_valid_siret
+from tests.support import bearer
 
 BIRTH_DATES = {"under_26": "2003-05-10", "26_49": "1985-05-10", "50_plus": "1965-05-10"}
 _sirets = itertools.count(1)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from builders import catch_up_to
-from tests.support import bearer, run_worker
 from worlds import world  # noqa: F401  (fixture)
 
 from services.reporting import jobs
+from tests.support import bearer, run_worker
 
 REPORT = "/v1/reports/outcomes?from=2026-01-01&to=2026-10-31"
 
@@ -194,3 +194,23 @@ def test_a_rebuild_runs_in_the_worker_and_keeps_the_report(net):
     run_worker(net.world.settings)
     jobs.configure(net.world.settings)
     assert net.world.reporting.get(REPORT, headers=net.world.admin).json["total"] == before
+
+
+def test_a_region_filter_counts_the_structures_of_that_region_only(net):
+    r = net.world.reporting.get(f"{REPORT}&region=52&group_by=kind", headers=net.world.admin)
+    assert r.status_code == 200, r.json
+    assert {row["key"]["kind"]: row["active"] for row in r.json["rows"]} == {"ETTI": 2}
+    assert (r.json["total"]["active"], r.json["total"]["exits"]) == (2, 1)
+
+
+def test_an_unknown_region_is_a_422_problem_naming_the_field(net):
+    r = net.world.reporting.get(f"{REPORT}&region=99", headers=net.world.admin)
+    assert r.status_code == 422
+    assert list(r.json["errors"]) == ["region"]
+
+
+def test_the_region_filter_is_documented_in_the_openapi(net):
+    spec = net.world.reporting.get("/openapi.json").json
+    params = spec["paths"]["/v1/reports/outcomes"]["get"]["parameters"]
+    region = next(p for p in params if p["name"] == "region")
+    assert region["in"] == "query" and "53" in region["schema"]["enum"]

@@ -32,10 +32,10 @@ import io
 
 import pytest
 from builders import catch_up_to
-from tests.support import bearer
 from openpyxl import load_workbook
 from worlds import world  # noqa: F401  (fixture)
 
+from tests.support import bearer
 
 YEAR = "from=2025-01-01&to=2025-12-31"
 ETP_YEAR = 1820 * 365 / 365.25

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from tests.support import make_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -17,6 +16,7 @@ from services.reporting import jobs
 from services.reporting.projections.registry import PROJECTIONS, Projection
 from services.reporting.rebuild import rebuild_projection
 from shared import db, migrations
+from tests.support import make_settings
 
 OUTCOMES = PROJECTIONS["outcomes"]
 REASONS = ["cdi", "chomage", "deces", "autre_siae", "cdd_moins_6_mois"]
@@ -206,3 +206,19 @@ def test_a_voided_exit_reopens_the_pathway_in_the_projection(engine):
     incremental(engine, log, [2], set())
     with engine.connect() as conn:
         assert conn.execute(text("SELECT exited_on FROM outcomes.pathways")).all() == [(None,)]
+
+
+def test_a_pathway_without_a_stored_state_is_folded_again_from_its_copied_stream(engine):
+    opened = _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    hours = _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80})
+    exited = _event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
+    log = MemoryLog(interleave([[opened, hours, exited]], []))
+    reset(engine)
+    incremental(engine, MemoryLog(log.events[:2]), [2], set())
+    with engine.begin() as conn:  # as projected before states were kept
+        conn.execute(text("TRUNCATE outcomes.states"))
+    incremental(engine, log, [5], set())
+    caught_up = snapshot(engine)
+    rebuild_projection(engine, log, OUTCOMES, 5000)
+    assert snapshot(engine) == caught_up
+    assert caught_up["pathways"][0].hours_total == 80

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 from builders import Network
-from tests.support import bearer, drop_all, make_settings, migrate_all, start_services
 
 from services.reporting import jobs
+from tests.support import bearer, drop_all, make_settings, migrate_all, start_services
 
 
 @dataclass

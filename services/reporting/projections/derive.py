@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
+
 from shared import events as ev
 from shared.outcomes import exit_category
 
@@ -68,15 +70,60 @@ def fold(events: list[dict[str, Any]]) -> Folded:
     voided = {
         str(e["data"].get("event_id", "")).lower() for e in events if e["type"] == ev.EVENT_VOIDED
     }
-    state = Folded()
+    return fold_more(Folded(), [e for e in events if str(e["id"]).lower() not in voided])
+
+
+def fold_more(state: Folded, events: list[dict[str, Any]]) -> Folded:
+    """Apply further events (none of them a void) to a folded state, in log order."""
     for event in events:
-        if str(event["id"]).lower() in voided or event["type"] not in _APPLIERS:
+        applier = _APPLIERS.get(event["type"])
+        if applier is None:
             continue
         try:
-            _APPLIERS[event["type"]](state, event["data"], _day(event["occurred_on"]))
+            applier(state, event["data"], _day(event["occurred_on"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise EventNotApplicable(event["position"], f"{type(exc).__name__}: {exc}") from exc
     return state
+
+
+def load(raw: str | dict) -> Folded:
+    """A state stored as JSON (orjson writes the dataclass; dates come back from ISO form)."""
+    d = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    pass_iae = d["pass_iae"]
+    return Folded(
+        structure_id=d["structure_id"],
+        opened_on=_maybe_day(d["opened_on"]),
+        sex=d["sex"],
+        age_band=d["age_band"],
+        criteria=tuple(d["criteria"]),
+        pass_iae=PassIae(pass_iae["number"], _day(pass_iae["end_on"])) if pass_iae else None,
+        exit=(_day(d["exit"][0]), d["exit"][1]) if d["exit"] else None,
+        contracts={
+            k: Contract(
+                c["type"],
+                _day(c["start_on"]),
+                _maybe_day(c["planned_end_on"]),
+                _maybe_day(c["ended_on"]),
+            )
+            for k, c in d["contracts"].items()
+        },
+        hours_by_month=d["hours_by_month"],
+        mads=[
+            Mad(
+                m["client_kind"],
+                m["client_siret"],
+                _day(m["start_on"]),
+                _day(m["end_on"]),
+                m["hours"],
+            )
+            for m in d["mads"]
+        ],
+        activities=[(k, _day(on)) for k, on in d["activities"]],
+    )
+
+
+def _maybe_day(value: Any) -> date | None:
+    return None if value is None else _day(value)
 
 
 def _day(value: Any) -> date:

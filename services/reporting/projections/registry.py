@@ -24,7 +24,7 @@ PROJECTIONS: dict[str, Projection] = {
     "outcomes": Projection(
         "outcomes",
         outcomes.SCHEMA,
-        ("events", *outcomes.DERIVED),
+        ("events", outcomes.STATES, *outcomes.DERIVED),
         "feed",
         "position",
         outcomes.apply,
