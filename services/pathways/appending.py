@@ -69,7 +69,7 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
     events = []
     for index, e in enumerate(envelopes):
         try:
-            data = _stored_form(e["type"], e["data"])
+            data = ev.load_event_data(e["type"], e["data"])
         except ValidationError as error:
             for path, texts in flatten_messages(error.messages).items():
                 suffix = "" if path == "_schema" else f".{path}"
@@ -79,15 +79,6 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
     if errors:
         raise Problem(422, "Les données d'un événement ne sont pas valides.", errors=errors)
     return AppendRequest(pathway_id, expected, events)
-
-
-_SCHEMAS = {name: schema() for name, schema in ev.DATA_SCHEMAS.items()}
-
-
-def _stored_form(event_type: str, data: dict) -> dict:
-    """The data as stored (shared.events contract), with one reused schema per type."""
-    schema = _SCHEMAS[event_type]
-    return schema.dump(schema.load(data))
 
 
 def run(
@@ -172,7 +163,8 @@ class Appender:
             return Outcome(200, answer)
         _check_version(request.expected_version, len(stream))
         state = fold(k.as_event() for k in stream)
-        decision = decide(state, request.events, self._context(request, state))
+        # to_request checked the data and put it in stored form: decide need not check it again.
+        decision = decide(state, request.events, self._context(request, state), stored=True)
         if not decision.accepted:
             raise Problem(
                 422, "Un événement ne respecte pas les règles du parcours.", errors=decision.errors
@@ -195,7 +187,7 @@ class Appender:
                 known.append = {"count": len(request.events), "warnings": warnings}
             self._queue(known)
             answers.append(known.answer)
-        self._index_pathway(request.pathway_id)
+        self._index_pathway(request.pathway_id, decision.state)
         return {
             "pathway_id": request.pathway_id,
             "version": answers[-1]["version"],
@@ -224,9 +216,8 @@ class Appender:
         self._remember(known)
         self.pending.append(known)
 
-    def _index_pathway(self, pathway_id: str) -> None:
+    def _index_pathway(self, pathway_id: str, state: PathwayState) -> None:
         """The listing row of the pathway, from its state after this append."""
-        state = fold(k.as_event() for k in self.streams[pathway_id])
         assert state.opened_on is not None and state.person_id is not None
         self.pathways[pathway_id] = store.PathwayRow(
             pathway_id,
