@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.pathways import api, persons_api, roles, store, vault
+from services.pathways import api, persons_api, roles, vault
 from services.pathways.structures import KindCache
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
@@ -17,7 +17,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     kek = vault.load_kek(settings.identity_kek)  # refuse to start without a valid KEK
     engine = db.make_engine(settings.database_url_for("pathways"))
     roles.use_writer_role(engine)
-    store.decode_json_with_orjson(engine)
     redis = queues.connect(settings.redis_url)
 
     def readiness() -> list[str]:

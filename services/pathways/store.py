@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import orjson
 import psycopg
+from psycopg.pq import ExecStatus
 from psycopg.types.json import set_json_loads
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, text
 
 from shared.events import upcast
 
@@ -69,9 +71,17 @@ READ_SQL = """
 """
 
 
+_ORJSON_READY: weakref.WeakSet[psycopg.Connection] = weakref.WeakSet()
+
+
 def driver(conn: Connection) -> psycopg.Connection:
-    """The psycopg connection under `conn`, in the same transaction."""
-    return conn.connection.driver_connection  # type: ignore[return-value]
+    """The psycopg connection under `conn`, in the same transaction, parsing jsonb with orjson
+    (the log's data is validated JSON: orjson reads it as json.loads would, faster)."""
+    pg: psycopg.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+    if pg not in _ORJSON_READY:
+        set_json_loads(orjson.loads, pg)
+        _ORJSON_READY.add(pg)
+    return pg
 
 
 def round_trip(conn: Connection, queries: list[Query]) -> list[list[tuple]]:
@@ -79,7 +89,13 @@ def round_trip(conn: Connection, queries: list[Query]) -> list[list[tuple]]:
     pg = driver(conn)
     with pg.pipeline():
         cursors = [pg.execute(sql, params, prepare=True) for sql, params in queries]
-    return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+    return [_rows(cursor) for cursor in cursors]
+
+
+def _rows(cursor: psycopg.Cursor) -> list[tuple]:
+    """What a query returned; nothing for a statement without RETURNING."""
+    result = cursor.pgresult
+    return cursor.fetchall() if result and result.status == ExecStatus.TUPLES_OK else []
 
 
 def read_query(pathway_ids: list[str], event_ids: list[str]) -> Query:
@@ -159,30 +175,18 @@ def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> 
 
 UPSERT_PATHWAYS_SQL = """
     INSERT INTO pathways (id, structure_id, person_id, opened_on, status, version)
-    SELECT * FROM unnest(%(ids)s::uuid[], %(structures)s::uuid[], %(persons)s::uuid[],
-                         %(opened)s::date[], %(statuses)s::text[], %(versions)s::integer[])
+    SELECT r.id, r.structure_id, r.person_id, r.opened_on, r.status, r.version
+      FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+           id uuid, structure_id uuid, person_id uuid, opened_on date, status text,
+           version integer)
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
 """
 
 
 def index_query(pathways: list[PathwayRow]) -> Query:
-    """The upsert keeping the listing table in step with the log, run right after the insert."""
-    return UPSERT_PATHWAYS_SQL, {
-        "ids": [p.id for p in pathways],
-        "structures": [p.structure_id for p in pathways],
-        "persons": [p.person_id for p in pathways],
-        "opened": [p.opened_on for p in pathways],
-        "statuses": [p.status for p in pathways],
-        "versions": [p.version for p in pathways],
-    }
-
-
-def decode_json_with_orjson(engine: Engine) -> None:
-    """Make psycopg parse json/jsonb columns with orjson on every connection of `engine`."""
-
-    @event.listens_for(engine, "connect")
-    def _orjson(dbapi_connection, _record) -> None:
-        set_json_loads(orjson.loads, dbapi_connection)
+    """The upsert keeping the listing table in step with the log, run right after the insert;
+    its rows travel as one JSON document, like the events'."""
+    return UPSERT_PATHWAYS_SQL, {"rows": orjson.dumps(pathways).decode()}
 
 
 FEED_SQL = text(
