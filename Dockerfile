@@ -7,6 +7,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
 COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
+COPY client ./client
 COPY gunicorn.conf.py ./
 RUN pip install --no-cache-dir . && useradd --system --home /app iae
 USER iae

@@ -12,6 +12,7 @@ help:
 	@echo "make test    — the test suite against real PostgreSQL and Redis"
 	@echo "make lint    — ruff and mypy"
 	@echo "make bench   — the benchmark harness (bench/results/latest.json)"
+	@echo "make demo    — load demo data into the running system (DEMO_ARGS='--size national')"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +29,16 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check shared services tests
-	$(BIN)/ruff format --check shared services tests
+	$(BIN)/ruff check shared services client tests
+	$(BIN)/ruff format --check shared services client tests
 	$(BIN)/mypy shared services/pathways/pathway.py
 
 format: $(STAMP)
-	$(BIN)/ruff format shared services tests
-	$(BIN)/ruff check --fix shared services tests
+	$(BIN)/ruff format shared services client tests
+	$(BIN)/ruff check --fix shared services client tests
+
+demo: $(STAMP)
+	$(BIN)/python -m client.cli demo $(DEMO_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache .hypothesis

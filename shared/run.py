@@ -18,6 +18,7 @@ from pathlib import Path
 
 import requests
 
+from client import demo
 from shared import migrations
 from shared.embedded import EmbeddedPostgres, EmbeddedRedis
 from shared.settings import Settings
@@ -139,6 +140,7 @@ def main() -> None:
         procs = spawn(env)
         wait_ready(env)
         print(banner(env), flush=True)
+        demo.offer(env, interactive=sys.stdin.isatty())
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
         print("a process stopped unexpectedly; stopping everything", file=sys.stderr)

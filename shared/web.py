@@ -20,6 +20,8 @@ from shared.problems import Problem
 from shared.settings import Settings
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
+FORM_MIME = "application/x-www-form-urlencoded"
+UPLOAD_MIME = "multipart/form-data"
 
 
 class ServiceApi(Api):
@@ -76,7 +78,7 @@ def _install_request_hooks(app: Flask) -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.started = time.perf_counter()
         if request.method in JSON_METHODS and request.content_length:
-            if request.mimetype != "application/json":
+            if request.mimetype != "application/json" and not _accepts_body(app):
                 raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
 
     @app.after_request
@@ -90,6 +92,16 @@ def _install_request_hooks(app: Flask) -> None:
                 time.perf_counter() - g.started
             )
         return response
+
+
+def accept_body(app: Flask, endpoint: str, mimetype: str) -> None:
+    """Let `endpoint` take `mimetype` instead of JSON (HTML forms, file uploads)."""
+    app.extensions.setdefault("iae_body_types", {}).setdefault(endpoint, set()).add(mimetype)
+
+
+def _accepts_body(app: Flask) -> bool:
+    allowed = app.extensions.get("iae_body_types", {}).get(request.endpoint, ())
+    return request.mimetype in allowed
 
 
 def _install_operational_routes(app: Flask, name: str, readiness: Callable[[], list[str]]) -> None:

@@ -9,12 +9,15 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from werkzeug.serving import make_server
 
 from shared import db, migrations
 from shared.embedded import free_port
 from shared.settings import SERVICES, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.pathways import api, persons_api, roles, vault
+from services.pathways import api, imports, persons_api, roles, vault
 from services.pathways.structures import KindCache
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
@@ -42,4 +42,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     service_api.register_blueprint(api.pathways)
     service_api.register_blueprint(persons_api.blp)
+    service_api.register_blueprint(imports.blp)
     return app

@@ -1,0 +1,1 @@
+"""A client of the three services over HTTP: used by the `iae` command, the demo and load tests."""

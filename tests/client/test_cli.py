@@ -1,0 +1,169 @@
+"""The `iae` command against the live services, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+from client_support import endpoints_of, run_worker
+
+from client.cli import main
+from client.synthetic import rng_for, siret
+
+
+@pytest.fixture
+def iae(settings, services):
+    """Run `iae` with the live services' URLs and a token (the admin one by default)."""
+    endpoints = endpoints_of(settings)
+
+    def run(*args: str, token: str | None = None):
+        options = [
+            "--registry-url",
+            endpoints.registry,
+            "--pathways-url",
+            endpoints.pathways,
+            "--reporting-url",
+            endpoints.reporting,
+            "--token",
+            token or settings.admin_token,
+        ]
+        return CliRunner().invoke(main, [*options, *args], catch_exceptions=False)
+
+    return run
+
+
+def new_structure(iae, kind: str = "ACI") -> dict:
+    result = iae(
+        "structure",
+        "create",
+        "--siret",
+        siret(rng_for(uuid.uuid4().hex)),
+        "--name",
+        "Chantier du Port",
+        "--kind",
+        kind,
+        "--department",
+        "29",
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def structure_token(iae, structure_id: str) -> str:
+    result = iae(
+        "token",
+        "create",
+        "--scope",
+        "structure",
+        "--structure-id",
+        structure_id,
+        "--label",
+        "tableur",
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["token"]
+
+
+def test_a_structure_is_created_with_its_region(iae):
+    created = new_structure(iae)
+
+    assert created["kind"] == "ACI"
+    assert created["region"] == "53"
+
+
+def test_an_invalid_structure_shows_the_service_s_reasons(iae):
+    result = iae(
+        "structure", "create", "--siret", "123", "--name", "X", "--kind", "AI", "--department", "35"
+    )
+
+    assert result.exit_code == 1
+    assert "Erreur 422" in result.output
+    assert "siret" in result.output
+
+
+def test_an_unknown_token_is_refused_with_a_french_message(iae):
+    result = iae("structure", "list", token="inconnu")
+
+    assert result.exit_code == 1
+    assert "Erreur 401" in result.output
+
+
+def test_a_structure_joins_and_leaves_a_group(iae):
+    structure = new_structure(iae)
+    group = json.loads(iae("group", "create", "GES du Finistère").output)
+    joined_on = (date.today() - timedelta(days=90)).isoformat()
+
+    iae("group", "join", group["id"], structure["id"], "--on", joined_on)
+    result = iae("group", "leave", group["id"], structure["id"], "--on", date.today().isoformat())
+
+    assert result.exit_code == 0, result.output
+    members = json.loads(result.output)["members"]
+    assert [(m["joined_on"], m["left_on"]) for m in members] == [
+        (joined_on, date.today().isoformat())
+    ]
+
+
+def test_a_token_is_shown_once_with_its_scope(iae):
+    structure = new_structure(iae)
+
+    result = iae(
+        "token",
+        "create",
+        "--scope",
+        "structure",
+        "--structure-id",
+        structure["id"],
+        "--label",
+        "logiciel",
+    )
+
+    assert json.loads(result.output)["scope"] == "structure"
+
+
+def test_an_import_lists_each_refused_line_and_exits_non_zero(iae, tmp_path):
+    structure = new_structure(iae)
+    token = structure_token(iae, structure["id"])
+    day = (date.today() - timedelta(days=10)).isoformat()
+    file = tmp_path / "evenements.csv"
+    file.write_text(
+        f"parcours;type;date;domaine;theme;realisation\n"
+        f"P-1;support_action_recorded;{day};social;logement;internal\n"
+        f"P-1;teleportation;{day};;;\n",
+        encoding="utf-8",
+    )
+
+    result = iae("import", str(file), token=token)
+
+    assert result.exit_code == 2
+    assert "0 ligne(s) ajoutée(s), 0 déjà présente(s), 2 refusée(s)." in result.output
+    assert "ligne 3, type" in result.output
+
+
+def test_projections_show_their_lag(iae, settings):
+    run_worker(settings)
+
+    result = iae("projections")
+
+    assert result.exit_code == 0, result.output
+    assert "retard 0 événement(s)" in result.output
+
+
+def test_a_rebuild_is_followed_until_the_projection_is_up_to_date(iae, settings):
+    name = iae("projections").output.split()[0]
+
+    result = iae("rebuild", name, "--timeout", "30")
+    run_worker(settings)
+
+    assert result.exit_code == 0, result.output
+    assert f"{name} : à jour" in result.output
+
+
+def test_the_demo_command_loads_a_tiny_network_without_rejection(iae):
+    result = iae("demo", "--structures", "7", "--pathways", "14", "--seed", "3")
+
+    assert result.exit_code == 0, result.output
+    assert "7 structures" in result.output
+    assert "14 parcours" in result.output
