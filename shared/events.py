@@ -263,8 +263,14 @@ def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> dict[s
     return data
 
 
+# One instance per type, built once: building a schema costs more than loading with it, and
+# loading keeps no state on the instance.
+_INSTANCES: Mapping[str, Schema] = {name: schema() for name, schema in DATA_SCHEMAS.items()}
+
+
 def _schema_for(event_type: str) -> Schema:
-    """A fresh schema instance for a type (instances are cheap and keep no state)."""
-    if event_type not in DATA_SCHEMAS:
+    """The schema instance of a type, shared by every caller."""
+    schema = _INSTANCES.get(event_type)
+    if schema is None:
         raise UnknownEventType(f"Unknown event type {event_type!r}.")
-    return DATA_SCHEMAS[event_type]()
+    return schema

@@ -7,11 +7,11 @@ position allocation, one multi-row insert and one upsert of the pathway index.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from marshmallow import ValidationError
 from sqlalchemy import Connection, Engine
@@ -69,7 +69,7 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
     events = []
     for index, e in enumerate(envelopes):
         try:
-            data = _stored_form(e["type"], e["data"])
+            data = ev.load_event_data(e["type"], e["data"])
         except ValidationError as error:
             for path, texts in flatten_messages(error.messages).items():
                 suffix = "" if path == "_schema" else f".{path}"
@@ -81,15 +81,6 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
     return AppendRequest(pathway_id, expected, events)
 
 
-_SCHEMAS = {name: schema() for name, schema in ev.DATA_SCHEMAS.items()}
-
-
-def _stored_form(event_type: str, data: dict) -> dict:
-    """The data as stored (shared.events contract), with one reused schema per type."""
-    schema = _SCHEMAS[event_type]
-    return schema.dump(schema.load(data))
-
-
 def run(
     engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
 ) -> list[Outcome]:
@@ -98,7 +89,7 @@ def run(
         try:
             with engine.begin() as conn:
                 return Appender(conn, kek, actor).run(requests)
-        except IntegrityError:
+        except (IntegrityError, psycopg.IntegrityError):
             continue
     raise Problem(
         409,
@@ -129,21 +120,22 @@ class Appender:
         return outcomes
 
     def _load(self, requests: list[AppendRequest]) -> None:
-        """Every stream and event id involved, in one query; then the persons they name."""
+        """Every stream and event id involved, and the persons they name: one round trip."""
         pathway_ids = list({r.pathway_id for r in requests})
         event_ids = [e.id for r in requests for e in r.events]
-        for stored in store.read(self.conn, pathway_ids, event_ids):
-            self._remember(_known(stored))
-        self._load_people(requests)
-
-    def _load_people(self, requests: list[AppendRequest]) -> None:
-        """Decrypted facts of the persons visible to the caller, for the rules that need them."""
         opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
-        opened += [s[0].as_event() for s in self.streams.values() if s[0].type == ev.PATHWAY_OPENED]
-        ids = list({uuid.UUID(str(e.data["person_id"])) for e in opened})
-        if ids:
-            found = persons.load(self.conn, self.kek, ids, uuid.UUID(self.actor.structure_id))
-            self.people = {str(k): v for k, v in found.items()}
+        person_ids = list({str(e.data["person_id"]) for e in opened})
+        events, people = store.round_trip(
+            self.conn,
+            [
+                store.read_query(pathway_ids, event_ids),
+                persons.for_append(person_ids, pathway_ids, self.actor.structure_id),
+            ],
+        )
+        for stored in store.stored_events(events):
+            self._remember(_known(stored))
+        found = persons.decrypted(self.kek, people)
+        self.people = {str(k): v for k, v in found.items()}
 
     def _remember(self, known: Known) -> None:
         self.streams.setdefault(known.pathway_id, []).append(known)
@@ -172,7 +164,8 @@ class Appender:
             return Outcome(200, answer)
         _check_version(request.expected_version, len(stream))
         state = fold(k.as_event() for k in stream)
-        decision = decide(state, request.events, self._context(request, state))
+        # to_request checked the data and put it in stored form: decide need not check it again.
+        decision = decide(state, request.events, self._context(request, state), stored=True)
         if not decision.accepted:
             raise Problem(
                 422, "Un événement ne respecte pas les règles du parcours.", errors=decision.errors
@@ -195,7 +188,7 @@ class Appender:
                 known.append = {"count": len(request.events), "warnings": warnings}
             self._queue(known)
             answers.append(known.answer)
-        self._index_pathway(request.pathway_id)
+        self._index_pathway(request.pathway_id, decision.state)
         return {
             "pathway_id": request.pathway_id,
             "version": answers[-1]["version"],
@@ -224,9 +217,8 @@ class Appender:
         self._remember(known)
         self.pending.append(known)
 
-    def _index_pathway(self, pathway_id: str) -> None:
+    def _index_pathway(self, pathway_id: str, state: PathwayState) -> None:
         """The listing row of the pathway, from its state after this append."""
-        state = fold(k.as_event() for k in self.streams[pathway_id])
         assert state.opened_on is not None and state.person_id is not None
         self.pathways[pathway_id] = store.PathwayRow(
             pathway_id,
@@ -238,13 +230,13 @@ class Appender:
         )
 
     def _write(self) -> None:
-        """Allocate positions (first write), insert the events, then update the index."""
+        """Insert the events (positions allocated as the first write), then update the index."""
         if not self.pending:
             return
         rows = [_row(k, self.actor.metadata) for k in self.pending]
-        for known, position in zip(self.pending, store.append(self.conn, rows), strict=True):
+        positions = store.append(self.conn, rows, list(self.pathways.values()))
+        for known, position in zip(self.pending, positions, strict=True):
             known.answer["position"] = position
-        store.index_pathways(self.conn, list(self.pathways.values()))
 
 
 def _check_version(expected: int | None, current: int) -> None:

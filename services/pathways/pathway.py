@@ -12,7 +12,7 @@ from typing import Any
 from services.pathways.alerts import Alert, alerts
 from services.pathways.context import Context, PersonFacts
 from services.pathways.limit_warnings import LimitWarning, warnings_for
-from services.pathways.rules import check_event, stored_form
+from services.pathways.rules import check_event, validated
 from services.pathways.state import Contract, Event, PathwayState, evolve, fold
 from shared.codes import CLIENT_KINDS
 from shared.identifiers import age_band
@@ -37,28 +37,37 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Decision:
-    """Errors keyed by request field path (events.{i}.data.x); warnings of accepted events."""
+    """Errors keyed by request field path (events.{i}.data.x); warnings of accepted events;
+    the state once the accepted events are applied (so the caller need not fold again)."""
 
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[LimitWarning] = field(default_factory=list)
+    state: PathwayState = field(default_factory=PathwayState, compare=False)
 
     @property
     def accepted(self) -> bool:
         return not self.errors
 
 
-def decide(state: PathwayState, new_events: list[Event], ctx: Context) -> Decision:
-    """Judge each new event on the state folded with the valid events before it, in order."""
+def decide(
+    state: PathwayState, new_events: list[Event], ctx: Context, *, stored: bool = False
+) -> Decision:
+    """Judge each new event on the state folded with the valid events before it, in order.
+
+    `stored` says the events' data already passed `shared.events.load_event_data` and is in
+    its stored form, so it is not checked a second time.
+    """
     errors: dict[str, list[str]] = {}
     warnings: list[LimitWarning] = []
-    for index, event in enumerate(map(stored_form, new_events)):
-        problems = check_event(state, event, ctx)
+    for index, sent in enumerate(new_events):
+        event, data_problems = (sent, []) if stored else validated(sent)
+        problems = check_event(state, event, ctx, data_problems)
         for path, message in problems:
             errors.setdefault(f"events.{index}.{path}", []).append(message)
         if not problems:
             state = evolve(state, event)
             warnings.extend(warnings_for(state, event, ctx))
-    return Decision(errors, warnings)
+    return Decision(errors, warnings, state)
 
 
 def enrich_opened(data: dict[str, Any], person: PersonFacts, opened_on: date) -> dict[str, Any]:

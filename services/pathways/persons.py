@@ -74,14 +74,38 @@ def load(
     """The decrypted persons among `ids` that exist (an erased one is simply absent), limited to
     those the structure `visible_to` may see when it is given."""
     query = SELECT_PERSONS if visible_to is None else text(SELECT_PERSONS.text + VISIBLE_TO.text)
+    rows = conn.execute(query, {"ids": ids, "s": visible_to})
+    return decrypted(kek, [tuple(row) for row in rows])
+
+
+# For an append: the persons the request opens pathways for, and those of the pathways it
+# appends to (named by their opening, version 1), if the appending structure may see them.
+FOR_APPEND_SQL = """
+    SELECT p.id, p.structure_id, p.nonce, p.identity, k.nonce AS key_nonce, k.wrapped_key
+      FROM persons p JOIN person_keys k ON k.person_id = p.id
+     WHERE (p.id = ANY(%(ids)s::uuid[]) OR p.id IN (
+            SELECT CAST(e.data ->> 'person_id' AS uuid) FROM events e
+             WHERE e.pathway_id = ANY(%(pathways)s::uuid[]) AND e.version = 1
+               AND e.type = 'pathway_opened'))
+       AND (p.structure_id = %(s)s::uuid OR EXISTS (
+            SELECT 1 FROM pathways w WHERE w.person_id = p.id AND w.structure_id = %(s)s::uuid))
+"""
+
+
+def for_append(ids: list[str], pathway_ids: list[str], structure_id: str) -> tuple[str, dict]:
+    """The query of the persons an append needs, to run with the stream reads (then `decrypted`)."""
+    return FOR_APPEND_SQL, {"ids": ids, "pathways": pathway_ids, "s": structure_id}
+
+
+def decrypted(kek: AESGCM, rows: list[tuple]) -> dict[uuid.UUID, Person]:
+    """Decrypted persons from rows (id, structure_id, nonce, identity, key_nonce, wrapped_key)."""
     found: dict[uuid.UUID, Person] = {}
-    for row in conn.execute(query, {"ids": ids, "s": visible_to}):
-        sealed = Sealed(row.nonce, row.identity, row.key_nonce, row.wrapped_key)
+    for person_id, structure_id, *sealed in rows:
         try:
-            identity = orjson.loads(open_sealed(kek, row.id, sealed))
+            identity = orjson.loads(open_sealed(kek, person_id, Sealed(*map(bytes, sealed))))
         except InvalidTag:
             continue  # sealed with another KEK: unreadable, so as good as erased
-        found[row.id] = Person(row.id, row.structure_id, identity)
+        found[person_id] = Person(person_id, structure_id, identity)
     return found
 
 

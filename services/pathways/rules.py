@@ -30,19 +30,29 @@ Problems = Iterator[Problem]
 PROLONGATION_MIN_AGE = {"SENIOR": SENIOR_AGE, "SENIOR_CDI": SENIOR_CDI_MIN_AGE}
 
 
-def stored_form(event: Event) -> Event:
-    """The event with its data as the log holds it (lower-case UUIDs), when the data is valid."""
+def validated(event: Event) -> tuple[Event, list[Problem]]:
+    """The event in stored form (lower-case UUIDs, ISO dates) when its data is valid, else the
+    event as sent and its data problems: the one check of the data by its type's schema."""
+    if event.type not in ev.DATA_SCHEMAS:
+        return event, []
     try:
-        return replace(event, data=ev.load_event_data(event.type, event.data))
-    except (ValidationError, ev.UnknownEventType):
-        return event
+        return replace(event, data=ev.load_event_data(event.type, event.data)), []
+    except ValidationError as error:
+        return event, list(_data_problems(error))
 
 
-def check_event(state: PathwayState, event: Event, ctx: Context) -> list[Problem]:
-    """Every reason to refuse the event, in order: type, place in the pathway, data, rules."""
+def check_event(
+    state: PathwayState, event: Event, ctx: Context, data_problems: list[Problem] | None = None
+) -> list[Problem]:
+    """Every reason to refuse the event, in order: type, place in the pathway, data, rules.
+
+    `data_problems` are those `validated` found, when the caller already checked the data.
+    """
     if event.type not in ev.DATA_SCHEMAS:
         return [("type", f"Unknown event type {event.type!r}.")]
-    problems = [*_placement(state, event, ctx), *_data_problems(event)]
+    if data_problems is None:
+        data_problems = validated(event)[1]
+    problems = [*_placement(state, event, ctx), *data_problems]
     return problems or list(RULES[event.type](state, event, ctx))
 
 
@@ -66,14 +76,11 @@ def _placement(state: PathwayState, event: Event, ctx: Context) -> Problems:
         )
 
 
-def _data_problems(event: Event) -> Problems:
-    """The data must follow its type's schema (shared.events)."""
-    try:
-        ev.load_event_data(event.type, event.data)
-    except ValidationError as error:
-        for path, texts in error.normalized_messages().items():
-            field = "data" if path == "_schema" else f"data.{path}"
-            yield from ((field, text) for text in texts)
+def _data_problems(error: ValidationError) -> Problems:
+    """The schema's messages as problems of the event's data (shared.events)."""
+    for path, texts in error.normalized_messages().items():
+        field = "data" if path == "_schema" else f"data.{path}"
+        yield from ((field, text) for text in texts)
 
 
 def _on(data: dict, key: str) -> date:

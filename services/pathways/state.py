@@ -1,12 +1,12 @@
 """A pathway's state, folded from its events: pure, and tolerant of events referring to voided ones.
 
 Voided events contribute nothing: the state of a log with a void is the state of the log without
-the voided event (voiding the exit reopens the pathway).
+the voided event (voiding the exit reopens the pathway). States share their records: an applier
+gives the state new collections and records rather than changing ones an earlier state holds.
 """
 
-import copy
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -181,11 +181,14 @@ def fold(events: Iterable[Event]) -> PathwayState:
 
 
 def evolve(state: PathwayState, event: Event) -> PathwayState:
-    """A new state with one more event; the given state is left untouched."""
+    """A new state with one more event; the given state is left untouched.
+
+    The new state shares every object the event does not touch: appliers never mutate what
+    they did not create, they give the state new collections and new records instead.
+    """
     if event.type == ev.EVENT_VOIDED:
         return fold((*state.log, event))
-    new = copy.deepcopy(state, memo={id(state.log): state.log})
-    new.log = (*state.log, event)
+    new = replace(state, log=(*state.log, event), event_types=dict(state.event_types))
     _record(new, event, set())
     return new
 
@@ -228,9 +231,13 @@ def _pass_iae(data: dict[str, str] | None) -> PassIae | None:
     return PassIae(data["number"], start_on, end_on)
 
 
+def _put_contract(state: PathwayState, contract: Contract) -> None:
+    state.contracts = {**state.contracts, contract.id: contract}
+
+
 def _contract_started(state: PathwayState, event: Event) -> None:
     data = event.data
-    state.contracts[data["contract_id"]] = Contract(
+    contract = Contract(
         id=data["contract_id"],
         type=data["contract_type"],
         start_on=date.fromisoformat(data["start_on"]),
@@ -238,56 +245,67 @@ def _contract_started(state: PathwayState, event: Event) -> None:
         weekly_hours=data["weekly_hours"],
         rome_code=data.get("rome_code"),
     )
+    _put_contract(state, contract)
 
 
 def _contract_renewed(state: PathwayState, event: Event) -> None:
     contract = state.contracts.get(event.data["contract_id"])
     if contract:
-        contract.planned_end_on = date.fromisoformat(event.data["planned_end_on"])
-        contract.renewals.append(contract.planned_end_on)
+        planned_end_on = date.fromisoformat(event.data["planned_end_on"])
+        renewals = [*contract.renewals, planned_end_on]
+        _put_contract(state, replace(contract, planned_end_on=planned_end_on, renewals=renewals))
 
 
 def _contract_ended(state: PathwayState, event: Event) -> None:
     contract = state.contracts.get(event.data["contract_id"])
     if contract:
-        contract.ended_on = date.fromisoformat(event.data["ended_on"])
-        contract.end_reason = event.data["reason"]
+        ended_on = date.fromisoformat(event.data["ended_on"])
+        _put_contract(state, replace(contract, ended_on=ended_on, end_reason=event.data["reason"]))
 
 
 def _mise_a_disposition(state: PathwayState, event: Event) -> None:
     data = event.data
-    state.mises_a_disposition.append(
-        MiseADisposition(
-            client_kind=data["client_kind"],
-            client_siret=data.get("client_siret"),
-            start_on=date.fromisoformat(data["start_on"]),
-            end_on=date.fromisoformat(data["end_on"]),
-            hours=data["hours"],
-        )
+    mad = MiseADisposition(
+        client_kind=data["client_kind"],
+        client_siret=data.get("client_siret"),
+        start_on=date.fromisoformat(data["start_on"]),
+        end_on=date.fromisoformat(data["end_on"]),
+        hours=data["hours"],
     )
+    state.mises_a_disposition = [*state.mises_a_disposition, mad]
 
 
 def _hours_worked(state: PathwayState, event: Event) -> None:
     """A later declaration for the same month replaces the earlier one (ASP état mensuel)."""
-    state.hours_by_month[event.data["month"]] = event.data["hours"]
+    state.hours_by_month = {**state.hours_by_month, event.data["month"]: event.data["hours"]}
+
+
+def _put_training(state: PathwayState, training: Training) -> None:
+    state.trainings = {**state.trainings, training.id: training}
 
 
 def _training_started(state: PathwayState, event: Event) -> None:
     data = event.data
-    state.trainings[data["training_id"]] = Training(
+    training = Training(
         id=data["training_id"],
         kind=data["kind"],
         started_on=event.occurred_on,
         title=data.get("title"),
         planned_hours=data.get("planned_hours"),
     )
+    _put_training(state, training)
 
 
 def _training_completed(state: PathwayState, event: Event) -> None:
     training = state.trainings.get(event.data["training_id"])
     if training:
-        training.completed_on = event.occurred_on
-        training.hours, training.certified = event.data["hours"], event.data["certified"]
+        done = replace(
+            training,
+            completed_on=event.occurred_on,
+            hours=event.data["hours"],
+            certified=event.data["certified"],
+        )
+        _put_training(state, done)
 
 
 def _support_action(state: PathwayState, event: Event) -> None:
@@ -296,29 +314,31 @@ def _support_action(state: PathwayState, event: Event) -> None:
 
 def _immersion(state: PathwayState, event: Event) -> None:
     data = event.data
-    state.immersions.append(
-        Immersion(
-            objective=data["objective"],
-            start_on=date.fromisoformat(data["start_on"]),
-            end_on=date.fromisoformat(data["end_on"]),
-            host_siret=data.get("host_siret"),
-        )
+    immersion = Immersion(
+        objective=data["objective"],
+        start_on=date.fromisoformat(data["start_on"]),
+        end_on=date.fromisoformat(data["end_on"]),
+        host_siret=data.get("host_siret"),
     )
+    state.immersions = [*state.immersions, immersion]
 
 
 def _pass_suspended(state: PathwayState, event: Event) -> None:
-    if state.pass_iae:
+    pass_iae = state.pass_iae
+    if pass_iae:
         start_on, end_on = (date.fromisoformat(event.data[k]) for k in ("start_on", "end_on"))
-        state.pass_iae.suspensions.append(Suspension(start_on, end_on, event.data["reason"]))
+        suspension = Suspension(start_on, end_on, event.data["reason"])
+        state.pass_iae = replace(pass_iae, suspensions=[*pass_iae.suspensions, suspension])
 
 
 def _pass_prolonged(state: PathwayState, event: Event) -> None:
     """A prolongation starts at the PASS's end when declared and sets its new end."""
-    if state.pass_iae:
+    pass_iae = state.pass_iae
+    if pass_iae:
         end_on = date.fromisoformat(event.data["end_on"])
-        extension = max((end_on - state.pass_iae.end_on).days, 0)
+        extension = max((end_on - pass_iae.end_on).days, 0)
         prolongation = Prolongation(end_on, event.data["reason"], event.occurred_on, extension)
-        state.pass_iae.prolongations.append(prolongation)
+        state.pass_iae = replace(pass_iae, prolongations=[*pass_iae.prolongations, prolongation])
 
 
 def _exited(state: PathwayState, event: Event) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import orjson
+import psycopg
+from psycopg.pq import ExecStatus
+from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, text
 
 from shared.events import upcast
@@ -54,35 +58,62 @@ class PathwayRow:
     version: int
 
 
-READ = text(
-    """
+# The hot statements run on the psycopg connection under SQLAlchemy's, in its transaction:
+# prepared once per connection, and pipelined so that several cost one round trip.
+Query = tuple[str, dict]
+
+READ_SQL = """
     SELECT event_id, pathway_id, structure_id, version, position, type, occurred_on,
            recorded_at, schema_version, data, metadata -> 'append' AS append
       FROM events
-     WHERE pathway_id = ANY(CAST(:pathways AS uuid[])) OR event_id = ANY(CAST(:ids AS uuid[]))
+     WHERE pathway_id = ANY(%(pathways)s::uuid[]) OR event_id = ANY(%(ids)s::uuid[])
      ORDER BY pathway_id, version
-    """
-)
+"""
+
+
+_ORJSON_READY: weakref.WeakSet[psycopg.Connection] = weakref.WeakSet()
+
+
+def driver(conn: Connection) -> psycopg.Connection:
+    """The psycopg connection under `conn`, in the same transaction, parsing jsonb with orjson
+    (the log's data is validated JSON: orjson reads it as json.loads would, faster)."""
+    pg: psycopg.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+    if pg not in _ORJSON_READY:
+        set_json_loads(orjson.loads, pg)
+        _ORJSON_READY.add(pg)
+    return pg
+
+
+def round_trip(conn: Connection, queries: list[Query]) -> list[list[tuple]]:
+    """The rows of each query (none for a write), all sent at once: one round trip."""
+    pg = driver(conn)
+    with pg.pipeline():
+        cursors = [pg.execute(sql, params, prepare=True) for sql, params in queries]
+    return [_rows(cursor) for cursor in cursors]
+
+
+def _rows(cursor: psycopg.Cursor) -> list[tuple]:
+    """What a query returned; nothing for a statement without RETURNING."""
+    result = cursor.pgresult
+    return cursor.fetchall() if result and result.status == ExecStatus.TUPLES_OK else []
+
+
+def read_query(pathway_ids: list[str], event_ids: list[str]) -> Query:
+    """The whole streams of `pathway_ids` and any event whose id is in `event_ids`."""
+    return READ_SQL, {"pathways": pathway_ids, "ids": event_ids}
+
+
+def stored_events(rows: list[tuple]) -> list[StoredEvent]:
+    """Rows of `read_query` (its columns in order), their data upcast to the current version."""
+    return [
+        StoredEvent(*map(str, r[:3]), *r[3:8], upcast(r[5], r[8], r[9]), r[10])  # type: ignore[arg-type]
+        for r in rows
+    ]
 
 
 def read(conn: Connection, pathway_ids: list[str], event_ids: list[str]) -> list[StoredEvent]:
     """The whole streams of `pathway_ids` and any event whose id is in `event_ids`, one query."""
-    rows = conn.execute(READ, {"pathways": pathway_ids, "ids": event_ids})
-    return [
-        StoredEvent(
-            str(r.event_id),
-            str(r.pathway_id),
-            str(r.structure_id),
-            r.version,
-            r.position,
-            r.type,
-            r.occurred_on,
-            r.recorded_at,
-            upcast(r.type, r.schema_version, r.data),
-            r.append,
-        )
-        for r in rows
-    ]
+    return stored_events(round_trip(conn, [read_query(pathway_ids, event_ids)])[0])
 
 
 def stream(conn: Connection, pathway_id: uuid.UUID) -> list[StoredEvent]:
@@ -90,32 +121,36 @@ def stream(conn: Connection, pathway_id: uuid.UUID) -> list[StoredEvent]:
     return read(conn, [str(pathway_id)], [])
 
 
-# One JSON document carries every row: one parameter to send, parsed once by PostgreSQL.
-INSERT = text(
-    """
+# One JSON document carries every row: one parameter to send, parsed once by PostgreSQL. The
+# positions are allocated inside the statement, before any row is written (docs/adr/0001).
+INSERT_SQL = """
+    WITH allocated AS (
+        SELECT a.position, a.n
+          FROM allocate_positions(%(count)s) WITH ORDINALITY AS a(position, n)
+    )
     INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,
                         occurred_on, data, metadata)
-    SELECT r.position, r.event_id, r.pathway_id, r.version, r.structure_id, r.type,
+    SELECT p.position, r.event_id, r.pathway_id, r.version, r.structure_id, r.type,
            r.occurred_on, r.data, r.metadata
-      FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
-           position bigint, event_id uuid, pathway_id uuid, version integer, structure_id uuid,
+      FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+           n bigint, event_id uuid, pathway_id uuid, version integer, structure_id uuid,
            type text, occurred_on date, data jsonb, metadata jsonb)
+      JOIN allocated p ON p.n = r.n
+    RETURNING event_id, position
+"""
+
+
+def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> list[int]:
+    """Insert `rows` and update the listing of `pathways` in the caller's transaction, in one
+    round trip; the rows' positions, in order.
+
+    The insert must be the transaction's FIRST write: allocate_positions assigns the
+    transaction id under the allocation lock, which keeps position order equal to
+    transaction-id order.
     """
-)
-
-
-def append(conn: Connection, rows: list[NewRow]) -> list[int]:
-    """Insert `rows` in the caller's transaction; their positions, in order (docs/adr/0001).
-
-    allocate_positions must be the transaction's FIRST write: it assigns the transaction id under
-    the allocation lock, which is what keeps position order equal to transaction-id order.
-    """
-    positions = list(
-        conn.execute(text("SELECT allocate_positions(:n)"), {"n": len(rows)}).scalars()
-    )
     document = [
         {
-            "position": p,
+            "n": n,
             "event_id": r.id,
             "pathway_id": r.pathway_id,
             "version": r.version,
@@ -125,36 +160,33 @@ def append(conn: Connection, rows: list[NewRow]) -> list[int]:
             "data": r.data,
             "metadata": r.metadata,
         }
-        for p, r in zip(positions, rows, strict=True)
+        for n, r in enumerate(rows, start=1)
     ]
-    conn.execute(INSERT, {"rows": orjson.dumps(document).decode()})
-    return positions
-
-
-UPSERT_PATHWAYS = text(
-    """
-    INSERT INTO pathways (id, structure_id, person_id, opened_on, status, version)
-    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:structures AS uuid[]),
-                         CAST(:persons AS uuid[]), CAST(:opened AS date[]),
-                         CAST(:statuses AS text[]), CAST(:versions AS integer[]))
-    ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
-    """
-)
-
-
-def index_pathways(conn: Connection, pathways: list[PathwayRow]) -> None:
-    """Keep the listing table in step; called after `append`, in the same transaction."""
-    conn.execute(
-        UPSERT_PATHWAYS,
-        {
-            "ids": [p.id for p in pathways],
-            "structures": [p.structure_id for p in pathways],
-            "persons": [p.person_id for p in pathways],
-            "opened": [p.opened_on for p in pathways],
-            "statuses": [p.status for p in pathways],
-            "versions": [p.version for p in pathways],
-        },
+    inserted, _ = round_trip(
+        conn,
+        [
+            (INSERT_SQL, {"count": len(rows), "rows": orjson.dumps(document).decode()}),
+            index_query(pathways),
+        ],
     )
+    positions = {str(event_id): position for event_id, position in inserted}
+    return [positions[str(uuid.UUID(r.id))] for r in rows]
+
+
+UPSERT_PATHWAYS_SQL = """
+    INSERT INTO pathways (id, structure_id, person_id, opened_on, status, version)
+    SELECT r.id, r.structure_id, r.person_id, r.opened_on, r.status, r.version
+      FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+           id uuid, structure_id uuid, person_id uuid, opened_on date, status text,
+           version integer)
+    ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
+"""
+
+
+def index_query(pathways: list[PathwayRow]) -> Query:
+    """The upsert keeping the listing table in step with the log, run right after the insert;
+    its rows travel as one JSON document, like the events'."""
+    return UPSERT_PATHWAYS_SQL, {"rows": orjson.dumps(pathways).decode()}
 
 
 FEED_SQL = text(

@@ -1,5 +1,6 @@
 """Properties of fold and decide over random histories built only from accepted events."""
 
+import copy
 from dataclasses import replace
 from datetime import date, timedelta
 from uuid import UUID
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from services.pathways.pathway import Context, Event, PathwayState, decide, evolve, fold
 from shared.codes import ALL_KINDS, CONTRACT_TYPE_KINDS, OPEN_ENDED_CONTRACT_TYPES
+from shared.events import load_event_data
 
 FAR = date(2030, 12, 31)
 REMOVABLE = {
@@ -163,3 +165,39 @@ def test_voiding_an_event_gives_the_state_of_the_log_without_it(history, data):
     assert decide(state, [void], b.context(kind=kind, today=FAR)).accepted
     without = fold(e for e in events if e.id != target.id)
     assert facts(fold([*events, void])) == facts(without)
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories())
+def test_evolving_never_changes_the_states_it_started_from(history):
+    _, events = history
+    states = [PathwayState()]
+    snapshots = [copy.deepcopy(states[0])]
+    for event in events:
+        states.append(evolve(states[-1], event))
+        snapshots.append(copy.deepcopy(states[-1]))
+    assert states == snapshots
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories(), st.data())
+def test_deciding_on_stored_data_gives_the_decision_of_deciding_on_sent_data(history, data):
+    kind, events = history
+    ctx = b.context(kind=kind, today=FAR)
+    state = fold(events)
+    day = max(e.occurred_on for e in events)
+    sent = [e for e in (candidate(data.draw, state, day, kind) for _ in range(3)) if e]
+    stored = [replace(e, data=load_event_data(e.type, e.data)) for e in sent]
+    checked, trusted = decide(state, sent, ctx), decide(state, stored, ctx, stored=True)
+    assert (trusted.errors, trusted.warnings) == (checked.errors, checked.warnings)
+    assert trusted.state == checked.state
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories())
+def test_an_accepted_decision_carries_the_state_of_the_whole_log(history):
+    kind, events = history
+    opening, rest = events[0], events[1:]
+    decision = decide(fold([opening]), rest, b.context(kind=kind, today=FAR))
+    assert decision.accepted, decision.errors
+    assert decision.state == fold(events)
