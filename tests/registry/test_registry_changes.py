@@ -140,8 +140,8 @@ def _write_group(factory, name: str, started: threading.Event, release: threadin
     with transaction(factory) as session:
         group = Group(id=uuid.uuid4(), name=name)
         session.add(group)
-        started.set()
         journal.record(session, Caller("admin", "test"), "create", group, {"name": name})
+        started.set()  # the change row is written: this writer holds the journal's lock
         release.wait(10)
 
 
@@ -149,7 +149,11 @@ def _waiting_on_the_lock(engine) -> bool:
     with engine.connect() as conn:
         return (
             conn.execute(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
             ).scalar()
             > 0
         )
