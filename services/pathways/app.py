@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.pathways import api
+from services.pathways import api, persons_api, roles, vault
+from services.pathways.structures import KindCache
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
 from shared.settings import Settings
@@ -13,21 +14,32 @@ from shared.web import create_service_app
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    kek = vault.load_kek(settings.identity_kek)  # refuse to start without a valid KEK
     engine = db.make_engine(settings.database_url_for("pathways"))
+    roles.use_writer_role(engine)
     redis = queues.connect(settings.redis_url)
 
     def readiness() -> list[str]:
         return [m for m in (db.ping(engine), queues.ping(redis)) if m]
 
     app, service_api = create_service_app(
-        "pathways", settings, readiness=readiness,
+        "pathways",
+        settings,
+        readiness=readiness,
         description="Personnes et journal des événements de parcours.",
     )
-    app.extensions["iae_engine"] = engine
-    app.extensions["iae_redis"] = redis
-    app.extensions["iae_verifier"] = CachingVerifier(
-        registry_whoami(settings.registry_url, settings.http_timeout_seconds),
-        settings.auth_cache_seconds,
+    app.extensions.update(
+        iae_engine=engine,
+        iae_redis=redis,
+        iae_kek=kek,
+        iae_verifier=CachingVerifier(
+            registry_whoami(settings.registry_url, settings.http_timeout_seconds),
+            settings.auth_cache_seconds,
+        ),
+        iae_kinds=KindCache(
+            settings.registry_url, settings.http_timeout_seconds, settings.auth_cache_seconds
+        ),
     )
     service_api.register_blueprint(api.pathways)
+    service_api.register_blueprint(persons_api.blp)
     return app

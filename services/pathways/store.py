@@ -1,76 +1,158 @@
-"""The event log: append with optimistic concurrency, read a stream, read the global feed."""
+"""The event log: read streams in one query, append with few statements, read the global feed."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import orjson
 from sqlalchemy import Connection, text
 
+from shared.events import upcast
+
 
 @dataclass(frozen=True)
-class NewEvent:
-    id: uuid.UUID
+class StoredEvent:
+    """One row of the log, as the application needs it."""
+
+    id: str
+    pathway_id: str
+    structure_id: str
+    version: int
+    position: int
+    type: str
+    occurred_on: date
+    recorded_at: datetime
+    data: dict
+    append: dict | None  # on the first event of each append: {"count", "warnings"}
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """An event accepted for storage, with the version it takes in its pathway."""
+
+    id: str
+    pathway_id: str
+    structure_id: str
+    version: int
     type: str
     occurred_on: date
     data: dict
+    metadata: dict
 
 
 @dataclass(frozen=True)
-class Appended:
+class PathwayRow:
+    """The listing row of a pathway after an append (pathways table)."""
+
     id: str
+    structure_id: str
+    person_id: str
+    opened_on: date
+    status: str
     version: int
-    position: int
 
 
-class VersionConflict(Exception):
-    def __init__(self, current_version: int):
-        super().__init__(f"current version is {current_version}")
-        self.current_version = current_version
+READ = text(
+    """
+    SELECT event_id, pathway_id, structure_id, version, position, type, occurred_on,
+           recorded_at, schema_version, data, metadata -> 'append' AS append
+      FROM events
+     WHERE pathway_id = ANY(CAST(:pathways AS uuid[])) OR event_id = ANY(CAST(:ids AS uuid[]))
+     ORDER BY pathway_id, version
+    """
+)
 
 
-def current_version(conn: Connection, pathway_id: uuid.UUID) -> int:
-    return conn.execute(
-        text("SELECT coalesce(max(version), 0) FROM events WHERE pathway_id = :p"),
-        {"p": pathway_id},
-    ).scalar_one()
-
-
-def append(
-    conn: Connection,
-    pathway_id: uuid.UUID,
-    structure_id: uuid.UUID,
-    events: list[NewEvent],
-    expected_version: int,
-    metadata: dict,
-) -> list[Appended]:
-    """Insert `events` after `expected_version`; the caller's transaction commits them."""
-    positions = conn.execute(text("SELECT allocate_positions(:n)"), {"n": len(events)}).scalars()
-    rows = [
-        {
-            "position": position,
-            "event_id": e.id,
-            "pathway_id": pathway_id,
-            "version": expected_version + i + 1,
-            "structure_id": structure_id,
-            "type": e.type,
-            "occurred_on": e.occurred_on,
-            "data": orjson.dumps(e.data).decode(),
-            "metadata": orjson.dumps(metadata).decode(),
-        }
-        for i, (e, position) in enumerate(zip(events, positions, strict=True))
+def read(conn: Connection, pathway_ids: list[str], event_ids: list[str]) -> list[StoredEvent]:
+    """The whole streams of `pathway_ids` and any event whose id is in `event_ids`, one query."""
+    rows = conn.execute(READ, {"pathways": pathway_ids, "ids": event_ids})
+    return [
+        StoredEvent(
+            str(r.event_id),
+            str(r.pathway_id),
+            str(r.structure_id),
+            r.version,
+            r.position,
+            r.type,
+            r.occurred_on,
+            r.recorded_at,
+            upcast(r.type, r.schema_version, r.data),
+            r.append,
+        )
+        for r in rows
     ]
-    conn.execute(
-        text(
-            "INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,"
-            " occurred_on, data, metadata) VALUES (:position, :event_id, :pathway_id, :version,"
-            " :structure_id, :type, :occurred_on, CAST(:data AS jsonb), CAST(:metadata AS jsonb))"
-        ),
-        rows,
+
+
+def stream(conn: Connection, pathway_id: uuid.UUID) -> list[StoredEvent]:
+    """One pathway's events in version order."""
+    return read(conn, [str(pathway_id)], [])
+
+
+INSERT = text(
+    """
+    INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,
+                        occurred_on, data, metadata)
+    SELECT * FROM unnest(CAST(:positions AS bigint[]), CAST(:ids AS uuid[]),
+                         CAST(:pathways AS uuid[]), CAST(:versions AS integer[]),
+                         CAST(:structures AS uuid[]), CAST(:types AS text[]),
+                         CAST(:dates AS date[]), CAST(:data AS jsonb[]),
+                         CAST(:metadata AS jsonb[]))
+    """
+)
+
+
+def append(conn: Connection, rows: list[NewRow]) -> list[int]:
+    """Insert `rows` in the caller's transaction; their positions, in order (docs/adr/0001).
+
+    allocate_positions must be the transaction's FIRST write: it assigns the transaction id under
+    the allocation lock, which is what keeps position order equal to transaction-id order.
+    """
+    positions = list(
+        conn.execute(text("SELECT allocate_positions(:n)"), {"n": len(rows)}).scalars()
     )
-    return [Appended(str(r["event_id"]), r["version"], r["position"]) for r in rows]
+    conn.execute(
+        INSERT,
+        {
+            "positions": positions,
+            "ids": [r.id for r in rows],
+            "pathways": [r.pathway_id for r in rows],
+            "versions": [r.version for r in rows],
+            "structures": [r.structure_id for r in rows],
+            "types": [r.type for r in rows],
+            "dates": [r.occurred_on for r in rows],
+            "data": [orjson.dumps(r.data).decode() for r in rows],
+            "metadata": [orjson.dumps(r.metadata).decode() for r in rows],
+        },
+    )
+    return positions
+
+
+UPSERT_PATHWAYS = text(
+    """
+    INSERT INTO pathways (id, structure_id, person_id, opened_on, status, version)
+    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:structures AS uuid[]),
+                         CAST(:persons AS uuid[]), CAST(:opened AS date[]),
+                         CAST(:statuses AS text[]), CAST(:versions AS integer[]))
+    ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
+    """
+)
+
+
+def index_pathways(conn: Connection, pathways: list[PathwayRow]) -> None:
+    """Keep the listing table in step; called after `append`, in the same transaction."""
+    conn.execute(
+        UPSERT_PATHWAYS,
+        {
+            "ids": [p.id for p in pathways],
+            "structures": [p.structure_id for p in pathways],
+            "persons": [p.person_id for p in pathways],
+            "opened": [p.opened_on for p in pathways],
+            "statuses": [p.status for p in pathways],
+            "versions": [p.version for p in pathways],
+        },
+    )
 
 
 FEED_SQL = text(
@@ -103,8 +185,13 @@ def feed(conn: Connection, after: int, limit: int) -> list[dict]:
             "id": str(r.event_id),
             "type": r.type,
             "occurred_on": r.occurred_on.isoformat(),
-            "recorded_at": r.recorded_at.isoformat().replace("+00:00", "Z"),
+            "recorded_at": timestamp(r.recorded_at),
             "data": r.data,
         }
         for r in result
     ]
+
+
+def timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with a Z, as api.md asks for every *_at."""
+    return moment.isoformat().replace("+00:00", "Z")

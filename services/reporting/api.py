@@ -1,48 +1,147 @@
-"""Reporting HTTP API: the outcome report."""
+"""Reporting HTTP API: the outcome report, alerts and projection operations."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import time
+from datetime import date
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
-from services.reporting import queries
-from shared.auth import current_caller
+from services.reporting import alerts, exports, queries, reports, schemas, status
+from services.reporting.projections.registry import PROJECTIONS
+from shared import queues
+from shared.auth import current_caller, require
 from shared.problems import Problem
+from shared.web import json_response
 
-reports = Blueprint("reports", __name__, url_prefix="/v1/reports",
-                    description="Rapports de sorties et d'activité")
+blp = Blueprint("reports", __name__, url_prefix="/v1", description="Rapports, alertes, projections")
+ERRORS = {
+    401: "Jeton absent ou inconnu",
+    403: "Hors de la portée du jeton",
+    422: "Paramètres invalides",
+    503: "Projections en retard ou registre injoignable",
+}
+MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-class OutcomeArgs(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
-    structure_id = fields.UUID(load_default=None)
+def _engine():
+    return current_app.extensions["iae_engine"]
 
 
-@reports.route("/outcomes")
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _document_errors(*codes: int):
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, description=ERRORS.get(code, ""))(view)
+        return view
+
+    return decorate
+
+
+@blp.route("/reports/outcomes")
 class Outcomes(MethodView):
-    @reports.arguments(OutcomeArgs, location="query")
-    def get(self, args):
-        """Outcome indicators for a period."""
+    @blp.arguments(reports.OutcomeParams, location="query")
+    @blp.response(200, schemas.Report, description="JSON (défaut), CSV ou XLSX selon `format`")
+    @_document_errors(401, 403, 422, 503)
+    def get(self, params):
+        """Indicateurs de sorties d'une période, par une ou deux dimensions."""
         caller = current_caller()
-        today = date.today()
-        start = args["from_"] or date(today.year, 1, 1)
-        end = args["to"] or today
+        if params["min_position"] is not None:
+            _wait_for(params["min_position"])
+        with _engine().connect() as conn:
+            report = reports.outcome_report(conn, caller, params, _settings().etp_hours_per_year)
+        if params["format"] == "json":
+            return json_response(report)
+        body = exports.to_csv(report) if params["format"] == "csv" else exports.to_xlsx(report)
+        name = f"rapport-sorties_{report['from']}_{report['to']}.{params['format']}"
+        return Response(
+            body,
+            mimetype=MIME[params["format"]],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+def _wait_for(position: int) -> None:
+    """Read-your-writes: wait until every event projection includes `position`, or 503."""
+    deadline = time.monotonic() + _settings().min_position_wait_seconds
+    while True:
+        with _engine().connect() as conn:
+            if queries.as_of_position(conn) >= position:
+                return
+        if time.monotonic() >= deadline:
+            raise Problem(
+                503,
+                f"Les rapports n'incluent pas encore la position {position}.",
+                slug="projection-lag",
+                headers={"Retry-After": "2"},
+            )
+        time.sleep(0.05)
+
+
+@blp.route("/alerts")
+class Alerts(MethodView):
+    @blp.arguments(schemas.AlertArgs, location="query")
+    @blp.response(200, schemas.AlertPage)
+    @_document_errors(401, 403, 422)
+    def get(self, args):
+        """Alertes ouvertes des parcours en cours, dans la portée du jeton."""
+        caller = current_caller()
         structure_id = str(args["structure_id"]) if args["structure_id"] else None
-        if caller.scope == "structure":
-            if structure_id and structure_id != caller.structure_id:
-                raise Problem(403, "Une structure ne peut consulter que ses propres rapports.")
-            structure_id = caller.structure_id
-        with current_app.extensions["iae_engine"].connect() as conn:
-            total = {"entries": queries.entries(conn, start, end, structure_id)}
-            position = queries.as_of_position(conn)
-        return {
-            "from": start.isoformat(), "to": end.isoformat(), "group_by": [],
-            "as_of_position": position,
-            "generated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            "rows": [{"key": {}, "label": {}, **total}], "total": total,
-        }
+        if caller.scope == "structure" and structure_id not in (None, caller.structure_id):
+            raise Problem(403, "Une structure ne peut consulter que ses propres alertes.")
+        with _engine().connect() as conn:
+            return alerts.open_alerts(
+                conn,
+                caller,
+                date.today(),
+                args["page"],
+                args["page_size"],
+                structure_id,
+                args["code"],
+            )
+
+
+@blp.route("/projections")
+class Projections(MethodView):
+    @blp.response(200, schemas.ProjectionOut(many=True))
+    @_document_errors(401, 403)
+    def get(self):
+        """Avancement de chaque projection par rapport à son journal."""
+        require("admin", "network")
+        with _engine().connect() as conn:
+            return status.projection_status(conn, current_app.extensions["iae_logs"])
+
+
+@blp.route("/projections/<name>/rebuild")
+class Rebuild(MethodView):
+    @blp.response(202, schemas.RebuildOut)
+    @_document_errors(401, 403, 404, 503)
+    def post(self, name: str):
+        """Reconstruire une projection depuis le début du journal, puis basculer."""
+        require("admin")
+        if name not in PROJECTIONS:
+            raise Problem(404, f"Projection inconnue : {name}.")
+        _enqueue_rebuild(name)
+        return {"name": name, "status": "rebuilding"}
+
+
+def _enqueue_rebuild(name: str) -> None:
+    settings = _settings()
+    try:
+        queues.queue(current_app.extensions["iae_redis"], settings.queue_prefix).enqueue(
+            "services.reporting.jobs.rebuild", name, job_timeout=3600, result_ttl=0
+        )
+    except Exception as exc:  # Redis down: nothing was queued, say so
+        raise Problem(
+            503,
+            "File de travaux injoignable : reconstruction non planifiée.",
+            headers={"Retry-After": "5"},
+        ) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.reporting import api
+from services.reporting.feed import ChangesClient, FeedClient
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
 from shared.settings import Settings
@@ -20,14 +21,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         return [m for m in (db.ping(engine), queues.ping(redis)) if m]
 
     app, service_api = create_service_app(
-        "reporting", settings, readiness=readiness,
+        "reporting",
+        settings,
+        readiness=readiness,
         description="Rapports de sorties, alertes, projections et tableau de bord.",
     )
     app.extensions["iae_engine"] = engine
     app.extensions["iae_redis"] = redis
+    app.extensions["iae_logs"] = {"feed": FeedClient(settings), "changes": ChangesClient(settings)}
     app.extensions["iae_verifier"] = CachingVerifier(
         registry_whoami(settings.registry_url, settings.http_timeout_seconds),
         settings.auth_cache_seconds,
     )
-    service_api.register_blueprint(api.reports)
+    service_api.register_blueprint(api.blp)
     return app

@@ -1,4 +1,4 @@
-"""Client of the pathways feed: the only way reporting learns about events."""
+"""HTTP clients of the two logs reporting follows: the pathways feed and the registry changes."""
 
 from __future__ import annotations
 
@@ -8,23 +8,57 @@ from shared.settings import Settings
 
 
 class FeedUnavailable(Exception):
-    """The pathways service could not be read; the next nudge or sweep retries."""
+    """A log could not be read; the next nudge or sweep retries."""
 
 
-class FeedClient:
-    def __init__(self, settings: Settings):
-        self._url = f"{settings.pathways_url}/v1/feed"
+class _LogClient:
+    def __init__(self, settings: Settings, url: str, key: str, after: str):
+        self._url, self._key, self._after = url, key, after
         token = settings.service_token or settings.admin_token
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._timeout = settings.http_timeout_seconds * 6
 
     def page(self, after: int, limit: int) -> list[dict]:
+        """Entries after `after` (at most `limit`), in order."""
         try:
-            r = self._session.get(self._url, params={"after": after, "limit": limit},
-                                  timeout=self._timeout)
+            r = self._session.get(
+                self._url, params={"after": after, "limit": limit}, timeout=self._timeout
+            )
         except requests.RequestException as exc:
-            raise FeedUnavailable(str(exc)) from exc
+            raise FeedUnavailable(f"{self._url} injoignable ({type(exc).__name__})") from exc
         if r.status_code != 200:
-            raise FeedUnavailable(f"feed answered {r.status_code}: {r.text[:200]}")
-        return r.json()["events"]
+            raise FeedUnavailable(f"{self._url} a répondu {r.status_code}")
+        return r.json()[self._key]
+
+    def close(self) -> None:
+        self._session.close()
+
+    def head(self, after: int) -> int:
+        """Last committed position (at least `after`), found with one-event probes: galloping
+        then binary search on "some event lies after p", so it costs O(log lag) requests."""
+        low, step = after, 1
+        while first := self.page(low + step - 1, 1):
+            low, step = first[0][self._after], step * 2
+        high = low + step - 1
+        while low < high:
+            mid = (low + high + 1) // 2
+            if self.page(mid - 1, 1):
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
+
+class FeedClient(_LogClient):
+    """`GET {PATHWAYS_URL}/v1/feed`: events, each with its `position`."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings, f"{settings.pathways_url}/v1/feed", "events", "position")
+
+
+class ChangesClient(_LogClient):
+    """`GET {REGISTRY_URL}/v1/changes`: reference-data changes, each with its `seq`."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings, f"{settings.registry_url}/v1/changes", "items", "seq")

@@ -1,0 +1,284 @@
+"""Appending events: requests decided in order against the log, then written in one go.
+
+One transaction serves one HTTP request, alone or batched: one query reads every stream
+involved, the pure rules decide each request, and the accepted events are stored with one
+position allocation, one multi-row insert and one upsert of the pathway index.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from marshmallow import ValidationError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from services.pathways import persons, store
+from services.pathways.idempotency import EventIdConflict, Known, replay
+from services.pathways.pathway import Context, Decision, PathwayState, decide, enrich_opened, fold
+from services.pathways.state import Event
+from shared import events as ev
+from shared.problems import Problem
+
+# A request that loses a race on the (pathway, version) or event-id constraint is decided again
+# on the new log: it then becomes a replay (200), a conflict (409) or, without expected_version,
+# an append after the winner.
+ATTEMPTS = 3
+NOT_FOUND = "Parcours introuvable."
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who appends: the caller's structure and kind, today, and the metadata stored with events."""
+
+    structure_id: str
+    kind: str
+    today: date
+    metadata: dict
+
+
+@dataclass(frozen=True)
+class AppendRequest:
+    """One pathway's events to append atomically, their data already in stored form."""
+
+    pathway_id: str
+    expected_version: int | None
+    events: list[Event]
+
+
+@dataclass
+class Outcome:
+    """What a request answers: 201/200 with the append body, or a problem."""
+
+    status: int
+    body: dict
+
+
+def problem_outcome(pathway_id: str, problem: Problem) -> Outcome:
+    return Outcome(problem.code, {"pathway_id": pathway_id, **problem.body()})
+
+
+def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> AppendRequest:
+    """Validate each event's data by its type's schema; 422 with events.{i}.data.* paths."""
+    errors: dict[str, list[str]] = {}
+    events = []
+    for index, e in enumerate(envelopes):
+        try:
+            data = ev.load_event_data(e["type"], e["data"])
+        except ValidationError as error:
+            for path, texts in error.normalized_messages().items():
+                suffix = "" if path == "_schema" else f".{path}"
+                errors.setdefault(f"events.{index}.data{suffix}", []).extend(texts)
+            continue
+        events.append(Event(str(e["id"]), e["type"], e["occurred_on"], data))
+    if errors:
+        raise Problem(422, "Les données d'un événement ne sont pas valides.", errors=errors)
+    return AppendRequest(pathway_id, expected, events)
+
+
+def run(
+    engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
+) -> list[Outcome]:
+    """Decide and store every request in one transaction, deciding again after a lost race."""
+    for _ in range(ATTEMPTS):
+        try:
+            with engine.begin() as conn:
+                return Appender(conn, kek, actor).run(requests)
+        except IntegrityError:
+            continue
+    raise Problem(
+        409,
+        "Écritures concurrentes sur ce parcours : relisez-le puis réessayez.",
+        slug="version-conflict",
+    )
+
+
+@dataclass
+class Appender:
+    """One transaction's appends: the known log, the persons, and the rows to write."""
+
+    conn: Connection
+    kek: AESGCM
+    actor: Actor
+    streams: dict[str, list[Known]] = field(default_factory=dict)
+    index: dict[str, Known] = field(default_factory=dict)
+    people: dict[str, persons.Person] = field(default_factory=dict)
+    rows: list[store.NewRow] = field(default_factory=list)
+    pending: list[Known] = field(default_factory=list)
+    pathways: dict[str, store.PathwayRow] = field(default_factory=dict)
+
+    def run(self, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
+        valid = [r for r in requests if isinstance(r, AppendRequest)]
+        self._load(valid)
+        outcomes = [r if isinstance(r, Outcome) else self._one(r) for r in requests]
+        self._write()
+        return outcomes
+
+    def _load(self, requests: list[AppendRequest]) -> None:
+        """Every stream and event id involved, in one query; then the persons they name."""
+        pathway_ids = list({r.pathway_id for r in requests})
+        event_ids = [e.id for r in requests for e in r.events]
+        for stored in store.read(self.conn, pathway_ids, event_ids):
+            self._remember(_known(stored))
+        self._load_people(requests)
+
+    def _load_people(self, requests: list[AppendRequest]) -> None:
+        """Decrypted facts of the persons visible to the caller, for the rules that need them."""
+        opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
+        opened += [s[0].as_event() for s in self.streams.values() if s[0].type == ev.PATHWAY_OPENED]
+        ids = list({uuid.UUID(str(e.data["person_id"])) for e in opened})
+        if ids:
+            found = persons.load(self.conn, self.kek, ids, uuid.UUID(self.actor.structure_id))
+            self.people = {str(k): v for k, v in found.items()}
+
+    def _remember(self, known: Known) -> None:
+        self.streams.setdefault(known.pathway_id, []).append(known)
+        self.index[known.id] = known
+
+    def _one(self, request: AppendRequest) -> Outcome:
+        try:
+            return self._decide(request)
+        except Problem as problem:
+            return problem_outcome(request.pathway_id, problem)
+
+    def _decide(self, request: AppendRequest) -> Outcome:
+        """Ownership, then replay, then expected version, then the rules."""
+        stream = self.streams.get(request.pathway_id, [])
+        if stream and stream[0].structure_id != self.actor.structure_id:
+            raise Problem(404, NOT_FOUND)
+        try:
+            answer = replay(request.pathway_id, request.events, self.index)
+        except EventIdConflict:
+            raise Problem(
+                409,
+                "Un identifiant d'événement est déjà utilisé pour un autre contenu.",
+                slug="event-id-conflict",
+            ) from None
+        if answer is not None:
+            return Outcome(200, answer)
+        _check_version(request.expected_version, len(stream))
+        state = fold(k.as_event() for k in stream)
+        decision = decide(state, request.events, self._context(request, state))
+        if not decision.accepted:
+            raise Problem(
+                422, "Un événement ne respecte pas les règles du parcours.", errors=decision.errors
+            )
+        return Outcome(201, self._accept(request, state, decision))
+
+    def _context(self, request: AppendRequest, state: PathwayState) -> Context:
+        person_id = state.person_id or _opened_person(request.events)
+        person = self.people.get(str(person_id).lower()) if person_id else None
+        facts = person.facts() if person else None
+        return Context(self.actor.structure_id, self.actor.kind, self.actor.today, facts)
+
+    def _accept(self, request: AppendRequest, state: PathwayState, decision: Decision) -> dict:
+        """Queue the events for writing; the answer's positions are filled in by `_write`."""
+        warnings = [{"code": w.code, "message": w.message} for w in decision.warnings]
+        answers = []
+        for offset, event in enumerate(request.events):
+            known = self._known_new(request, event, state.version + offset + 1)
+            if offset == 0:
+                known.append = {"count": len(request.events), "warnings": warnings}
+            self._queue(known)
+            answers.append(known.answer)
+        self._index_pathway(request.pathway_id)
+        return {
+            "pathway_id": request.pathway_id,
+            "version": answers[-1]["version"],
+            "events": answers,
+            "warnings": warnings,
+        }
+
+    def _known_new(self, request: AppendRequest, event: Event, version: int) -> Known:
+        data = event.data
+        if event.type == ev.PATHWAY_OPENED:
+            data = enrich_opened(data, self.people[data["person_id"]].facts(), event.occurred_on)
+        answer = {"id": event.id, "version": version, "position": None}
+        return Known(
+            event.id,
+            request.pathway_id,
+            self.actor.structure_id,
+            version,
+            event.type,
+            event.occurred_on,
+            data,
+            None,
+            answer,
+        )
+
+    def _queue(self, known: Known) -> None:
+        self._remember(known)
+        self.pending.append(known)
+
+    def _index_pathway(self, pathway_id: str) -> None:
+        """The listing row of the pathway, from its state after this append."""
+        state = fold(k.as_event() for k in self.streams[pathway_id])
+        assert state.opened_on is not None and state.person_id is not None
+        self.pathways[pathway_id] = store.PathwayRow(
+            pathway_id,
+            self.actor.structure_id,
+            state.person_id,
+            state.opened_on,
+            state.status,
+            state.version,
+        )
+
+    def _write(self) -> None:
+        """Allocate positions (first write), insert the events, then update the index."""
+        if not self.pending:
+            return
+        rows = [_row(k, self.actor.metadata) for k in self.pending]
+        for known, position in zip(self.pending, store.append(self.conn, rows), strict=True):
+            known.answer["position"] = position
+        store.index_pathways(self.conn, list(self.pathways.values()))
+
+
+def _check_version(expected: int | None, current: int) -> None:
+    if expected is not None and expected != current:
+        raise Problem(
+            409,
+            f"Version attendue {expected}, version actuelle {current}.",
+            slug="version-conflict",
+            current_version=current,
+        )
+
+
+def _opened_person(events: Iterable[Event]) -> str | None:
+    for event in events:
+        if event.type == ev.PATHWAY_OPENED:
+            return str(event.data.get("person_id"))
+    return None
+
+
+def _known(stored: store.StoredEvent) -> Known:
+    answer = {"id": stored.id, "version": stored.version, "position": stored.position}
+    return Known(
+        stored.id,
+        stored.pathway_id,
+        stored.structure_id,
+        stored.version,
+        stored.type,
+        stored.occurred_on,
+        stored.data,
+        stored.append,
+        answer,
+    )
+
+
+def _row(known: Known, metadata: dict) -> store.NewRow:
+    if known.append is not None:
+        metadata = {**metadata, "append": known.append}
+    return store.NewRow(
+        known.id,
+        known.pathway_id,
+        known.structure_id,
+        known.version,
+        known.type,
+        known.occurred_on,
+        known.data,
+        metadata,
+    )

@@ -1,0 +1,44 @@
+"""The projections reporting maintains, each with its schema, its log and how to apply a page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from services.reporting.projections import outcomes, reference
+
+
+@dataclass(frozen=True)
+class Projection:
+    name: str
+    schema: str
+    tables: tuple[str, ...]
+    log: str  # "feed" (pathways events) or "changes" (registry reference data)
+    key: str  # the ordering field of the log's entries
+    apply: Callable[[Connection, list[dict], str], None]
+
+
+PROJECTIONS: dict[str, Projection] = {
+    "outcomes": Projection(
+        "outcomes",
+        outcomes.SCHEMA,
+        ("events", *outcomes.DERIVED),
+        "feed",
+        "position",
+        outcomes.apply,
+    ),
+    "reference": Projection(
+        "reference", reference.SCHEMA, reference.TABLES, "changes", "seq", reference.apply
+    ),
+}
+# The nudge "all" means: the event log moved, catch up every projection built from events.
+EVENT_PROJECTIONS = tuple(name for name, p in PROJECTIONS.items() if p.log == "feed")
+
+
+def named(nudge: str) -> list[Projection]:
+    """The projections a nudge names ("all" = every event projection); unknown → none."""
+    if nudge == "all":
+        return [PROJECTIONS[n] for n in EVENT_PROJECTIONS]
+    return [PROJECTIONS[nudge]] if nudge in PROJECTIONS else []

@@ -1,0 +1,92 @@
+"""Response and query schemas of the reporting API (documentation of the contract)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.reporting.alerts import CODES
+
+
+class ByCategory(Schema):
+    emploi_durable = fields.Integer()
+    emploi_transition = fields.Integer()
+    sortie_positive = fields.Integer()
+    autre_sortie = fields.Integer()
+    retrait = fields.Integer()
+
+
+class MadHours(Schema):
+    particulier = fields.Float()
+    entreprise = fields.Float()
+    association = fields.Float()
+    collectivite = fields.Float()
+
+
+class Metrics(Schema):
+    entries = fields.Integer(allow_none=True)
+    active = fields.Integer(allow_none=True)
+    exits = fields.Integer(allow_none=True)
+    counted_exits = fields.Integer(allow_none=True)
+    exits_by_category = fields.Nested(ByCategory, allow_none=True)
+    counted_exits_by_category = fields.Nested(ByCategory, allow_none=True)
+    dynamic_exit_rate = fields.Float(allow_none=True)
+    durable_exit_rate = fields.Float(allow_none=True)
+    average_months = fields.Float(allow_none=True)
+    hours_worked = fields.Float(allow_none=True)
+    etp = fields.Float(allow_none=True)
+    mad_hours = fields.Nested(MadHours, allow_none=True)
+    trainings_completed = fields.Integer(allow_none=True)
+    support_actions = fields.Integer(allow_none=True)
+
+
+class ReportRow(Metrics):
+    key = fields.Dict(metadata={"description": "Valeur de chaque dimension (id, AAAA-MM, code)"})
+    label = fields.Dict(metadata={"description": "Libellé français de chaque valeur"})
+    suppressed = fields.Boolean(metadata={"description": "Moins de 5 personnes : masqué"})
+
+
+class Report(Schema):
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    group_by = fields.List(fields.String())
+    as_of_position = fields.Integer()
+    generated_at = fields.String()
+    rows = fields.List(fields.Nested(ReportRow))
+    total = fields.Nested(Metrics)
+
+
+class AlertArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
+    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    structure_id = fields.UUID(load_default=None)
+    code = fields.String(load_default=None, validate=validate.OneOf(CODES))
+
+
+class Alert(Schema):
+    pathway_id = fields.String()
+    structure_id = fields.String()
+    code = fields.String()
+    message = fields.String()
+    due_on = fields.String()
+
+
+class AlertPage(Schema):
+    items = fields.List(fields.Nested(Alert))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+class ProjectionOut(Schema):
+    name = fields.String()
+    position = fields.Integer()
+    head_position = fields.Integer(allow_none=True)
+    lag_events = fields.Integer(allow_none=True)
+    lag_seconds = fields.Float(allow_none=True)
+    status = fields.String()
+    last_error = fields.String(allow_none=True)
+
+
+class RebuildOut(Schema):
+    name = fields.String()
+    status = fields.String()
