@@ -36,5 +36,8 @@ format: $(STAMP)
 	$(BIN)/ruff format shared services tests
 	$(BIN)/ruff check --fix shared services tests
 
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf var/test .pytest_cache .hypothesis

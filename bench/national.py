@@ -87,7 +87,7 @@ def _copy_chunk(conn: psycopg.Connection, chunk: list[tuple]) -> None:
         conn.execute("SELECT pg_current_xact_id()")
         last = conn.execute(
             "SELECT setval('events_position_seq', nextval('events_position_seq') + %s - 1)",
-            (len(chunk) - 1,),
+            (len(chunk),),
         )
         first = last.fetchone()[0] - len(chunk) + 1
         with conn.cursor().copy(COPY) as copy:

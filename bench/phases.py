@@ -39,9 +39,19 @@ class Run:
         print(f"  {figure.key}: {figure.median:,.3f} {figure.unit}", flush=True)
         return figure
 
-    def load(self, key: str, factory, args: tuple, procs: int, window: float | None = None) -> None:
+    def load(
+        self,
+        key: str,
+        factory,
+        args: tuple,
+        procs: int,
+        window: float | None = None,
+        unit: str = "events/s",
+    ) -> None:
         s = self.sizes
-        self.add(load(key, factory, args, procs, s.reps, window or s.window_s, s.max_ops))
+        figure = load(key, factory, args, procs, s.reps, window or s.window_s, s.max_ops)
+        figure.unit = unit
+        self.add(figure)
 
 
 def prepare(run: Run) -> None:
@@ -67,8 +77,13 @@ def bare_http(run: Run) -> None:
     try:
         stack.wait_ready([url], "/health")
         args = (url, str(uuid.uuid4()))
-        run.load("bare_http_insert_rps", clients.bare_client, args, run.sizes.http_clients)
-        run.figures["bare_http_insert_rps"].unit = "requests/s"
+        run.load(
+            "bare_http_insert_rps",
+            clients.bare_client,
+            args,
+            run.sizes.http_clients,
+            unit="requests/s",
+        )
     finally:
         stack.stop([proc])
 
@@ -83,7 +98,7 @@ def peer_and_store(run: Run) -> None:
 def http_writes(run: Run) -> dict:
     """The services under gunicorn; single appends and batches through the HTTP API."""
     print("the system over HTTP", flush=True)
-    s = run.settings
+    s = run.settings = stack.with_fresh_ports(run.settings)
     run.procs += stack.start_services(s)
     structure = bootstrap.structures(s.registry_url, s.admin_token, 1, run.seed)[0]
     token = bootstrap.token(s.registry_url, s.admin_token, "structure", structure["id"])

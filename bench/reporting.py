@@ -13,7 +13,6 @@ import orjson
 
 from bench import clients, stack
 from bench.measure import percentile
-from shared import db, migrations
 from shared.settings import Settings
 
 DIMENSIONS = (
@@ -30,10 +29,10 @@ DIMENSIONS = (
 POLL_S = 0.025
 
 
-def probe(settings: Settings) -> dict:
+def probe(settings: Settings, action: str = "catch-up") -> dict:
     """Run the worker code once in its own process (its RSS is then the worker's alone)."""
     out = subprocess.run(
-        [sys.executable, "-m", "bench.probe"],
+        [sys.executable, "-m", "bench.probe", action],
         env=stack.environment(settings),
         cwd=stack.ROOT,
         capture_output=True,
@@ -41,21 +40,13 @@ def probe(settings: Settings) -> dict:
         timeout=1800,
     )
     if out.returncode != 0:
-        raise RuntimeError(f"the worker probe failed: {out.stderr[-2000:]}")
+        raise RuntimeError(f"the worker probe failed: {out.stderr[:3000]}")
     return orjson.loads(out.stdout.strip().splitlines()[-1])
 
 
-def fresh_projections(settings: Settings) -> None:
-    """Empty projections: the reporting database recreated at its latest migration."""
-    url = settings.database_url_for("reporting")
-    db.drop_database(url)
-    migrations.upgrade("reporting", url)
-
-
 def rebuild(settings: Settings) -> dict:
-    """All projections rebuilt from position 0 by the worker code; seconds and peak RSS."""
-    fresh_projections(settings)
-    return probe(settings)
+    """Every projection rebuilt from position 0 into fresh tables, then swapped in."""
+    return probe(settings, "rebuild")
 
 
 def _appender(

@@ -53,23 +53,32 @@ class Engines:
 
 
 def make_settings(database_url: str, redis_url: str, prefix: str | None = None) -> Settings:
-    """Settings of one harness run: random database and queue prefixes, free loopback ports."""
+    """Settings of one harness run: random database and queue prefixes."""
     prefix = prefix or "b" + uuid.uuid4().hex[:10]
+    return with_fresh_ports(
+        Settings(
+            database_url=database_url,
+            database_prefix=prefix,
+            redis_url=redis_url,
+            queue_prefix=prefix,
+            admin_token="admin-" + secrets.token_urlsafe(16),
+            identity_kek=base64.b64encode(secrets.token_bytes(32)).decode(),
+            secret_key=secrets.token_urlsafe(32),
+            cookie_secure=False,
+            log_level="WARNING",
+            sweep_seconds=5.0,
+        )
+    )
+
+
+def with_fresh_ports(settings: Settings) -> Settings:
+    """Free loopback ports picked just before the services bind them (clients take ports too)."""
     ports = {name: free_port() for name in SERVICES}
-    return Settings(
-        database_url=database_url,
-        database_prefix=prefix,
-        redis_url=redis_url,
-        queue_prefix=prefix,
-        admin_token="admin-" + secrets.token_urlsafe(16),
-        identity_kek=base64.b64encode(secrets.token_bytes(32)).decode(),
-        secret_key=secrets.token_urlsafe(32),
+    return replace(
+        settings,
         registry_url=f"http://127.0.0.1:{ports['registry']}",
         pathways_url=f"http://127.0.0.1:{ports['pathways']}",
-        cookie_secure=False,
-        log_level="WARNING",
-        sweep_seconds=5.0,
-        extra={"reporting_url": f"http://127.0.0.1:{ports['reporting']}"},
+        extra={**settings.extra, "reporting_url": f"http://127.0.0.1:{ports['reporting']}"},
     )
 
 

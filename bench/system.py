@@ -1,40 +1,58 @@
-"""The project's own write path, in-process: the pathways store, one event per transaction."""
+"""The project's own write path, in-process: validate, fold, decide and store one event per
+transaction with the functions the pathways API calls (services/pathways/appending.py)."""
 
 from __future__ import annotations
 
+import base64
 import random
+import secrets
 import uuid
 from datetime import date
 
 from bench import clients
-from services.pathways import store
+from services.pathways import appending, persons, roles, vault
 from shared import db
 
+KIND = "ACI"
 
-def _new_event(event: dict) -> store.NewEvent:
-    return store.NewEvent(
-        uuid.UUID(event["id"]),
-        event["type"],
-        date.fromisoformat(event["occurred_on"]),
-        event["data"],
-    )
+
+def _persons(engine, kek, structure_id: str, count: int):
+    """Identities stored through the vault, as POST /v1/persons does."""
+    identity = {
+        "first_name": "Camille",
+        "last_name": "Martin",
+        "sex": "F",
+        "birth_date": "1980-04-12",
+        "nir": None,
+    }
+    with engine.begin() as conn:
+        ids = [
+            str(persons.create(conn, kek, uuid.UUID(structure_id), identity)) for _ in range(count)
+        ]
+    return lambda: random.choice(ids)
+
+
+def _request(pathway_id: str, body: dict) -> appending.AppendRequest:
+    events = [{**e, "occurred_on": date.fromisoformat(e["occurred_on"])} for e in body["events"]]
+    return appending.to_request(pathway_id, body["expected_version"], events)
 
 
 def store_writer(index: int, url: str):
-    """Read the pathway's version, append one event after it, commit: the API's unit of work."""
+    """One append of one event per transaction, exactly as the HTTP view runs it."""
     engine = db.make_engine(url, pool_size=1)
-    structure_id = uuid.uuid4()
-    writer = clients.PathwayWriter(random.Random(index).randrange(10**9), str(structure_id))
-    metadata = {"token_id": str(uuid.uuid4()), "request_id": "bench"}
+    roles.use_writer_role(engine)
+    kek = vault.load_kek(base64.b64encode(secrets.token_bytes(32)).decode())
+    structure_id = str(uuid.uuid4())
+    writer = clients.PathwayWriter(index, structure_id, _persons(engine, kek, structure_id, 20))
+    actor = appending.Actor(
+        structure_id, KIND, date.today(), {"token_id": str(uuid.uuid4()), "request_id": "bench"}
+    )
 
     def step() -> int:
         pathway_id, body = writer.next_request()
-        pid = uuid.UUID(pathway_id)
-        with engine.begin() as conn:
-            current = store.current_version(conn, pid)
-            store.append(
-                conn, pid, structure_id, [_new_event(e) for e in body["events"]], current, metadata
-            )
+        outcome = appending.run(engine, kek, actor, [_request(pathway_id, body)])[0]
+        if outcome.status != 201:
+            raise RuntimeError(f"in-process append refused: {outcome.status} {outcome.body}")
         return 1
 
     return step, engine.dispose
