@@ -78,7 +78,7 @@ def is_valid_pass_number(value: str) -> bool:
 
 
 def is_valid_department(code: str) -> bool:
-    """01-95 without 20, 2A, 2B and 971-976 except 975 (a collectivité, not a département)."""
+    """01-95 without 20, 2A, 2B and 971-976, as the contract lists them."""
     return code in DEPARTMENT_REGION
 
 

@@ -43,3 +43,17 @@ def run_env() -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def upgrade_all(settings) -> None:
+    """Bring every service's database to head (used by `make run` and docker compose)."""
+    from shared.settings import SERVICES
+
+    for service in SERVICES:
+        upgrade(service, settings.database_url_for(service))
+
+
+if __name__ == "__main__":
+    from shared.settings import Settings
+
+    upgrade_all(Settings.from_env())

@@ -20,7 +20,7 @@ import requests
 
 from shared import migrations
 from shared.embedded import EmbeddedPostgres, EmbeddedRedis
-from shared.settings import SERVICES, Settings
+from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("IAE_VAR_DIR", ROOT / "var"))
@@ -63,9 +63,11 @@ def prepare_environment() -> tuple[dict[str, str], list]:
 
 
 def migrate(env: dict[str, str]) -> None:
-    settings = Settings.from_env(env)
-    for service in SERVICES:
-        migrations.upgrade(service, settings.database_url_for(service))
+    migrations.upgrade_all(Settings.from_env(env))
+
+
+def _port(env: dict[str, str], name: str) -> int:
+    return int(env[f"{name.upper()}_URL"].rsplit(":", 1)[1].strip("/"))
 
 
 def spawn(env: dict[str, str]) -> list[subprocess.Popen]:
@@ -73,10 +75,10 @@ def spawn(env: dict[str, str]) -> list[subprocess.Popen]:
     procs = [
         subprocess.Popen(
             [str(bin_dir / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-             "-b", f"127.0.0.1:{port}", f"services.{name}.app:create_app()"],
+             "-b", f"127.0.0.1:{_port(env, name)}", f"services.{name}.app:create_app()"],
             env=env, cwd=ROOT,
         )
-        for name, port in PORTS.items()
+        for name in PORTS
     ]
     procs.append(subprocess.Popen([sys.executable, "-m", "services.reporting.worker"],
                                   env=env, cwd=ROOT))
@@ -124,10 +126,14 @@ def stop(procs: list[subprocess.Popen], started: list) -> None:
         server.stop()
 
 
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     env, started = prepare_environment()
     procs: list[subprocess.Popen] = []
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         migrate(env)
         procs = spawn(env)

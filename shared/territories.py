@@ -8,6 +8,7 @@ REGIONS: Mapping[str, str] = {
     "03": "Guyane",
     "04": "La Réunion",
     "06": "Mayotte",
+    "97": "Saint-Pierre-et-Miquelon (collectivité d'outre-mer)",
     "11": "Île-de-France",
     "24": "Centre-Val de Loire",
     "27": "Bourgogne-Franche-Comté",
@@ -23,8 +24,9 @@ REGIONS: Mapping[str, str] = {
     "94": "Corse",
 }
 
-# code → (name, region code). 975 (Saint-Pierre-et-Miquelon) is a collectivité d'outre-mer with no
-# INSEE region, not a département: it is left out (our choice, see ADR 0005).
+# code → (name, region code). The contract accepts 971–976; 975 (Saint-Pierre-et-Miquelon) is a
+# collectivité d'outre-mer with no INSEE region, so it gets a pseudo-region "97" of its own
+# (our choice, see ADR 0005) rather than being refused.
 _DEPARTMENTS: Mapping[str, tuple[str, str]] = {
     "01": ("Ain", "84"),
     "02": ("Aisne", "32"),
@@ -126,6 +128,7 @@ _DEPARTMENTS: Mapping[str, tuple[str, str]] = {
     "972": ("Martinique", "02"),
     "973": ("Guyane", "03"),
     "974": ("La Réunion", "04"),
+    "975": ("Saint-Pierre-et-Miquelon", "97"),
     "976": ("Mayotte", "06"),
 }
 

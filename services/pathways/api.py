@@ -164,11 +164,14 @@ class Feed(MethodView):
         return json_response({"events": events, "last_position": last})
 
 
+BATCH_ITEM = schemas.BatchItemIn()
+
+
 def _batch_item(raw) -> AppendRequest | Outcome:
     """One batch item validated on its own: a bad item answers 422 without failing the others."""
     pathway_id = raw.get("pathway_id") if isinstance(raw, dict) else None
     try:
-        item = schemas.BatchItemIn().load(raw)
+        item = BATCH_ITEM.load(raw)
         return appending.to_request(
             str(item["pathway_id"]), item["expected_version"], item["events"]
         )

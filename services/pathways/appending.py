@@ -22,6 +22,7 @@ from services.pathways.idempotency import EventIdConflict, Known, replay
 from services.pathways.pathway import Context, Decision, PathwayState, decide, enrich_opened, fold
 from services.pathways.state import Event
 from shared import events as ev
+from shared.event_fields import flatten_messages
 from shared.problems import Problem
 
 # A request that loses a race on the (pathway, version) or event-id constraint is decided again
@@ -68,9 +69,9 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
     events = []
     for index, e in enumerate(envelopes):
         try:
-            data = ev.load_event_data(e["type"], e["data"])
+            data = _stored_form(e["type"], e["data"])
         except ValidationError as error:
-            for path, texts in error.normalized_messages().items():
+            for path, texts in flatten_messages(error.messages).items():
                 suffix = "" if path == "_schema" else f".{path}"
                 errors.setdefault(f"events.{index}.data{suffix}", []).extend(texts)
             continue
@@ -78,6 +79,15 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
     if errors:
         raise Problem(422, "Les données d'un événement ne sont pas valides.", errors=errors)
     return AppendRequest(pathway_id, expected, events)
+
+
+_SCHEMAS = {name: schema() for name, schema in ev.DATA_SCHEMAS.items()}
+
+
+def _stored_form(event_type: str, data: dict) -> dict:
+    """The data as stored (shared.events contract), with one reused schema per type."""
+    schema = _SCHEMAS[event_type]
+    return schema.dump(schema.load(data))
 
 
 def run(

@@ -12,7 +12,7 @@ from typing import Any
 from services.pathways.alerts import Alert, alerts
 from services.pathways.context import Context, PersonFacts
 from services.pathways.limit_warnings import LimitWarning, warnings_for
-from services.pathways.rules import check_event
+from services.pathways.rules import check_event, stored_form
 from services.pathways.state import Contract, Event, PathwayState, evolve, fold
 from shared.codes import CLIENT_KINDS
 from shared.identifiers import age_band
@@ -51,7 +51,7 @@ def decide(state: PathwayState, new_events: list[Event], ctx: Context) -> Decisi
     """Judge each new event on the state folded with the valid events before it, in order."""
     errors: dict[str, list[str]] = {}
     warnings: list[LimitWarning] = []
-    for index, event in enumerate(new_events):
+    for index, event in enumerate(map(stored_form, new_events)):
         problems = check_event(state, event, ctx)
         for path, message in problems:
             errors.setdefault(f"events.{index}.{path}", []).append(message)

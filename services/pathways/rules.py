@@ -5,6 +5,7 @@ Only impossible data is refused; legal limits at risk are warnings (limit_warnin
 """
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -27,6 +28,14 @@ Problems = Iterator[Problem]
 
 # Age a prolongation reason requires on its declaration date (our choice: checked when known).
 PROLONGATION_MIN_AGE = {"SENIOR": SENIOR_AGE, "SENIOR_CDI": SENIOR_CDI_MIN_AGE}
+
+
+def stored_form(event: Event) -> Event:
+    """The event with its data as the log holds it (lower-case UUIDs), when the data is valid."""
+    try:
+        return replace(event, data=ev.load_event_data(event.type, event.data))
+    except (ValidationError, ev.UnknownEventType):
+        return event
 
 
 def check_event(state: PathwayState, event: Event, ctx: Context) -> list[Problem]:

@@ -90,15 +90,16 @@ def stream(conn: Connection, pathway_id: uuid.UUID) -> list[StoredEvent]:
     return read(conn, [str(pathway_id)], [])
 
 
+# One JSON document carries every row: one parameter to send, parsed once by PostgreSQL.
 INSERT = text(
     """
     INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,
                         occurred_on, data, metadata)
-    SELECT * FROM unnest(CAST(:positions AS bigint[]), CAST(:ids AS uuid[]),
-                         CAST(:pathways AS uuid[]), CAST(:versions AS integer[]),
-                         CAST(:structures AS uuid[]), CAST(:types AS text[]),
-                         CAST(:dates AS date[]), CAST(:data AS jsonb[]),
-                         CAST(:metadata AS jsonb[]))
+    SELECT r.position, r.event_id, r.pathway_id, r.version, r.structure_id, r.type,
+           r.occurred_on, r.data, r.metadata
+      FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+           position bigint, event_id uuid, pathway_id uuid, version integer, structure_id uuid,
+           type text, occurred_on date, data jsonb, metadata jsonb)
     """
 )
 
@@ -112,20 +113,21 @@ def append(conn: Connection, rows: list[NewRow]) -> list[int]:
     positions = list(
         conn.execute(text("SELECT allocate_positions(:n)"), {"n": len(rows)}).scalars()
     )
-    conn.execute(
-        INSERT,
+    document = [
         {
-            "positions": positions,
-            "ids": [r.id for r in rows],
-            "pathways": [r.pathway_id for r in rows],
-            "versions": [r.version for r in rows],
-            "structures": [r.structure_id for r in rows],
-            "types": [r.type for r in rows],
-            "dates": [r.occurred_on for r in rows],
-            "data": [orjson.dumps(r.data).decode() for r in rows],
-            "metadata": [orjson.dumps(r.metadata).decode() for r in rows],
-        },
-    )
+            "position": p,
+            "event_id": r.id,
+            "pathway_id": r.pathway_id,
+            "version": r.version,
+            "structure_id": r.structure_id,
+            "type": r.type,
+            "occurred_on": r.occurred_on,
+            "data": r.data,
+            "metadata": r.metadata,
+        }
+        for p, r in zip(positions, rows, strict=True)
+    ]
+    conn.execute(INSERT, {"rows": orjson.dumps(document).decode()})
     return positions
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.registry import api, tokens
+from services.registry import tokens
+from services.registry.api import BLUEPRINTS
 from shared import db, queues
-from shared.auth import CachingVerifier
 from shared.settings import Settings
 from shared.web import create_service_app
 
@@ -20,15 +20,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         return [m for m in (db.ping(engine), queues.ping(redis)) if m]
 
     app, service_api = create_service_app(
-        "registry", settings, readiness=readiness,
+        "registry",
+        settings,
+        readiness=readiness,
         description="Structures, groupes (GES) et jetons d'accès du réseau.",
     )
     factory = db.make_sessionmaker(engine)
     app.extensions["iae_engine"] = engine
+    app.extensions["iae_redis"] = redis
     app.extensions["iae_db"] = factory
-    app.extensions["iae_verifier"] = CachingVerifier(
-        tokens.verifier(factory, settings.admin_token), settings.auth_cache_seconds
-    )
-    service_api.register_blueprint(api.structures)
-    service_api.register_blueprint(api.access)
+    # No answer cache here: revocation is read on every request (ADR 0002).
+    app.extensions["iae_verifier"] = tokens.TokenVerifier(factory, settings.admin_token)
+    for blueprint in BLUEPRINTS:
+        service_api.register_blueprint(blueprint)
     return app

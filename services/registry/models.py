@@ -1,11 +1,22 @@
-"""Registry tables: structures and tokens (groups and memberships come with the GES feature)."""
+"""Registry tables: structures, GES groups with dated memberships, tokens, changes and audit."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -17,6 +28,7 @@ class Base(DeclarativeBase):
 class Structure(Base):
     __tablename__ = "structures"
     __table_args__ = (UniqueConstraint("siret", "kind", name="uq_structures_siret_kind"),)
+    __mapper_args__ = {"eager_defaults": True}  # read updated_at back after an UPDATE
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     siret: Mapped[str] = mapped_column(String(14))
@@ -32,6 +44,38 @@ class Structure(Base):
     )
 
 
+class Group(Base):
+    """A GES (groupe économique solidaire): a grouping of structures, not a kind."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Membership(Base):
+    """One stay of a structure in a group; both dates inclusive, `left_on` null while a member."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        Index("ix_memberships_group", "group_id", "structure_id", "joined_on"),
+        Index(
+            "uq_memberships_open",
+            "group_id",
+            "structure_id",
+            unique=True,
+            postgresql_where=text("left_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("groups.id"))
+    structure_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("structures.id"))
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+
 class Token(Base):
     __tablename__ = "tokens"
 
@@ -41,7 +85,36 @@ class Token(Base):
     structure_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("structures.id")
     )
-    group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("groups.id"))
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Change(Base):
+    """Outbox of reference-data changes, read by reporting through `GET /v1/changes`."""
+
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    data: Mapped[dict] = mapped_column(JSONB)
+    recorded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class AuditEntry(Base):
+    """Who changed what and when; never holds a token secret or hash."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor_token_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    changes: Mapped[dict] = mapped_column(JSONB)

@@ -8,6 +8,7 @@ from datetime import date
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.reporting import alerts, exports, queries, reports, schemas, status
 from services.reporting.projections.registry import PROJECTIONS
@@ -48,7 +49,7 @@ def _document_errors(*codes: int):
 
 @blp.route("/reports/outcomes")
 class Outcomes(MethodView):
-    @blp.arguments(reports.OutcomeParams, location="query")
+    @blp.arguments(reports.OutcomeParams, location="query", unknown=RAISE)
     @blp.response(200, schemas.Report, description="JSON (défaut), CSV ou XLSX selon `format`")
     @_document_errors(401, 403, 422, 503)
     def get(self, params):
@@ -88,7 +89,7 @@ def _wait_for(position: int) -> None:
 
 @blp.route("/alerts")
 class Alerts(MethodView):
-    @blp.arguments(schemas.AlertArgs, location="query")
+    @blp.arguments(schemas.AlertArgs, location="query", unknown=RAISE)
     @blp.response(200, schemas.AlertPage)
     @_document_errors(401, 403, 422)
     def get(self, args):

@@ -9,6 +9,7 @@ returns events of transactions older than every running one (docs/adr/0006-proje
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DataError, IntegrityError
@@ -22,6 +23,7 @@ from shared.settings import Settings
 log = logging.getLogger("iae.reporting.jobs")
 _context: dict = {}
 BUSY, MOVED = -1, -2
+NUDGE_PATIENCE_SECONDS = 2.0
 
 
 def configure(settings: Settings) -> None:
@@ -48,22 +50,29 @@ def context() -> dict:
     return _context
 
 
-def catch_up(nudge: str) -> int:
-    """Apply the logs to the projections `nudge` names until up to date; events applied."""
+def catch_up(nudge: str, patience: float = NUDGE_PATIENCE_SECONDS) -> int:
+    """Apply the logs to the projections `nudge` names until up to date; events applied.
+
+    A nudge means the log moved; if the feed still shows nothing, an older transaction of the
+    cluster hides the new events for a moment: wait up to `patience` seconds for them.
+    """
     ctx = context()
     clear_pending_nudge(ctx["settings"], nudge)
-    return sum(catch_up_projection(p) for p in named(nudge))
+    return sum(catch_up_projection(p, patience) for p in named(nudge))
 
 
-def catch_up_projection(projection: Projection) -> int:
+def catch_up_projection(projection: Projection, patience: float = 0.0) -> int:
     """Apply batches until the log has nothing more or another worker owns the checkpoint."""
     ctx = context()
-    applied = 0
+    applied, deadline = 0, time.monotonic() + patience
     while True:
         n = one_batch(
             ctx["engine"], ctx[projection.log], projection, ctx["settings"].catch_up_batch
         )
         if n == MOVED:
+            continue
+        if n == 0 and not applied and time.monotonic() < deadline:
+            time.sleep(0.05)
             continue
         if n <= 0:
             return applied

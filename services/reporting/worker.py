@@ -25,7 +25,7 @@ def sweep_once() -> None:
     """Catch every projection up once; failures are logged and left to the next sweep."""
     for nudge in SWEPT:
         try:
-            jobs.catch_up(nudge)
+            jobs.catch_up(nudge, patience=0.0)
         except (FeedUnavailable, OperationalError) as exc:
             log.warning("sweep postponed: %s", _short(exc), extra={"projection": nudge})
         except Exception:  # a bug: keep the trace, keep sweeping

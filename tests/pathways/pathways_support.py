@@ -4,6 +4,7 @@ request bodies, all through the real HTTP APIs of the live services."""
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -122,3 +123,13 @@ def open_pathway(pathways, org: Org, person_id: str, *more: dict) -> tuple[str, 
     answer = append(pathways, org, pathway_id, [opened(org, person_id), *more], expected=0)
     assert answer.status_code == 201, answer.json
     return pathway_id, answer.json
+
+
+def poll_feed(pathways, headers, after: int, limit: int = 1000) -> dict:
+    """The first non-empty feed page after `after` (other transactions may delay it a little)."""
+    deadline = time.monotonic() + 30
+    page = pathways.get(f"/v1/feed?after={after}&limit={limit}", headers=headers).json
+    while not page["events"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+        page = pathways.get(f"/v1/feed?after={after}&limit={limit}", headers=headers).json
+    return page

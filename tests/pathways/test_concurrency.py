@@ -12,7 +12,7 @@ from datetime import date
 import orjson
 import pytest
 import requests
-from pathways_support import open_pathway, opened, support
+from pathways_support import open_pathway, opened, poll_feed, support
 from sqlalchemy import create_engine, text
 
 WRITERS = 6
@@ -138,16 +138,6 @@ def test_a_feed_reader_never_skips_an_event_while_writers_commit_out_of_order(
         )
     assert len(final) == expected
     assert seen == final
-
-
-def poll_feed(pathways, headers, after: int) -> dict:
-    """The first non-empty feed page after `after` (other transactions may delay it a little)."""
-    deadline = time.monotonic() + 30
-    page = pathways.get(f"/v1/feed?after={after}", headers=headers).json
-    while not page["events"] and time.monotonic() < deadline:
-        time.sleep(0.05)
-        page = pathways.get(f"/v1/feed?after={after}", headers=headers).json
-    return page
 
 
 def test_the_feed_holds_back_events_behind_a_running_older_transaction(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pathways_support import OPENED_ON, contract, create_person, event, open_pathway
+from pathways_support import (
+    OPENED_ON,
+    contract,
+    create_person,
+    event,
+    open_pathway,
+    poll_feed,
+)
 
 
 def test_the_state_of_a_pathway_shows_its_contracts_and_status(pathways, org, person):
@@ -60,7 +67,7 @@ def test_the_listing_never_shows_another_structures_pathways(pathways, org, othe
 def test_the_feed_carries_the_contract_fields(pathways, org, person, network):
     pathway_id, answer = open_pathway(pathways, org, person)
     position = answer["events"][0]["position"]
-    page = pathways.get(f"/v1/feed?after={position - 1}&limit=1", headers=network).json
+    page = poll_feed(pathways, network, position - 1, limit=1)
     first = page["events"][0]
     assert set(first) == {
         "position",
@@ -74,3 +81,17 @@ def test_the_feed_carries_the_contract_fields(pathways, org, person, network):
         "data",
     }
     assert first["pathway_id"] == pathway_id and page["last_position"] == position
+
+
+def test_the_openapi_document_lists_every_pathways_route(pathways):
+    paths = pathways.get("/openapi.json").json["paths"]
+    assert {
+        "/v1/pathways/{pathway_id}/events",
+        "/v1/events/batch",
+        "/v1/pathways/{pathway_id}",
+        "/v1/pathways",
+        "/v1/feed",
+        "/v1/persons",
+        "/v1/persons/{person_id}",
+    } <= set(paths)
+    assert "409" in paths["/v1/pathways/{pathway_id}/events"]["post"]["responses"]

@@ -139,5 +139,5 @@ def _pathway_row(pid: str, state: Folded) -> dict:
         "exit_category": exit_category(reason) if reason else None,
         "sex": state.sex,
         "age_band": state.age_band,
-        "hours_total": sum(state.hours_by_month.values()),
+        "hours_total": float(sum(state.hours_by_month.values())),
     }

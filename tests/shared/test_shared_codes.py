@@ -49,10 +49,11 @@ def test_the_orienteur_table_holds_the_asp_codes():
     assert codes.ORIENTEURS["03"] == "France Travail"
 
 
-def test_there_are_101_departements_each_in_one_of_18_regions():
-    assert len(DEPARTMENTS) == 101
-    assert len(REGIONS) == 18
+def test_the_101_departements_and_saint_pierre_each_map_to_a_region():
+    assert len(DEPARTMENTS) == 102
+    assert len(REGIONS) == 19  # the 18 INSEE regions and Saint-Pierre-et-Miquelon's own
     assert set(DEPARTMENT_REGION.values()) == set(REGIONS)
+    assert DEPARTMENT_REGION["975"] == "97"
 
 
 def test_a_label_is_the_french_text_of_a_code():

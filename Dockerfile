@@ -1,0 +1,14 @@
+# One image for the three services and the worker; docker-compose.yml picks the command.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml ./
+COPY shared ./shared
+COPY services ./services
+COPY gunicorn.conf.py ./
+RUN pip install --no-cache-dir . && useradd --system --home /app iae
+USER iae
+EXPOSE 5001 5002 5003
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "-b", "0.0.0.0:5001", "services.registry.app:create_app()"]

@@ -1,0 +1,133 @@
+"""Reporting's own fold and alert rules: pure, no I/O."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.reporting.projections.alert_rules import alert_rows
+from services.reporting.projections.derive import EventNotApplicable, fold
+
+S = "6f1c1f7e-0000-4000-8000-000000000001"
+
+
+def ev(position: int, type_: str, on: str, data: dict, id_: str | None = None) -> dict:
+    return {
+        "position": position,
+        "id": id_ or f"00000000-0000-4000-8000-{position:012d}",
+        "type": type_,
+        "occurred_on": on,
+        "data": data,
+    }
+
+
+def opened(pass_end: str | None = None) -> dict:
+    data = {"structure_id": S, "eligibility": {"criteria": ["RSA", "QPV"]}, "sex": "F"}
+    if pass_end:
+        data["pass_iae"] = {"number": "999990000001", "start_on": "2025-01-01", "end_on": pass_end}
+    return ev(1, "pathway_opened", "2025-01-01", data)
+
+
+def test_a_later_declaration_for_a_month_replaces_the_earlier_one():
+    state = fold(
+        [
+            opened(),
+            ev(2, "hours_worked_recorded", "2025-02-28", {"month": "2025-02", "hours": 40}),
+            ev(3, "hours_worked_recorded", "2025-03-02", {"month": "2025-02", "hours": 55}),
+        ]
+    )
+    assert state.hours_by_month == {"2025-02": 55.0}
+
+
+def test_voiding_the_exit_reopens_the_pathway():
+    exited = ev(2, "pathway_exited", "2025-05-01", {"reason": "cdi"})
+    state = fold(
+        [
+            opened(),
+            exited,
+            ev(
+                3,
+                "event_voided",
+                "2025-06-01",
+                {"event_id": exited["id"].upper(), "reason": "erreur"},
+            ),
+        ]
+    )
+    assert state.exit is None
+
+
+def test_a_suspension_pushes_the_pass_end_back_by_its_length():
+    state = fold(
+        [
+            opened("2026-12-31"),
+            ev(
+                2,
+                "pass_suspended",
+                "2025-03-01",
+                {"start_on": "2025-03-01", "end_on": "2025-03-10", "reason": "CONTRACT_BROKEN"},
+            ),
+        ]
+    )
+    assert state.pass_iae.end_on == date(2027, 1, 10)
+
+
+def test_an_unreadable_event_names_its_position():
+    with pytest.raises(EventNotApplicable) as error:
+        fold([opened(), ev(7, "pathway_exited", "2025-05-01", {"reason": "no_such_reason"})])
+    assert error.value.position == 7
+
+
+def test_a_pass_ending_alert_is_open_during_the_ninety_days_before_the_end():
+    [row] = alert_rows(fold([opened("2026-12-14")]))
+    assert (row.code, row.active_from, row.active_until) == (
+        "pass_ending",
+        date(2026, 9, 15),
+        date(2026, 12, 14),
+    )
+
+
+def test_an_open_ended_mission_raises_its_alert_the_day_after_the_24_months():
+    state = fold(
+        [
+            opened(),
+            ev(
+                2,
+                "contract_started",
+                "2025-01-01",
+                {
+                    "contract_id": "c1",
+                    "contract_type": "MISSION",
+                    "start_on": "2025-01-01",
+                    "weekly_hours": 35,
+                },
+            ),
+        ]
+    )
+    [row] = [r for r in alert_rows(state) if r.code == "mission_24_months"]
+    assert (row.due_on, row.active_from, row.active_until) == (
+        date(2026, 12, 31),
+        date(2027, 1, 1),
+        None,
+    )
+
+
+def test_company_mad_hours_from_400_raise_the_480_hour_alert():
+    mads = [
+        ev(
+            2 + i,
+            "mise_a_disposition_recorded",
+            "2025-02-01",
+            {
+                "client_kind": "entreprise",
+                "client_siret": "73282932000074",
+                "start_on": "2025-02-01",
+                "end_on": "2025-06-30",
+                "hours": 200,
+            },
+        )
+        for i in range(2)
+    ]
+    [row] = [r for r in alert_rows(fold([opened(), *mads])) if r.code == "ai_480_hours"]
+    assert row.active_until == date(2027, 1, 31)
+    assert "400 h" in row.message

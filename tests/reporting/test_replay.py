@@ -1,0 +1,208 @@
+"""Replay property: incremental catch-up in random batches, interrupted by failures, and a full
+rebuild give identical projection tables (real PostgreSQL; the log is served from memory)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from conftest import make_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from services.reporting import jobs
+from services.reporting.projections.registry import PROJECTIONS, Projection
+from services.reporting.rebuild import rebuild_projection
+from shared import db, migrations
+
+OUTCOMES = PROJECTIONS["outcomes"]
+REASONS = ["cdi", "chomage", "deces", "autre_siae", "cdd_moins_6_mois"]
+
+
+class MemoryLog:
+    """The feed, served from a list: the edge of the system, faked; storage stays real."""
+
+    def __init__(self, events: list[dict]):
+        self.events = events
+
+    def page(self, after: int, limit: int) -> list[dict]:
+        return [e for e in self.events if e["position"] > after][:limit]
+
+
+class Crash(Exception):
+    """A worker dying mid-batch."""
+
+
+def crashing(projection: Projection, crash_on: set[int]) -> Projection:
+    """The projection, whose n-th apply raises after writing (so the transaction must undo it)."""
+    calls = {"n": 0}
+
+    def apply(conn, page, schema):
+        projection.apply(conn, page, schema)
+        calls["n"] += 1
+        if calls["n"] in crash_on:
+            raise Crash()
+
+    return Projection(
+        projection.name, projection.schema, projection.tables, projection.log, projection.key, apply
+    )
+
+
+@st.composite
+def pathway_streams(draw) -> list[list[dict]]:
+    """Streams of a few pathways: opening, hours, MAD, support, exits and voids."""
+    streams = []
+    for _ in range(draw(st.integers(1, 5))):
+        opened = date(2025, 1, 1) + timedelta(draw(st.integers(0, 300)))
+        stream = [
+            _event(
+                "pathway_opened",
+                opened,
+                {
+                    "structure_id": str(uuid.uuid4()),
+                    "sex": draw(st.sampled_from(["F", "M"])),
+                    "age_band": "26_49",
+                    "eligibility": {
+                        "criteria": draw(
+                            st.lists(st.sampled_from(["RSA", "QPV", "TH"]), unique=True)
+                        )
+                    },
+                },
+            )
+        ]
+        for _ in range(draw(st.integers(0, 6))):
+            stream.append(_step(draw, stream, opened))
+        streams.append(stream)
+    return streams
+
+
+def _step(draw, stream: list[dict], opened: date) -> dict:
+    on = opened + timedelta(draw(st.integers(0, 200)))
+    kind = draw(st.sampled_from(["hours", "mad", "support", "exit", "void"]))
+    if kind == "hours":
+        return _event(
+            "hours_worked_recorded",
+            on,
+            {"month": on.strftime("%Y-%m"), "hours": draw(st.integers(0, 150))},
+        )
+    if kind == "mad":
+        return _event(
+            "mise_a_disposition_recorded",
+            on,
+            {
+                "client_kind": "particulier",
+                "start_on": on.isoformat(),
+                "end_on": (on + timedelta(draw(st.integers(0, 40)))).isoformat(),
+                "hours": 12,
+            },
+        )
+    if kind == "support":
+        return _event("support_action_recorded", on, {"domain": "social", "topic": "logement"})
+    if kind == "exit":
+        return _event("pathway_exited", on, {"reason": draw(st.sampled_from(REASONS))})
+    target = draw(st.sampled_from(stream[1:] or stream))
+    return _event("event_voided", on, {"event_id": target["id"], "reason": "erreur"})
+
+
+def _event(type_: str, on: date, data: dict) -> dict:
+    return {"id": str(uuid.uuid4()), "type": type_, "occurred_on": on.isoformat(), "data": data}
+
+
+def interleave(streams: list[list[dict]], order: list[int]) -> list[dict]:
+    """One global log: pathways' events interleaved, each pathway's order kept."""
+    cursors, log = [0] * len(streams), []
+    ids = [str(uuid.uuid4()) for _ in streams]
+    for pick in order + list(range(len(streams))) * max(map(len, streams)):
+        i = pick % len(streams)
+        if cursors[i] < len(streams[i]):
+            event = streams[i][cursors[i]]
+            cursors[i] += 1
+            log.append(
+                {
+                    **event,
+                    "pathway_id": ids[i],
+                    "position": len(log) + 1,
+                    "structure_id": streams[i][0]["data"]["structure_id"],
+                }
+            )
+    return log
+
+
+@pytest.fixture(scope="module")
+def engine(engines) -> Iterator:
+    s = make_settings(engines)
+    url = s.database_url_for("reporting")
+    migrations.upgrade("reporting", url)
+    eng = db.make_engine(url, pool_size=2)
+    yield eng
+    eng.dispose()
+    db.drop_database(url)
+
+
+def reset(engine) -> None:
+    with engine.begin() as conn:
+        for table in OUTCOMES.tables:
+            conn.execute(text(f"TRUNCATE outcomes.{table}"))
+        conn.execute(
+            text(
+                "UPDATE projection_checkpoints SET position = 0, status = 'running',"
+                " last_error = NULL WHERE name = 'outcomes'"
+            )
+        )
+
+
+def snapshot(engine) -> dict[str, list]:
+    with engine.connect() as conn:
+        return {
+            t: conn.execute(text(f"SELECT * FROM outcomes.{t} ORDER BY 1, 2")).all()
+            for t in OUTCOMES.tables
+        }
+
+
+def incremental(engine, log: MemoryLog, batches: list[int], crash_on: set[int]) -> None:
+    projection, i = crashing(OUTCOMES, crash_on), 0
+    while True:
+        try:
+            n = jobs.one_batch(engine, log, projection, batches[i % len(batches)])
+        except Crash:
+            continue
+        finally:
+            i += 1
+        if n == 0:
+            return
+        assert n > 0 or n == jobs.MOVED
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    streams=pathway_streams(),
+    order=st.lists(st.integers(0, 50), max_size=60),
+    batches=st.lists(st.integers(1, 7), min_size=1, max_size=5),
+    crash_on=st.sets(st.integers(1, 12), max_size=3),
+)
+def test_incremental_catch_up_with_crashes_and_a_rebuild_give_identical_tables(
+    engine, streams, order, batches, crash_on
+):
+    log = MemoryLog(interleave(streams, order))
+    reset(engine)
+    incremental(engine, log, batches, crash_on)
+    caught_up = snapshot(engine)
+    rebuild_projection(engine, log, OUTCOMES, 5000)
+    assert snapshot(engine) == caught_up
+    assert caught_up["events"] and len(caught_up["events"]) == len(log.events)
+
+
+def test_a_voided_exit_reopens_the_pathway_in_the_projection(engine):
+    opened = _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    exited = _event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
+    voided = _event("event_voided", date(2025, 9, 1), {"event_id": exited["id"], "reason": "x"})
+    log = MemoryLog(interleave([[opened, exited, voided]], []))
+    reset(engine)
+    incremental(engine, log, [2], set())
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT exited_on FROM outcomes.pathways")).all() == [(None,)]

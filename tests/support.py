@@ -1,0 +1,126 @@
+"""Helpers shared by the tests of every service: settings isolated per session, the three
+services run live, a real RQ worker in burst mode. Imported as `tests.support` (fixtures live in
+tests/conftest.py, which pytest loads by itself)."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+import uuid
+from dataclasses import dataclass
+
+from werkzeug.serving import make_server
+
+from shared import db, migrations
+from shared.embedded import free_port
+from shared.settings import SERVICES, Settings
+
+
+@dataclass
+class Engines:
+    database_url: str
+    redis_url: str
+
+
+def make_settings(engines: Engines, **overrides) -> Settings:
+    """Settings isolated from every other test session: random database and queue prefixes."""
+    prefix = "t" + uuid.uuid4().hex[:12]
+    ports = {name: free_port() for name in SERVICES}
+    values = dict(
+        database_url=engines.database_url,
+        database_prefix=prefix,
+        redis_url=engines.redis_url,
+        queue_prefix=prefix,
+        admin_token="admin-" + secrets.token_urlsafe(16),
+        identity_kek=base64.b64encode(secrets.token_bytes(32)).decode(),
+        secret_key=secrets.token_urlsafe(32),
+        registry_url=f"http://127.0.0.1:{ports['registry']}",
+        pathways_url=f"http://127.0.0.1:{ports['pathways']}",
+        sweep_seconds=3600.0,
+        cookie_secure=False,
+        log_level="WARNING",
+        extra={"reporting_url": f"http://127.0.0.1:{ports['reporting']}"},
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+def migrate_all(settings: Settings) -> None:
+    for service in SERVICES:
+        migrations.upgrade(service, settings.database_url_for(service))
+
+
+def drop_all(settings: Settings) -> None:
+    for service in SERVICES:
+        db.drop_database(settings.database_url_for(service))
+
+
+class LiveServer:
+    """A service app served by werkzeug on a loopback port, in a thread of the test process."""
+
+    def __init__(self, app, url: str):
+        self.app = app
+        self.url = url
+        port = int(url.rsplit(":", 1)[1])
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.app.extensions["iae_engine"].dispose()
+
+
+def start_services(settings: Settings) -> dict[str, LiveServer]:
+    from services.pathways.app import create_app as pathways_app
+    from services.registry.app import create_app as registry_app
+    from services.reporting.app import create_app as reporting_app
+
+    urls = {
+        "registry": settings.registry_url,
+        "pathways": settings.pathways_url,
+        "reporting": settings.extra["reporting_url"],
+    }
+    factories = {"registry": registry_app, "pathways": pathways_app, "reporting": reporting_app}
+    return {n: LiveServer(factories[n](settings), urls[n]).start() for n in SERVICES}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def run_worker(settings: Settings) -> None:
+    """Serve every pending nudge with a real RQ worker, in burst mode, in this process."""
+    from rq import SimpleWorker
+
+    from services.reporting import jobs
+    from shared import queues
+
+    jobs.configure(settings)
+    conn = queues.connect(settings.redis_url)
+    SimpleWorker([queues.queue(conn, settings.queue_prefix)], connection=conn).work(
+        burst=True, with_scheduler=False
+    )
+
+
+def catch_up_to(settings: Settings, position: int, read_position, timeout: float = 30.0) -> None:
+    """Run the worker until `read_position()` (what a report says it includes) reaches `position`.
+
+    The feed only hands out events once every older transaction on the cluster has ended, so on a
+    busy server one burst may legitimately stop short; polling with a deadline is the honest wait.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        run_worker(settings)
+        if read_position() >= position:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"projections did not reach position {position} in {timeout}s")
+        time.sleep(0.2)
