@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import orjson
 
 from bench import clients, stack
-from bench.measure import percentile
+from bench.measure import SETUP_TIMEOUT_S, percentile
 from shared.settings import Settings
 
 DIMENSIONS = (
@@ -50,21 +50,18 @@ def rebuild(settings: Settings) -> dict:
 
 
 def _appender(
-    index: int, url: str, token: str, structure_id: str, rate: float, duration: float, out
+    index: int, url: str, token: str, structure_id: str, rate: float, duration: float, ready, out
 ) -> None:
     """Paced single-event appends; records (position, time the commit was acknowledged)."""
-    step_session = clients.session(token)
-    writer = clients.PathwayWriter(
-        index, structure_id, clients.person_pool(step_session, url, 20, index)
-    )
+    s = clients.session(token)
+    writer = clients.PathwayWriter(index, structure_id, clients.person_pool(s, url, 20, index))
+    ready.wait(SETUP_TIMEOUT_S)
     seen, started = [], time.time()
     for i in range(int(rate * duration)):
         time.sleep(max(0.0, started + i / rate - time.time()))
         pathway_id, body = writer.next_request()
-        r = clients.check(
-            step_session.post(f"{url}/v1/pathways/{pathway_id}/events", json=body, timeout=30), 201
-        )
-        seen.append((r.json()["events"][0]["position"], time.time()))
+        r = s.post(f"{url}/v1/pathways/{pathway_id}/events", json=body, timeout=30)
+        seen.append((clients.check(r, 201).json()["events"][0]["position"], time.time()))
     out.put(seen)
 
 
@@ -99,17 +96,28 @@ def lag_p99(
     writers: int = 4,
 ) -> float:
     """p99 seconds from an acknowledged append to a report that includes it, at `rate` events/s."""
-    ctx, out = mp.get_context("spawn"), mp.get_context("spawn").Queue()
+    ctx = mp.get_context("spawn")
+    ready, out = ctx.Barrier(writers + 1), ctx.Queue()
     procs = [
         ctx.Process(
             target=_appender,
             daemon=True,
-            args=(i, settings.pathways_url, token, structure_id, rate / writers, duration, out),
+            args=(
+                i,
+                settings.pathways_url,
+                token,
+                structure_id,
+                rate / writers,
+                duration,
+                ready,
+                out,
+            ),
         )
         for i in range(writers)
     ]
     for p in procs:
         p.start()
+    ready.wait(SETUP_TIMEOUT_S)
     samples = _watch(stack.reporting_url(settings), token, structure_id, time.time() + duration + 5)
     appends = [a for _ in procs for a in out.get(timeout=120)]
     for p in procs:

@@ -170,7 +170,16 @@ def start_services(settings: Settings) -> list[subprocess.Popen]:
 def start_worker(settings: Settings, **overrides) -> subprocess.Popen:
     """The real reporting worker (RQ + periodic sweep), as `make run` starts it."""
     env = environment(replace(settings, **overrides))
-    return subprocess.Popen([sys.executable, "-m", "services.reporting.worker"], env=env, cwd=ROOT)
+    log = (ROOT / "var" / "bench").joinpath("worker.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as sink:  # RQ logs every job: kept out of the table, kept for reading
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.reporting.worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=sink,
+        )
 
 
 def wait_ready(urls: list[str], path: str, timeout: float = 90.0) -> None:
