@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -29,20 +31,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the JSON results")
     args = parser.parse_args(argv)
+    # A stopped run (SIGTERM, e.g. a time limit) still cleans up and writes what it measured.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, engines = time.perf_counter(), stack.Engines.start()
-    settings = stack.make_settings(engines.database_url, engines.redis_url)
-    run = phases.Run(settings, QUICK if args.quick else FULL)
+    run = phases.Run(
+        stack.make_settings(engines.database_url, engines.redis_url), QUICK if args.quick else FULL
+    )
+    complete, versions = False, phases.server_versions(run.settings)
     try:
         measure(run)
-        info = report.machine(phases.server_versions(settings))
+        complete = True
     finally:
         stack.stop(run.procs)
-        stack.drop_all(settings, phases.SCRATCH)
+        stack.drop_all(run.settings, phases.SCRATCH)
         engines.stop()
-    doc = report.document(
-        run.figures, info, "quick" if args.quick else "full", time.perf_counter() - started
-    )
-    print("\n" + report.table(doc) + f"\n\nwritten: {report.write(doc, args.out)}", flush=True)
+        doc = report.document(
+            run.figures,
+            report.machine(versions),
+            "quick" if args.quick else "full",
+            time.perf_counter() - started,
+            complete,
+        )
+        print("\n" + report.table(doc) + f"\n\nwritten: {report.write(doc, args.out)}", flush=True)
     return 0
 
 

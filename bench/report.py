@@ -48,6 +48,8 @@ def machine(server_versions: dict[str, str]) -> dict:
 def ratios(figures: dict[str, Figure]) -> dict[str, dict]:
     out = {}
     for top, bottom, target in RATIOS:
+        if top not in figures or bottom not in figures:
+            continue  # an interrupted run: only ratios of figures it measured
         value = figures[top].median / figures[bottom].median
         out[f"{top} / {bottom}"] = {
             "value": round(value, 3),
@@ -64,8 +66,11 @@ def _met(key: str, value: float) -> bool | None:
     return value < limit if op == "<" else value <= limit
 
 
-def document(figures: dict[str, Figure], info: dict, mode: str, seconds: float) -> dict:
+def document(
+    figures: dict[str, Figure], info: dict, mode: str, seconds: float, complete: bool = True
+) -> dict:
     return {
+        "complete": complete,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "mode": mode,
         "duration_s": round(seconds, 1),
@@ -83,8 +88,9 @@ def write(doc: dict, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     body = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
     stamp = doc["generated_at"].replace(":", "").replace("-", "")
-    (folder / f"{stamp}-{doc['mode']}.json").write_bytes(body)
-    latest = folder / "latest.json"
+    suffix = "" if doc["complete"] else "-incomplete"
+    (folder / f"{stamp}-{doc['mode']}{suffix}.json").write_bytes(body)
+    latest = folder / ("latest.json" if doc["complete"] else "latest-incomplete.json")
     latest.write_bytes(body)
     return latest
 
@@ -118,6 +124,7 @@ def table(doc: dict) -> str:
         "",
         f"machine: {m['nproc']} CPU ({m['cpu_model']}), {m['memory_gib']} GiB, "
         f"PostgreSQL {m.get('postgresql', '?')}, Redis {m.get('redis', '?')}; "
-        f"run took {doc['duration_s']:.0f} s",
+        f"run took {doc['duration_s']:.0f} s"
+        + ("" if doc["complete"] else " - INCOMPLETE: stopped before its last figures"),
     ]
     return "\n".join(lines)

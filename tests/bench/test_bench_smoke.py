@@ -56,6 +56,10 @@ def quick_run(engines, tmp_path_factory) -> dict:
     }
 
 
+def test_the_quick_run_completes(quick_run):
+    assert quick_run["doc"]["complete"] is True
+
+
 def test_the_quick_run_reports_every_figure_with_numeric_median_min_and_max(quick_run):
     figures = quick_run["doc"]["figures"]
     assert set(figures) == FIGURES
