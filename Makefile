@@ -46,5 +46,8 @@ format: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m client.cli demo $(DEMO_ARGS)
 
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf var/test .pytest_cache .hypothesis

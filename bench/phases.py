@@ -1,0 +1,197 @@
+"""The phases of one run, in order: raw baselines, the peer, the write path, the read side."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+import psycopg
+
+from bench import bootstrap, clients, national, peer, raw, reporting, stack, system
+from bench.measure import Figure, load, repeat
+from bench.sizes import Sizes
+from shared import db, migrations
+from shared.settings import Settings
+
+SCRATCH = ("raw", "peer", "store")
+
+
+@dataclass
+class Run:
+    """State shared by the phases: settings, sizes, figures so far, processes started."""
+
+    settings: Settings
+    sizes: Sizes
+    figures: dict[str, Figure] = field(default_factory=dict)
+    procs: list = field(default_factory=list)
+    seed: int = 20261126
+
+    def url(self, name: str) -> str:
+        return stack.scratch_url(self.settings, name)
+
+    def pg(self, name: str) -> str:
+        return stack.psycopg_url(self.url(name))
+
+    def add(self, figure: Figure) -> Figure:
+        self.figures[figure.key] = figure
+        print(f"  {figure.key}: {figure.median:,.3f} {figure.unit}", flush=True)
+        return figure
+
+    def load(
+        self,
+        key: str,
+        factory,
+        args: tuple,
+        procs: int,
+        window: float | None = None,
+        unit: str = "events/s",
+    ) -> None:
+        s = self.sizes
+        figure = load(key, factory, args, procs, s.reps, window or s.window_s, s.max_ops)
+        figure.unit = unit
+        self.add(figure)
+
+
+def prepare(run: Run) -> None:
+    """Every database at its latest migration; scratch ones hold the same event table."""
+    stack.migrate(run.settings)
+    for name in ("raw", "store"):
+        migrations.upgrade("pathways", run.url(name))
+    db.create_database(run.url("peer"))
+    peer.create_tables(run.url("peer"))
+
+
+def raw_baselines(run: Run) -> None:
+    print("raw PostgreSQL", flush=True)
+    run.load("raw_insert_commit_eps", raw.insert_commit_writer, (run.pg("raw"),), run.sizes.writers)
+    run.load("raw_batch_insert_eps", raw.batch_writer, (run.pg("raw"),), run.sizes.writers)
+
+
+def bare_http(run: Run) -> None:
+    print("bare Flask + PostgreSQL under gunicorn", flush=True)
+    url = f"http://127.0.0.1:{stack.free_port()}"
+    env = {**stack.environment(run.settings), "BENCH_BARE_DATABASE_URL": run.url("raw")}
+    proc = stack.gunicorn("bench.bare_app:create_app()", url, env)
+    try:
+        stack.wait_ready([url], "/health")
+        args = (url, str(uuid.uuid4()))
+        run.load(
+            "bare_http_insert_rps",
+            clients.bare_client,
+            args,
+            run.sizes.http_clients,
+            unit="requests/s",
+        )
+    finally:
+        stack.stop([proc])
+
+
+def peer_and_store(run: Run) -> None:
+    print("eventsourcing (peer) and the project's store, in-process", flush=True)
+    for suffix, procs in (("", 1), ("_8", run.sizes.writers)):
+        run.load(f"peer_eventsourcing{suffix}_eps", peer.writer, (run.url("peer"),), procs)
+        run.load(f"store_append{suffix}_eps", system.store_writer, (run.url("store"),), procs)
+
+
+def http_writes(run: Run) -> dict:
+    """The services under gunicorn; single appends and batches through the HTTP API."""
+    print("the system over HTTP", flush=True)
+    s = run.settings = stack.with_fresh_ports(run.settings)
+    run.procs += stack.start_services(s)
+    structure = bootstrap.structures(s.registry_url, s.admin_token, 1, run.seed)[0]
+    token = bootstrap.token(s.registry_url, s.admin_token, "structure", structure["id"])
+    persons = 20 if run.sizes.window_s < 2 else 100
+    run.load(
+        "http_append_eps",
+        clients.append_client,
+        (s.pathways_url, token, structure["id"], persons),
+        run.sizes.http_clients,
+    )
+    run.load(
+        "http_batch_eps",
+        clients.batch_client,
+        (s.pathways_url, token, structure["id"], run.sizes.batch_items),
+        run.sizes.http_clients,
+        window=2 * run.sizes.window_s,
+    )
+    return {"structure": structure, "token": token}
+
+
+def pathways_pg(run: Run) -> str:
+    return stack.psycopg_url(run.settings.database_url_for("pathways"))
+
+
+def national_log(run: Run) -> tuple[national.Source, int]:
+    """The log filled up to `rebuild_events` events with national-scale pathways."""
+    s, z = run.settings, run.sizes
+    print(
+        f"national data: {z.national_structures} structures, log of {z.rebuild_events} events",
+        flush=True,
+    )
+    made = bootstrap.structures(s.registry_url, s.admin_token, z.national_structures, run.seed + 1)
+    source = national.Source(run.seed, made, date.today())
+    missing = max(0, z.rebuild_events - raw.count_events(pathways_pg(run)))
+    _, opened = national.load(pathways_pg(run), source, events=missing)
+    return source, opened
+
+
+def scan_and_rebuild(run: Run) -> None:
+    z = run.sizes
+    run.add(repeat("raw_scan_eps", "events/s", z.reps, lambda: raw.scan(pathways_pg(run))))
+    results = [reporting.rebuild(run.settings) for _ in range(z.slow_reps)]
+    run.add(
+        Figure(
+            "rebuild_1m_s",
+            "s",
+            [r["seconds"] for r in results],
+            note=f"log of {raw.count_events(pathways_pg(run)):,} events",
+        )
+    )
+    run.add(Figure("worker_rss_mb", "MB", [r["peak_rss_mb"] for r in results]))
+
+
+def catch_up(run: Run, source: national.Source, opened: int) -> None:
+    """The rest of the national pathways, loaded in chunks, each caught up by the worker."""
+    z = run.sizes
+    left = max(0, z.national_pathways - opened)
+    figure = Figure("catch_up_eps", "events/s")
+    for _ in range(z.catch_up_chunks):
+        events, _ = national.load(pathways_pg(run), source, pathways=left // z.catch_up_chunks)
+        result = reporting.probe(run.settings)
+        figure.samples.append(events / result["seconds"])
+    figure.note = f"{raw.count_events(pathways_pg(run)):,} events in the log at the end"
+    run.add(figure)
+
+
+def reads(run: Run, writes: dict) -> None:
+    s, z = run.settings, run.sizes
+    network = bootstrap.token(s.registry_url, s.admin_token, "network")
+    latencies = [
+        reporting.report_p95_ms(stack.reporting_url(s), network, z.report_requests, i)
+        for i in range(z.reps)
+    ]
+    run.add(Figure("report_p95_ms", "ms", [p for p, _ in latencies], note=latencies[0][1]))
+    worker = stack.start_worker(s)
+    try:
+        time.sleep(1.0)
+        samples = [
+            reporting.lag_p99(s, writes["token"], writes["structure"]["id"], z.lag_rate, z.lag_s)
+            for _ in range(z.slow_reps)
+        ]
+    finally:
+        stack.stop([worker])
+    run.add(Figure("lag_p99_s", "s", samples, note=f"{z.lag_rate:g} events/s for {z.lag_s:g} s"))
+
+
+def server_versions(settings: Settings) -> dict[str, str]:
+    from shared import queues
+
+    with psycopg.connect(stack.psycopg_url(settings.database_url)) as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0]
+    redis = queues.connect(settings.redis_url)
+    try:
+        return {"postgresql": pg, "redis": redis.info("server")["redis_version"]}
+    finally:
+        redis.close()

@@ -1,0 +1,148 @@
+"""The read side: the real worker's catch-up and rebuild, projection lag, report latency."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import random
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+
+import orjson
+
+from bench import clients, stack
+from bench.measure import SETUP_TIMEOUT_S, percentile
+from shared.settings import Settings
+
+DIMENSIONS = (
+    "structure",
+    "group",
+    "kind",
+    "department",
+    "region",
+    "month",
+    "criterion",
+    "sex",
+    "age_band",
+)
+POLL_S = 0.025
+
+
+def probe(settings: Settings, action: str = "catch-up") -> dict:
+    """Run the worker code once in its own process (its RSS is then the worker's alone)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.probe", action],
+        env=stack.environment(settings),
+        cwd=stack.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"the worker probe failed: {out.stderr[:3000]}")
+    return orjson.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rebuild(settings: Settings) -> dict:
+    """Every projection rebuilt from position 0 into fresh tables, then swapped in."""
+    return probe(settings, "rebuild")
+
+
+def _appender(
+    index: int, url: str, token: str, structure_id: str, rate: float, duration: float, ready, out
+) -> None:
+    """Paced single-event appends; records (position, time the commit was acknowledged)."""
+    s = clients.session(token)
+    writer = clients.PathwayWriter(index, structure_id, clients.person_pool(s, url, 20, index))
+    ready.wait(SETUP_TIMEOUT_S)
+    seen, started = [], time.time()
+    for i in range(int(rate * duration)):
+        time.sleep(max(0.0, started + i / rate - time.time()))
+        pathway_id, body = writer.next_request()
+        r = s.post(f"{url}/v1/pathways/{pathway_id}/events", json=body, timeout=30)
+        seen.append((clients.check(r, 201).json()["events"][0]["position"], time.time()))
+    out.put(seen)
+
+
+def _watch(url: str, token: str, structure_id: str, until: float) -> list[tuple[float, int]]:
+    """Poll the report's `as_of_position` (a cheap one: one structure, this year)."""
+    s, samples = clients.session(token), []
+    while time.time() < until:
+        r = clients.check(
+            s.get(f"{url}/v1/reports/outcomes", params={"structure_id": structure_id}, timeout=30),
+            200,
+        )
+        samples.append((time.time(), r.json()["as_of_position"]))
+        time.sleep(POLL_S)
+    return samples
+
+
+def _lags(appends: list[tuple[int, float]], samples: list[tuple[float, int]]) -> list[float]:
+    lags, i = [], 0
+    for position, committed in sorted(appends):
+        while i < len(samples) and (samples[i][1] < position or samples[i][0] < committed):
+            i += 1
+        lags.append(samples[i][0] - committed if i < len(samples) else float("inf"))
+    return lags
+
+
+def lag_p99(
+    settings: Settings,
+    token: str,
+    structure_id: str,
+    rate: float,
+    duration: float,
+    writers: int = 4,
+) -> float:
+    """p99 seconds from an acknowledged append to a report that includes it, at `rate` events/s."""
+    ctx = mp.get_context("spawn")
+    ready, out = ctx.Barrier(writers + 1), ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=_appender,
+            daemon=True,
+            args=(
+                i,
+                settings.pathways_url,
+                token,
+                structure_id,
+                rate / writers,
+                duration,
+                ready,
+                out,
+            ),
+        )
+        for i in range(writers)
+    ]
+    for p in procs:
+        p.start()
+    ready.wait(SETUP_TIMEOUT_S)
+    samples = _watch(stack.reporting_url(settings), token, structure_id, time.time() + duration + 5)
+    appends = [a for _ in procs for a in out.get(timeout=120)]
+    for p in procs:
+        p.join(30)
+    return percentile(_lags(appends, samples), 99)
+
+
+def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> tuple[float, str]:
+    """p95 latency of one-year outcome reports, each with a random `group_by`."""
+    s, rng, times = clients.session(token), random.Random(seed), []
+    params = {
+        "from": (date.today() - timedelta(days=364)).isoformat(),
+        "to": date.today().isoformat(),
+    }
+    note = ""
+    if (
+        s.get(
+            f"{base_url}/v1/reports/outcomes", params={**params, "group_by": "kind"}, timeout=60
+        ).status_code
+        == 422
+    ):
+        note = "group_by not served yet: the report's total only"
+    for _ in range(requests_count):
+        query = dict(params) if note else {**params, "group_by": rng.choice(DIMENSIONS)}
+        started = time.perf_counter()
+        clients.check(s.get(f"{base_url}/v1/reports/outcomes", params=query, timeout=60), 200)
+        times.append((time.perf_counter() - started) * 1000)
+    return percentile(times, 95), note
