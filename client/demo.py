@@ -143,7 +143,7 @@ def _post(
     """Create the chunk's persons, then append their pathways in one batch request."""
     if not chunk:
         return []
-    items = [
+    items: list[dict] = [
         {
             "pathway_id": p.pathway_id,
             "expected_version": 0,

@@ -6,6 +6,7 @@ Pure: the ids of a pathway's events derive from its own id, so a seed always giv
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -89,6 +90,6 @@ class Timeline:
         )
 
 
-def weighted(rng: random.Random, weights: dict[str, float]) -> str:
+def weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     """One key drawn with its weight."""
     return rng.choices(list(weights), weights=list(weights.values()))[0]

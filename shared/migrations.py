@@ -33,7 +33,7 @@ def run_env() -> None:
     from sqlalchemy import create_engine, pool
 
     cfg = context.config
-    url = cfg.attributes.get("url") or cfg.get_main_option("sqlalchemy.url")
+    url: str = cfg.attributes.get("url") or cfg.get_main_option("sqlalchemy.url") or ""
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(

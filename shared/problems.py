@@ -116,7 +116,9 @@ def from_http_exception(error: HTTPException) -> Problem:
         # webargs nests by location ({"json": {...}, "query": {...}}); the location is noise here.
         if isinstance(messages, Mapping) and set(messages) <= {"json", "query", "form", "files"}:
             messages = {k: v for loc in messages.values() for k, v in loc.items()}
-        return Problem(422, "Les données envoyées ne sont pas valides.", errors=flatten_errors(messages))
+        return Problem(
+            422, "Les données envoyées ne sont pas valides.", errors=flatten_errors(messages)
+        )
     detail = _detail(status, error)
     headers = dict(getattr(error, "get_headers", lambda: [])() or [])
     headers.pop("Content-Type", None)

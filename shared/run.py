@@ -53,8 +53,10 @@ def prepare_environment() -> tuple[dict[str, str], list]:
         started.append(rd)
         env["REDIS_URL"] = rd.url
     env.setdefault("ADMIN_TOKEN", _kept_secret("admin_token", lambda: secrets.token_urlsafe(24)))
-    env.setdefault("IDENTITY_KEK", _kept_secret(
-        "identity_kek", lambda: base64.b64encode(secrets.token_bytes(32)).decode()))
+    env.setdefault(
+        "IDENTITY_KEK",
+        _kept_secret("identity_kek", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
+    )
     env.setdefault("SECRET_KEY", _kept_secret("secret_key", lambda: secrets.token_urlsafe(32)))
     env.setdefault("COOKIE_SECURE", "false")
     for name, port in PORTS.items():
@@ -75,14 +77,22 @@ def spawn(env: dict[str, str]) -> list[subprocess.Popen]:
     bin_dir = Path(sys.executable).parent
     procs = [
         subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-             "-b", f"127.0.0.1:{_port(env, name)}", f"services.{name}.app:create_app()"],
-            env=env, cwd=ROOT,
+            [
+                str(bin_dir / "gunicorn"),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "-b",
+                f"127.0.0.1:{_port(env, name)}",
+                f"services.{name}.app:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
         )
         for name in PORTS
     ]
-    procs.append(subprocess.Popen([sys.executable, "-m", "services.reporting.worker"],
-                                  env=env, cwd=ROOT))
+    procs.append(
+        subprocess.Popen([sys.executable, "-m", "services.reporting.worker"], env=env, cwd=ROOT)
+    )
     return procs
 
 
@@ -102,16 +112,18 @@ def wait_ready(env: dict[str, str], timeout: float = 60) -> None:
 
 
 def banner(env: dict[str, str]) -> str:
-    return "\n".join([
-        "",
-        "Système IAE prêt :",
-        f"  registre      {env['REGISTRY_URL']}   (docs : {env['REGISTRY_URL']}/docs)",
-        f"  parcours      {env['PATHWAYS_URL']}   (docs : {env['PATHWAYS_URL']}/docs)",
-        f"  rapports      {env['REPORTING_URL']}   (tableau de bord : {env['REPORTING_URL']}/)",
-        f"  jeton admin   {env['ADMIN_TOKEN']}",
-        "Ctrl-C pour tout arrêter.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "",
+            "Système IAE prêt :",
+            f"  registre      {env['REGISTRY_URL']}   (docs : {env['REGISTRY_URL']}/docs)",
+            f"  parcours      {env['PATHWAYS_URL']}   (docs : {env['PATHWAYS_URL']}/docs)",
+            f"  rapports      {env['REPORTING_URL']}   (tableau de bord : {env['REPORTING_URL']}/)",
+            f"  jeton admin   {env['ADMIN_TOKEN']}",
+            "Ctrl-C pour tout arrêter.",
+            "",
+        ]
+    )
 
 
 def stop(procs: list[subprocess.Popen], started: list) -> None:

@@ -54,7 +54,7 @@ class Settings:
             key = f.name.upper()
             if key not in env or f.name == "extra":
                 continue
-            values[f.name] = _coerce(f.type, env[key])
+            values[f.name] = _coerce(str(f.type), env[key])
         values["extra"] = {
             f"{s}_database_url": env[f"{s.upper()}_DATABASE_URL"]
             for s in SERVICES

@@ -57,9 +57,7 @@ def create_service_app(
         OPENAPI_SWAGGER_UI_URL="/docs/static/",
         API_SPEC_OPTIONS={
             "info": {"description": description},
-            "components": {
-                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
-            },
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },
         SETTINGS=settings,
@@ -77,9 +75,8 @@ def _install_request_hooks(app: Flask) -> None:
     def _start() -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.started = time.perf_counter()
-        if request.method in JSON_METHODS and request.content_length:
-            if request.mimetype != "application/json" and not _accepts_body(app):
-                raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
+        if _unexpected_body_type(app):
+            raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -97,6 +94,13 @@ def _install_request_hooks(app: Flask) -> None:
 def accept_body(app: Flask, endpoint: str, mimetype: str) -> None:
     """Let `endpoint` take `mimetype` instead of JSON (HTML forms, file uploads)."""
     app.extensions.setdefault("iae_body_types", {}).setdefault(endpoint, set()).add(mimetype)
+
+
+def _unexpected_body_type(app: Flask) -> bool:
+    """A body is sent, and it is neither JSON nor a type this endpoint declared it takes."""
+    if request.method not in JSON_METHODS or not request.content_length:
+        return False
+    return request.mimetype != "application/json" and not _accepts_body(app)
 
 
 def _accepts_body(app: Flask) -> bool:

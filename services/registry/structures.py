@@ -70,7 +70,9 @@ def get(session: Session, caller: Caller, structure_id: uuid.UUID) -> Structure:
     structure = session.get(Structure, structure_id)
     if structure is None:
         raise Problem(404, UNKNOWN)
-    if not session.scalar(select(visibility.structures(caller)).where(Structure.id == structure_id)):
+    if not session.scalar(
+        select(visibility.structures(caller)).where(Structure.id == structure_id)
+    ):
         raise Problem(403, OUT_OF_SCOPE)
     return structure
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from tests.support import ROOT, bearer
 from dateutil.relativedelta import relativedelta
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -24,6 +23,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.reporting.dashboard_format import count
 from tests.reporting import dashboard_seed as seed
+from tests.support import ROOT, bearer
 
 pytestmark = pytest.mark.browser
 

@@ -24,16 +24,29 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_run(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
-        IAE_VAR_DIR=str(var_dir), EMBEDDED_PG_PORT=str(ports["pg"]),
-        EMBEDDED_REDIS_PORT=str(ports["redis"]), WEB_WORKERS="1", SWEEP_SECONDS="1",
-        LOG_LEVEL="WARNING", ADMIN_TOKEN="", QUEUE_PREFIX="run" + uuid.uuid4().hex[:6],
-        **{f"{n.upper()}_URL": f"http://127.0.0.1:{ports[n]}"
-           for n in ("registry", "pathways", "reporting")},
+        IAE_VAR_DIR=str(var_dir),
+        EMBEDDED_PG_PORT=str(ports["pg"]),
+        EMBEDDED_REDIS_PORT=str(ports["redis"]),
+        WEB_WORKERS="1",
+        SWEEP_SECONDS="1",
+        LOG_LEVEL="WARNING",
+        ADMIN_TOKEN="",
+        QUEUE_PREFIX="run" + uuid.uuid4().hex[:6],
+        **{
+            f"{n.upper()}_URL": f"http://127.0.0.1:{ports[n]}"
+            for n in ("registry", "pathways", "reporting")
+        },
     )
     env.pop("ADMIN_TOKEN")
-    return subprocess.Popen([sys.executable, "-m", "shared.run"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "shared.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_banner(proc: subprocess.Popen, timeout: float = 60) -> str:
@@ -65,30 +78,54 @@ def stop(proc: subprocess.Popen) -> None:
 def readme_sequence(ports: dict[str, int], admin: str) -> str:
     h = {"Authorization": f"Bearer {admin}"}
     base = {n: f"http://127.0.0.1:{ports[n]}" for n in ("registry", "pathways", "reporting")}
-    s = requests.post(f"{base['registry']}/v1/structures", headers=h, json={
-        "siret": "73282932000074", "name": "AI du Val", "kind": "AI", "department": "35"}).json()
-    t = requests.post(f"{base['registry']}/v1/tokens", headers=h, json={
-        "scope": "structure", "structure_id": s["id"], "label": "logiciel"}).json()["token"]
-    person = requests.post(f"{base['pathways']}/v1/persons",
-                           headers={"Authorization": f"Bearer {t}"}, json={
-        "first_name": "Camille", "last_name": "Martin", "birth_date": "1990-05-17",
-        "sex": "F"}).json()["id"]
-    opened = requests.post(f"{base['pathways']}/v1/pathways/{uuid.uuid4()}/events",
-                           headers={"Authorization": f"Bearer {t}"}, json={
-        "expected_version": 0, "events": [{"id": str(uuid.uuid4()), "type": "pathway_opened",
-                                           "occurred_on": date.today().isoformat(),
-                                           "data": {"person_id": person,
-                                                    "structure_id": s["id"],
-                                                    "orienteur": "03",
-                                                    "eligibility": {
-                                                        "diagnosed_by": "prescriber",
-                                                        "criteria": ["RSA"]}}}]})
+    s = requests.post(
+        f"{base['registry']}/v1/structures",
+        headers=h,
+        json={"siret": "73282932000074", "name": "AI du Val", "kind": "AI", "department": "35"},
+    ).json()
+    t = requests.post(
+        f"{base['registry']}/v1/tokens",
+        headers=h,
+        json={"scope": "structure", "structure_id": s["id"], "label": "logiciel"},
+    ).json()["token"]
+    person = requests.post(
+        f"{base['pathways']}/v1/persons",
+        headers={"Authorization": f"Bearer {t}"},
+        json={
+            "first_name": "Camille",
+            "last_name": "Martin",
+            "birth_date": "1990-05-17",
+            "sex": "F",
+        },
+    ).json()["id"]
+    opened = requests.post(
+        f"{base['pathways']}/v1/pathways/{uuid.uuid4()}/events",
+        headers={"Authorization": f"Bearer {t}"},
+        json={
+            "expected_version": 0,
+            "events": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "pathway_opened",
+                    "occurred_on": date.today().isoformat(),
+                    "data": {
+                        "person_id": person,
+                        "structure_id": s["id"],
+                        "orienteur": "03",
+                        "eligibility": {"diagnosed_by": "prescriber", "criteria": ["RSA"]},
+                    },
+                }
+            ],
+        },
+    )
     assert opened.status_code == 201, opened.text
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        report = requests.get(f"{base['reporting']}/v1/reports/outcomes",
-                              params={"structure_id": s["id"]},
-                              headers={"Authorization": f"Bearer {t}"}).json()
+        report = requests.get(
+            f"{base['reporting']}/v1/reports/outcomes",
+            params={"structure_id": s["id"]},
+            headers={"Authorization": f"Bearer {t}"},
+        ).json()
         if report["total"]["entries"] == 1:
             return s["id"]
         time.sleep(0.3)
@@ -107,8 +144,10 @@ def test_make_run_serves_the_readme_sequence_and_keeps_data_across_restarts(tmp_
     proc = start_run(tmp_path / "var", ports)
     try:
         assert admin_token(wait_banner(proc)) == admin
-        kept = requests.get(f"http://127.0.0.1:{ports['registry']}/v1/structures",
-                            headers={"Authorization": f"Bearer {admin}"}).json()
+        kept = requests.get(
+            f"http://127.0.0.1:{ports['registry']}/v1/structures",
+            headers={"Authorization": f"Bearer {admin}"},
+        ).json()
         assert structure_id in [s["id"] for s in kept]
     finally:
         stop(proc)

@@ -62,39 +62,61 @@ def test_a_missing_token_is_a_401_problem(registry):
 def test_an_unknown_token_is_a_401_problem(services):
     for name in SERVICE_NAMES:
         client = services[name].app.test_client()
-        path = {"registry": "/v1/whoami", "pathways": "/v1/feed",
-                "reporting": "/v1/reports/outcomes"}[name]
+        path = {
+            "registry": "/v1/whoami",
+            "pathways": "/v1/feed",
+            "reporting": "/v1/reports/outcomes",
+        }[name]
         assert_problem(client.get(path, headers=bearer("iae_nope")), 401)
 
 
 def test_malformed_json_is_a_400_problem(registry, admin):
-    response = registry.post("/v1/structures", headers=admin, data=b"{not json",
-                             content_type="application/json")
+    response = registry.post(
+        "/v1/structures", headers=admin, data=b"{not json", content_type="application/json"
+    )
     assert_problem(response, 400)
 
 
 def test_invalid_utf8_is_a_400_problem(registry, admin):
-    response = registry.post("/v1/structures", headers=admin, data=b'{"name": "\xff\xfe"}',
-                             content_type="application/json")
+    response = registry.post(
+        "/v1/structures",
+        headers=admin,
+        data=b'{"name": "\xff\xfe"}',
+        content_type="application/json",
+    )
     assert_problem(response, 400)
 
 
 def test_a_body_that_is_not_json_is_a_415_problem(registry, admin):
-    response = registry.post("/v1/structures", headers=admin, data=b"name=x",
-                             content_type="application/x-www-form-urlencoded")
+    response = registry.post(
+        "/v1/structures",
+        headers=admin,
+        data=b"name=x",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert_problem(response, 415)
 
 
 def test_a_body_over_the_limit_is_a_413_problem(registry, admin, settings):
     big = b'{"name": "' + b"x" * (settings.max_body_bytes + 10) + b'"}'
-    response = registry.post("/v1/structures", headers=admin, data=big,
-                             content_type="application/json")
+    response = registry.post(
+        "/v1/structures", headers=admin, data=big, content_type="application/json"
+    )
     assert_problem(response, 413)
 
 
 def test_unknown_fields_are_refused_with_their_path(registry, admin):
-    response = registry.post("/v1/structures", headers=admin, json={
-        "siret": "73282932000074", "name": "X", "kind": "AI", "department": "35", "colour": "red"})
+    response = registry.post(
+        "/v1/structures",
+        headers=admin,
+        json={
+            "siret": "73282932000074",
+            "name": "X",
+            "kind": "AI",
+            "department": "35",
+            "colour": "red",
+        },
+    )
     body = assert_problem(response, 422)
     assert "colour" in body["errors"]
 

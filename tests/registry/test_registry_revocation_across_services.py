@@ -6,8 +6,9 @@ import time
 
 import pytest
 import requests
-from tests.support import drop_all, make_settings, migrate_all, start_services
 from registry_builders import bearer
+
+from tests.support import drop_all, make_settings, migrate_all, start_services
 
 CACHE_SECONDS = 1.0
 LATENCY_ALLOWANCE = 0.5  # one poll interval and one HTTP round trip on a loaded machine

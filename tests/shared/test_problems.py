@@ -20,8 +20,9 @@ def test_schema_level_messages_belong_to_their_parent_path():
 
 
 def test_a_problem_body_follows_rfc_9457():
-    body = Problem(409, "Version attendue 2, actuelle 3.", slug="version-conflict",
-                   current_version=3).body()
+    body = Problem(
+        409, "Version attendue 2, actuelle 3.", slug="version-conflict", current_version=3
+    ).body()
     assert body["type"].endswith("/version-conflict")
     assert (body["status"], body["current_version"]) == (409, 3)
     assert body["title"] and body["detail"]

@@ -6,10 +6,20 @@ from shared.settings import Settings, with_database
 
 
 def test_settings_are_read_from_the_given_environment():
-    s = Settings.from_env({"DATABASE_URL": "postgresql://u@h:5432/x", "PAGE_SIZE": "50",
-                           "COOKIE_SECURE": "false", "AUTH_CACHE_SECONDS": "1.5"})
+    s = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://u@h:5432/x",
+            "PAGE_SIZE": "50",
+            "COOKIE_SECURE": "false",
+            "AUTH_CACHE_SECONDS": "1.5",
+        }
+    )
     assert (s.database_url, s.page_size, s.cookie_secure, s.auth_cache_seconds) == (
-        "postgresql://u@h:5432/x", 50, False, 1.5)
+        "postgresql://u@h:5432/x",
+        50,
+        False,
+        1.5,
+    )
 
 
 def test_each_service_gets_its_own_database_on_the_server():
@@ -18,8 +28,12 @@ def test_each_service_gets_its_own_database_on_the_server():
 
 
 def test_a_service_database_url_can_be_set_explicitly():
-    s = Settings.from_env({"DATABASE_URL": "postgresql://h/postgres",
-                           "REPORTING_DATABASE_URL": "postgresql+psycopg://other/reports"})
+    s = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://h/postgres",
+            "REPORTING_DATABASE_URL": "postgresql+psycopg://other/reports",
+        }
+    )
     assert s.database_url_for("reporting") == "postgresql+psycopg://other/reports"
     assert s.database_url_for("registry").endswith("/iae_registry")
 
