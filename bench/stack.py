@@ -163,7 +163,11 @@ def start_services(settings: Settings) -> list[subprocess.Popen]:
         "reporting": reporting_url(settings),
     }
     procs = [gunicorn(f"services.{n}.app:create_app()", urls[n], env) for n in SERVICES]
-    wait_ready(list(urls.values()), "/ready")
+    try:
+        wait_ready(list(urls.values()), "/ready")
+    except BaseException:
+        stop(procs)  # never leave servers behind when the run cannot start
+        raise
     return procs
 
 
