@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 from client import demo
@@ -127,16 +128,32 @@ def banner(env: dict[str, str]) -> str:
 
 
 def stop(procs: list[subprocess.Popen], started: list) -> None:
+    """Stop every process started, then any of their descendants still alive.
+
+    A gunicorn gthread worker that receives a second stop signal while shutting down can hang
+    for ever; once its master is gone nobody would reap it, so the stragglers are killed here.
+    """
+    descendants = [c for p in procs if p.poll() is None for c in _children(p.pid)]
     for p in procs:
         if p.poll() is None:
             p.terminate()
     for p in procs:
         try:
-            p.wait(15)
+            p.wait(20)  # longer than gunicorn's graceful_timeout, so masters reap their workers
         except subprocess.TimeoutExpired:
             p.kill()
+    _, alive = psutil.wait_procs(descendants, timeout=5)
+    for straggler in alive:
+        straggler.kill()
     for server in started:
         server.stop()
+
+
+def _children(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
 
 
 def _interrupt(*_) -> None:
