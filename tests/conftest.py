@@ -97,6 +97,8 @@ TALLY_LABELS = {
     "in_log": "événements présents dans le journal",
     "in_reports": "événements comptés par les rapports",
     "fuzz_cases": "cas de fuzzing joués",
+    "stateful_calls": "appels du fuzzing avec état (enchaînements)",
+    "stateful_links": "liens OpenAPI suivis par ces enchaînements",
     "hostile_cases": "requêtes hostiles ciblées",
     "isolation_cases": "couples point d'accès × portée vérifiés",
     "server_errors": "réponses 5xx inattendues",

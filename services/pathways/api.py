@@ -16,6 +16,7 @@ from services.pathways import appending, notify, reading, schemas, store
 from services.pathways.access import scoped
 from services.pathways.appending import Actor, AppendRequest, Outcome
 from shared.auth import Caller, bearer_token, current_caller
+from shared.openapi_links import link, links
 from shared.problems import Problem, flatten_errors
 from shared.web import json_response
 
@@ -65,6 +66,17 @@ def documented(*statuses: int):
     return wrap
 
 
+APPENDED_ID = "$response.body#/pathway_id"
+APPENDED = {
+    "GetPathway": link(
+        "get", "/v1/pathways/{pathway_id}", "État du parcours.", pathway_id=APPENDED_ID
+    ),
+    "GetPathwayEvents": link(
+        "get", "/v1/pathways/{pathway_id}/events", "Événements du parcours.", pathway_id=APPENDED_ID
+    ),
+}
+
+
 def _engine():
     return current_app.extensions["iae_engine"]
 
@@ -102,6 +114,8 @@ class PathwayEvents(MethodView):
         description="Requête déjà enregistrée : la réponse d'origine.",
     )
     @documented(400, 401, 403, 404, 409, 413, 422)
+    @links(pathways, 201, **APPENDED)
+    @links(pathways, 200, **APPENDED)
     def post(self, body, pathway_id: uuid.UUID):
         """Append events to a pathway, atomically and exactly once."""
         caller = current_caller()

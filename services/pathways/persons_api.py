@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from services.pathways import persons, schemas
 from services.pathways.access import scoped
 from shared.auth import Caller, current_caller
+from shared.openapi_links import link, links
 from shared.problems import Problem
 from shared.web import json_response
 
@@ -21,6 +22,8 @@ blp = Blueprint(
     description="Personnes : identité chiffrée, effaçable",
 )
 NOT_FOUND = "Personne introuvable."
+ITEM = "/v1/persons/{person_id}"
+CREATED_ID = "$response.body#/id"
 
 
 def _problems(*statuses: int):
@@ -46,6 +49,12 @@ class PersonList(MethodView):
     @blp.arguments(schemas.PersonIn)
     @blp.response(201, schemas.PersonId)
     @_problems(400, 401, 403, 413, 422)
+    @links(
+        blp,
+        201,
+        GetPerson=link("get", ITEM, "Lire l'identité enregistrée.", person_id=CREATED_ID),
+        ErasePerson=link("delete", ITEM, "Effacer l'identité pour de bon.", person_id=CREATED_ID),
+    )
     def post(self, identity):
         """Record a person; the identity is encrypted with its own key and never enters events."""
         caller = current_caller()

@@ -11,6 +11,7 @@ from services.registry import groups, journal, schemas
 from services.registry.api.common import TOTAL_HEADER, db, errors, guarded, page_limit, paged
 from shared.auth import current_caller
 from shared.db import transaction
+from shared.openapi_links import link, links
 
 blp = Blueprint(
     "groups",
@@ -18,6 +19,9 @@ blp = Blueprint(
     url_prefix="/v1/groups",
     description="Groupes économiques solidaires (GES) et adhésions datées",
 )
+ITEM = "/v1/groups/{group_id}"
+MEMBER = "/v1/groups/{group_id}/members/{structure_id}"
+CREATED_ID = "$response.body#/id"
 
 
 @blp.route("")
@@ -26,6 +30,12 @@ class GroupList(MethodView):
     @errors(blp, 422)
     @blp.arguments(schemas.GroupIn)
     @blp.response(201, schemas.GroupOut)
+    @links(
+        blp,
+        201,
+        GetGroup=link("get", ITEM, "Lire le GES créé.", group_id=CREATED_ID),
+        AddMember=link("put", MEMBER, "Faire adhérer une structure au GES.", group_id=CREATED_ID),
+    )
     def post(self, data):
         """Create a group (admin), with no member yet."""
         caller = current_caller()

@@ -11,6 +11,7 @@ from services.registry import journal, schemas, structures
 from services.registry.api.common import TOTAL_HEADER, db, errors, guarded, page_limit, paged
 from shared.auth import current_caller
 from shared.db import transaction
+from shared.openapi_links import link, links
 
 blp = Blueprint(
     "structures",
@@ -18,6 +19,9 @@ blp = Blueprint(
     url_prefix="/v1/structures",
     description="Structures d'insertion (SIAE) du réseau",
 )
+ITEM = "/v1/structures/{structure_id}"
+MEMBER = "/v1/groups/{group_id}/members/{structure_id}"
+CREATED_ID = "$response.body#/id"
 
 
 @blp.route("")
@@ -26,6 +30,15 @@ class StructureList(MethodView):
     @errors(blp, 409, 422)
     @blp.arguments(schemas.StructureIn)
     @blp.response(201, schemas.StructureOut)
+    @links(
+        blp,
+        201,
+        GetStructure=link("get", ITEM, "Lire la structure créée.", structure_id=CREATED_ID),
+        PatchStructure=link("patch", ITEM, "Modifier la structure créée.", structure_id=CREATED_ID),
+        JoinGroup=link(
+            "put", MEMBER, "Faire adhérer la structure à un GES.", structure_id=CREATED_ID
+        ),
+    )
     def post(self, data):
         """Create a structure (admin); (SIRET, kind) is unique, a twin answers 409."""
         with transaction(db()) as session:

@@ -11,6 +11,7 @@ from services.registry import schemas, tokens
 from services.registry.api.common import TOTAL_HEADER, db, errors, guarded, page_limit, paged
 from shared.auth import current_caller
 from shared.db import transaction
+from shared.openapi_links import link, links
 
 blp = Blueprint("tokens", __name__, url_prefix="/v1", description="Jetons d'accès et portées")
 
@@ -21,6 +22,16 @@ class TokenList(MethodView):
     @errors(blp, 422)
     @blp.arguments(schemas.TokenIn)
     @blp.response(201, schemas.TokenOut)
+    @links(
+        blp,
+        201,
+        RevokeToken=link(
+            "delete",
+            "/v1/tokens/{token_id}",
+            "Révoquer le jeton créé.",
+            token_id="$response.body#/id",
+        ),
+    )
     def post(self, data):
         """Create a token (admin); its secret appears in this answer only, never again."""
         with transaction(db()) as session:
