@@ -89,6 +89,8 @@ def one_batch(engine: Engine, client, projection: Projection, limit: int) -> int
     page = client.page(position, limit)
     if not page:
         return 0
+    if projection.log == "feed":
+        ensure_reference(engine, page)
     try:
         with engine.begin() as conn:
             if (locked := _lock(conn, projection.name)) is None:
@@ -99,6 +101,29 @@ def one_batch(engine: Engine, client, projection: Projection, limit: int) -> int
             return len(page)
     except EventNotApplicable as exc:
         return _stop_at(engine, projection, page, position, exc)
+
+
+def ensure_reference(engine: Engine, page: list[dict]) -> None:
+    """Copy the registry's changes first when a page names a structure reporting has not seen.
+
+    Reports join the reference copy (kind decides whether an exit counts), so a checkpoint must
+    never include events whose structure is missing there: a structure exists in the registry
+    before any event can name it, so catching the copy up now always finds it.
+    """
+    ids = sorted({e["structure_id"] for e in page})
+    with engine.connect() as conn:
+        known = conn.execute(
+            text(
+                "SELECT count(*) FROM reference_data.structures"
+                " WHERE id = ANY(CAST(:ids AS uuid[]))"
+            ),
+            {"ids": ids},
+        ).scalar_one()
+    if known < len(ids):
+        try:
+            catch_up_projection(PROJECTIONS["reference"])
+        except Exception as exc:  # registry unreachable: events still flow, the sweep retries
+            log.warning("reference data not refreshed", extra={"error": type(exc).__name__})
 
 
 def _lock(conn: Connection, name: str) -> int | None:
