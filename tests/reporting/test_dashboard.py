@@ -8,11 +8,11 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from tests.support import bearer
 
 from services.reporting.app import create_app
 from services.reporting.dashboard_format import count
 from tests.reporting import dashboard_seed as seed
+from tests.support import bearer
 
 YEAR = date.today().year
 OPENED = date(YEAR, 1, 5) if date.today() >= date(YEAR, 1, 6) else date(YEAR - 1, 12, 1)
