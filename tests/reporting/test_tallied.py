@@ -160,3 +160,59 @@ def test_tallies_give_the_pathway_rows_report_for_whole_months(
                 assert fast.keys() == slow.keys(), (dims, f)
                 for key, row in fast.items():
                     assert _flat(row) == pytest.approx(_flat(slow[key])), (dims, f, key)
+
+
+def _fixed_log() -> MemoryLog:
+    s1, s2 = sorted(STRUCTURES)[:2]
+    opening = {"sex": "F", "age_band": "26_49", "eligibility": {"criteria": ["RSA", "QPV"]}}
+    first = [
+        _event("pathway_opened", date(2025, 1, 6), {**opening, "structure_id": s1}),
+        _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80.5}),
+        mad := _event(
+            "mise_a_disposition_recorded",
+            date(2025, 2, 20),
+            {
+                "client_kind": "entreprise",
+                "start_on": "2025-02-20",
+                "end_on": "2025-03-09",
+                "hours": 7,
+            },
+        ),
+        _event("pathway_exited", date(2025, 6, 30), {"reason": "cdi"}),
+        _event("event_voided", date(2025, 7, 1), {"event_id": mad["id"], "reason": "erreur"}),
+    ]
+    second = [
+        _event("pathway_opened", date(2025, 3, 1), {**opening, "structure_id": s2}),
+        _event("support_action_recorded", date(2025, 3, 2), {"domain": "social", "topic": "x"}),
+    ]
+    return MemoryLog(interleave([first, second], [0, 1, 0]))
+
+
+def tallies_of(engine) -> dict[str, list]:
+    with engine.connect() as conn:
+        return {
+            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
+            for t in ("tally", "tally_people", "tally_criteria")
+        }
+
+
+def test_the_migration_tallies_pathways_projected_before_it_as_catch_up_does(engine):
+    reset(engine)
+    log = _fixed_log()
+    while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], 3):
+        pass
+    caught_up = tallies_of(engine)
+    with engine.begin() as conn:  # as before revision 0004; one pathway without a stored state
+        conn.execute(
+            text("DROP TABLE outcomes.tally, outcomes.tally_people, outcomes.tally_criteria")
+        )
+        conn.execute(
+            text(
+                "DELETE FROM outcomes.states"
+                " WHERE pathway_id = (SELECT pathway_id FROM outcomes.states LIMIT 1)"
+            )
+        )
+        conn.execute(text("UPDATE alembic_version_reporting SET version_num = '0003'"))
+    migrations.upgrade("reporting", engine.url.render_as_string(hide_password=False))
+    assert tallies_of(engine) == caught_up
+    assert len(caught_up["tally_criteria"]) == 2 * len(caught_up["tally"])
