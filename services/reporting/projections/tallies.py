@@ -107,16 +107,55 @@ def _mad_shares(mad) -> list[tuple[str, dict]]:
     return shares
 
 
-def cells(states: dict[str, Folded], sign: int) -> dict[str, Cells]:
-    """Signed amounts of the given pathways, per grain and cell."""
-    found: dict[str, Cells] = {g: defaultdict(lambda: defaultdict(Decimal)) for g in GRAINS}
-    for state in states.values():
-        for month, amounts in contributions(state):
-            for grain, key in _cell_keys(state, month):
-                cell = found[grain][key]
-                cell["n"] += sign
-                for name, amount in amounts.items():
-                    cell[name] += sign * amount
+def by_month(state: Folded) -> dict[str, dict[str, int | Decimal]]:
+    """A pathway's amounts per month, `n` counting its contributions there."""
+    months: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    for month, amounts in contributions(state):
+        cell = months[month]
+        cell["n"] += 1
+        for name, amount in amounts.items():
+            cell[name] += amount
+    return months
+
+
+def _difference(new: dict, old: dict) -> dict[str, dict]:
+    """What changed month by month (most batches change one month of one pathway)."""
+    changed = {}
+    for month in new.keys() | old.keys():
+        now, was = new.get(month, {}), old.get(month, {})
+        delta = {k: now.get(k, 0) - was.get(k, 0) for k in now.keys() | was.keys()}
+        if any(delta.values()):
+            changed[month] = delta
+    return changed
+
+
+def _negated(months: dict) -> dict[str, dict]:
+    return {m: {k: -v for k, v in amounts.items()} for m, amounts in months.items()}
+
+
+def _attributes(state: Folded) -> tuple:
+    return (state.structure_id, state.sex, state.age_band, state.criteria)
+
+
+def _changes(before: Folded | None, after: Folded | None) -> list[tuple[Folded, dict]]:
+    """(state whose cells take them, amounts by month): one difference when the pathway stays
+    in the same cells, else all it took away and all it adds."""
+    if before and after and _attributes(before) == _attributes(after):
+        return [(after, _difference(by_month(after), by_month(before)))]
+    found = [(before, _negated(by_month(before)))] if before else []
+    return found + ([(after, by_month(after))] if after else [])
+
+
+def cells(before: dict[str, Folded], after: dict[str, Folded]) -> dict[str, Cells]:
+    """Net signed amounts of the given pathways, per grain and cell."""
+    found: dict[str, Cells] = {g: defaultdict(lambda: defaultdict(int)) for g in GRAINS}
+    for pid in before.keys() | after.keys():
+        for state, months in _changes(before.get(pid), after.get(pid)):
+            for month, amounts in months.items():
+                for grain, key in _cell_keys(state, month):
+                    cell = found[grain][key]
+                    for name, amount in amounts.items():
+                        cell[name] += amount
     return found
 
 
@@ -133,14 +172,12 @@ def write(
     conn: Connection, schema: str, before: dict[str, Folded], after: dict[str, Folded]
 ) -> None:
     """Add what `after` contributes and take away what `before` did; drop emptied cells."""
-    gone, came = cells(before, -1), cells(after, 1)
+    net = cells(before, after)
     for grain, columns in GRAINS.items():
-        net = came[grain]
-        for key, amounts in gone[grain].items():
-            for name, amount in amounts.items():
-                net[key][name] += amount
         rows = [
-            _row(columns, key, amounts) for key, amounts in net.items() if any(amounts.values())
+            _row(columns, key, amounts)
+            for key, amounts in net[grain].items()
+            if any(amounts.values())
         ]
         if rows:
             _upsert(conn, schema, grain, columns, rows)
