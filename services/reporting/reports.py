@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import Connection
 
-from services.reporting import queries
+from services.reporting import queries, tallied
 from services.reporting.labels import key_label
 from services.reporting.queries import CATEGORIES, CLIENT_KINDS, COUNTED_CATEGORIES, Query
 from shared.auth import Caller
@@ -152,6 +152,11 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
         merged = {(m,): {} for m in _months(q.start, q.end)}
     if not q.dims:
         merged[()] = {}
+    table = tallied.grain(q)
+    if table:
+        for key, values in tallied.metrics(conn, q, table).items():
+            merged.setdefault(key, {}).update(values)
+        return merged
     for family in (
         queries.pathway_metrics,
         queries.hours_metrics,

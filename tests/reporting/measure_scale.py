@@ -142,9 +142,20 @@ def worker_run(action: str, settings) -> dict:
 
 
 def report_latencies(client, token: str, repeats: int) -> dict:
-    """Milliseconds per one-year report, by group_by (median and max of `repeats`)."""
+    """Milliseconds per one-year report, by group_by (median and max of `repeats`): the twelve
+    whole months before this one (tallies) and the year to today (pathway rows)."""
     today = date.today()
-    base = f"/v1/reports/outcomes?from={today - timedelta(days=364)}&to={today}"
+    month = today.replace(day=1)
+    whole = f"from={month.replace(year=month.year - 1)}&to={month - timedelta(days=1)}"
+    rolling = f"from={today - timedelta(days=364)}&to={today}"
+    return {
+        "whole_months": _latencies(client, token, repeats, whole),
+        "to_today": _latencies(client, token, repeats, rolling),
+    }
+
+
+def _latencies(client, token: str, repeats: int, period: str) -> dict:
+    base = f"/v1/reports/outcomes?{period}"
     found = {}
     for dims in ("", *DIMS, "age_band", "group,month", "criterion,sex"):
         times = []

@@ -157,7 +157,7 @@ def reset(engine) -> None:
 def snapshot(engine) -> dict[str, list]:
     with engine.connect() as conn:
         return {
-            t: conn.execute(text(f"SELECT * FROM outcomes.{t} ORDER BY 1, 2")).all()
+            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
             for t in OUTCOMES.tables
         }
 

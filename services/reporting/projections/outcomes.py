@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
+from services.reporting.projections import tallies
 from services.reporting.projections.alert_rules import alert_rows
 from services.reporting.projections.derive import Folded, fold, fold_more, load
 from shared import events as ev
@@ -74,8 +75,9 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
             pages[event["pathway_id"]].append(event)
     if not pages:
         return
-    before, after, unknown = _states(conn, schema, pages)
+    before, after, unknown, prior = _states(conn, schema, pages)
     _write_rows(conn, schema, derived_rows(before), derived_rows(after), unknown)
+    tallies.write(conn, schema, {**before, **prior}, after)
     states = [{"pathway_id": pid, "state": state} for pid, state in after.items()]
     # orjson writes each Folded dataclass as a JSON object, kept verbatim in a text column.
     conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))
@@ -83,9 +85,10 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
 
 def _states(
     conn: Connection, schema: str, pages: dict[str, list[dict]]
-) -> tuple[dict[str, Folded], dict[str, Folded], list[str]]:
+) -> tuple[dict[str, Folded], dict[str, Folded], list[str], dict[str, Folded]]:
     """States before and after the page; a void (or a state never stored) means a re-fold of
-    the pathway's whole copied stream, and its old rows are then unknown: replaced whole."""
+    the pathway's whole copied stream, and its old rows are then unknown: replaced whole.
+    `prior` is what those re-folded pathways stood at before the page, for the tallies."""
     ids = sorted(pages)
     stored = dict(conn.execute(text(LOAD_STATES.format(s=schema)), {"ids": ids}).all())
     before, refold = {}, []
@@ -97,8 +100,22 @@ def _states(
             refold.append(pid)
     after = {pid: fold_more(load(stored[pid]), pages[pid]) for pid in before}
     after.update({pid: fold_more(Folded(), pages[pid]) for pid in ids if _new(pid, before, refold)})
-    after.update({pid: fold(stream) for pid, stream in _streams(conn, schema, refold).items()})
-    return before, after, refold
+    streams = _streams(conn, schema, refold)
+    after.update({pid: fold(stream) for pid, stream in streams.items()})
+    return before, after, refold, _prior(stored, streams, pages)
+
+
+def _prior(
+    stored: dict[str, str], streams: dict[str, list[dict]], pages: dict[str, list[dict]]
+) -> dict[str, Folded]:
+    """Re-folded pathways as they stood before the page: their stored state, or else their
+    copied stream without the page's events (a pathway projected before states were kept)."""
+    prior = {}
+    for pid, stream in streams.items():
+        fresh = {e["position"] for e in pages[pid]}
+        earlier = [e for e in stream if e["position"] not in fresh]
+        prior[pid] = load(stored[pid]) if pid in stored else fold(earlier)
+    return prior
 
 
 def _new(pid: str, before: dict, refold: list[str]) -> bool:

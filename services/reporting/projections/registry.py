@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from services.reporting.projections import outcomes, reference
+from services.reporting.projections import outcomes, reference, tallies
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ PROJECTIONS: dict[str, Projection] = {
     "outcomes": Projection(
         "outcomes",
         outcomes.SCHEMA,
-        ("events", outcomes.STATES, *outcomes.DERIVED),
+        ("events", outcomes.STATES, *outcomes.DERIVED, *tallies.GRAINS),
         "feed",
         "position",
         outcomes.apply,

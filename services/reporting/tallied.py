@@ -1,0 +1,132 @@
+"""The report from the monthly tallies, when they answer it exactly (an aggregate navigator).
+
+Tallies are per structure and calendar month, so they serve a period of whole months, without
+group (membership dates are day-precise), with the smallest grain that holds the dimensions
+asked. Otherwise `queries` aggregates the pathway rows. Both give the same rows: the test
+tests/reporting/test_tallied.py compares them. See docs/adr/0006-projections.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from sqlalchemy import Connection, text
+
+from services.reporting.projections.tallies import CATEGORIES, CLIENT_KINDS
+from services.reporting.queries import COUNTED_CATEGORIES, Query
+from shared.codes import HOUR_COUNTED_KINDS
+
+KEY_SQL = {
+    "structure": "a.structure_id::text",
+    "kind": "s.kind",
+    "department": "s.department",
+    "region": "s.region",
+    "criterion": "a.criterion",
+    "sex": "nullif(a.sex, '')",
+    "age_band": "nullif(a.age_band, '')",
+}
+FILTERS = {
+    "structure_id": "a.structure_id = CAST(:structure_id AS uuid)",
+    "kind": "s.kind = CAST(:kind AS text)",
+    "department": "s.department = CAST(:department AS text)",
+    "region": "s.region = CAST(:region AS text)",
+}
+_HOUR_KINDS = ", ".join(f"'{k}'" for k in sorted(HOUR_COUNTED_KINDS))
+# Amounts of the window (months from :m0 to :m1); the tally's month is `a.month`.
+IN = "FILTER (WHERE a.month <= CAST(:m1 AS date))"
+SUMS = {
+    "entries": f"sum(a.entries) {IN}",
+    "exits": f"sum(a.exits) {IN}",
+    "exit_days": f"sum(a.exit_days) {IN}",
+    **{f"exits_{c}": f"sum(a.exits_{c}) {IN}" for c in CATEGORIES},
+    **{
+        f"counted_{c}": f"sum(CASE WHEN s.kind IN ({_HOUR_KINDS}) THEN a.counted_h_{c}"
+        f" ELSE a.counted_m_{c} END) {IN}"
+        for c in COUNTED_CATEGORIES
+    },
+    "hours_worked": f"sum(a.hours) {IN}",
+    **{f"mad_{k}": f"sum(a.mad_{k}) {IN}" for k in CLIENT_KINDS},
+    "trainings_completed": f"sum(a.trainings) {IN}",
+    "support_actions": f"sum(a.supports) {IN}",
+    # Rows of other families (a declaration of 0 h still makes a row, as in `queries`).
+    "others": f"sum(a.hour_rows + a.mad_rows + a.trainings + a.supports) {IN}",
+    # From the window's start on: exits and the still open; after its end: entries.
+    "leaving": "sum(a.exits + a.open_now)",
+    "entering_after": "sum(a.entries) FILTER (WHERE a.month > CAST(:m1 AS date))",
+}
+
+
+def grain(q: Query) -> str | None:
+    """The tally table that answers `q` exactly, or None (then the pathway rows answer)."""
+    if q.by_group or q.start.day != 1 or q.end.day != _last_day(q.end):
+        return None
+    people = {"sex", "age_band"} & set(q.dims)
+    if "criterion" in q.dims:
+        return None if people else "tally_criteria"
+    return "tally_people" if people else "tally"
+
+
+def metrics(conn: Connection, q: Query, table: str) -> dict[tuple, dict]:
+    """Every family of metrics per row key, in one statement over the tallies."""
+    sql = _by_month(q, table) if "month" in q.dims else _whole(q, table)
+    found: dict[tuple, dict] = {}
+    for row in conn.execute(text(sql), bind(q)).mappings():
+        key = tuple(row[f"k{i}"] for i in range(len(q.dims)))
+        found[key] = {k: v for k, v in row.items() if not k.startswith("k")}
+    for values in found.values():
+        values["counted_exits"] = sum(values[f"counted_{c}"] for c in COUNTED_CATEGORIES)
+    return found
+
+
+def _source(q: Query, table: str, keys: list[str]) -> str:
+    selected = "".join(f"{k} AS k{i}, " for i, k in enumerate(keys))
+    sums = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in SUMS.items())
+    where = "".join(f" AND {sql}" for name, sql in FILTERS.items() if getattr(q, name))
+    return f"""SELECT {selected}{sums}
+      FROM outcomes.{table} a LEFT JOIN reference_data.structures s ON s.id = a.structure_id
+     WHERE a.month >= CAST(:m0 AS date) {where}"""
+
+
+def _whole(q: Query, table: str) -> str:
+    keys = [KEY_SQL[d] for d in q.dims]
+    group = f" GROUP BY {', '.join(keys)}" if keys else ""
+    return f"""SELECT * FROM (
+        SELECT *, leaving - entering_after AS active FROM ({_source(q, table, keys)}{group}) x) y
+     {"WHERE active > 0 OR others > 0" if keys else ""}"""
+
+
+def _by_month(q: Query, table: str) -> str:
+    """Per month: active = exits and open from the month on − entries after it (running sums
+    over the months, latest first); a key with someone active in the period lists every month."""
+    mi, names = q.dims.index("month"), list(SUMS)
+    keys = [KEY_SQL[d] if d != "month" else "a.month" for d in q.dims]
+    ks = [f"k{i}" for i in range(len(q.dims))]
+    others, m = [k for k in ks if k != f"k{mi}"], f"k{mi}"
+    part = f"PARTITION BY {', '.join(others)}" if others else ""
+    grid_keys = ", ".join("g.ms::date" if k == m else f"d.{k}" for k in ks)
+    return f"""WITH t AS ({_source(q, table, keys)} GROUP BY {", ".join(keys)}),
+    grid AS (SELECT {", ".join(ks)}, {", ".join(f"sum({n}) AS {n}" for n in names)}
+               FROM (SELECT * FROM t UNION ALL
+                     SELECT {grid_keys}, {", ".join(f"0 AS {n}" for n in names)}
+                       FROM (SELECT DISTINCT {", ".join(others) or "1"} FROM t) d
+                      CROSS JOIN generate_series(CAST(:m0 AS date), CAST(:m1 AS date),
+                                                 interval '1 month') AS g(ms)) u
+              GROUP BY {", ".join(ks)}),
+    run AS (SELECT *, sum(leaving) OVER (w ROWS UNBOUNDED PRECEDING)
+                      - coalesce(sum(entries + entering_after) OVER (
+                            w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS active,
+                      sum(leaving) OVER ({part}) - sum(entering_after) OVER ({part}) AS spans
+              FROM grid WINDOW w AS ({part} ORDER BY {m} DESC))
+    SELECT {", ".join(f"to_char({k}, 'YYYY-MM') AS {k}" if k == m else k for k in ks)},
+           {", ".join(names)}, active
+      FROM run WHERE {m} <= CAST(:m1 AS date) AND (spans > 0 OR others > 0)"""
+
+
+def bind(q: Query) -> dict:
+    """The query's parameters and the first days of its first and last months."""
+    return {**q.bind(), "m0": q.start, "m1": q.end.replace(day=1)}
+
+
+def _last_day(day: date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]

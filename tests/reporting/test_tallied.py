@@ -1,0 +1,218 @@
+"""The tallies answer exactly as the pathway rows do: random logs, caught up in random batches
+(voids included), then every query the tallies serve is asked both ways (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from services.reporting import jobs, queries, reports, tallied
+from services.reporting.projections.registry import PROJECTIONS
+from shared import db, migrations
+from tests.reporting.test_replay import MemoryLog, interleave, reset
+from tests.support import make_settings
+
+STRUCTURES = {str(uuid.uuid4()): kind for kind in ("AI", "ACI", "ETTI")}
+DEPARTMENTS = ("35", "44", "35")
+REASONS = ["cdi", "chomage", "deces", "autre_siae", "cdd_moins_6_mois", "formation_qualifiante"]
+SERVED = [
+    (),
+    ("structure",),
+    ("kind",),
+    ("department",),
+    ("region",),
+    ("month",),
+    ("criterion",),
+    ("sex",),
+    ("age_band",),
+    ("structure", "month"),
+    ("month", "sex"),
+    ("criterion", "month"),
+    ("kind", "age_band"),
+    ("criterion", "structure"),
+]
+FAMILIES = (
+    queries.pathway_metrics,
+    queries.hours_metrics,
+    queries.mad_metrics,
+    queries.activity_metrics,
+)
+
+
+@pytest.fixture(scope="module")
+def engine(engines) -> Iterator:
+    s = make_settings(engines)
+    url = s.database_url_for("reporting")
+    migrations.upgrade("reporting", url)
+    eng = db.make_engine(url, pool_size=2)
+    with eng.begin() as conn:
+        for (sid, kind), dep in zip(STRUCTURES.items(), DEPARTMENTS, strict=True):
+            conn.execute(
+                text(
+                    "INSERT INTO reference_data.structures (id, name, kind, department, region)"
+                    " VALUES (CAST(:i AS uuid), 'S', :k, :d, '53')"
+                ),
+                {"i": sid, "k": kind, "d": dep},
+            )
+    yield eng
+    eng.dispose()
+    db.drop_database(url)
+
+
+def _event(type_: str, on: date, data: dict) -> dict:
+    return {"id": str(uuid.uuid4()), "type": type_, "occurred_on": on.isoformat(), "data": data}
+
+
+@st.composite
+def streams(draw) -> list[list[dict]]:
+    """Pathways of three structures: people, criteria, hours, MADs, activities, exits, voids."""
+    found = []
+    for _ in range(draw(st.integers(1, 8))):
+        opened = date(2024, 11, 1) + timedelta(draw(st.integers(0, 500)))
+        opening = {
+            "structure_id": draw(st.sampled_from(sorted(STRUCTURES))),
+            "sex": draw(st.sampled_from(["F", "M", None])),
+            "age_band": draw(st.sampled_from(["under_26", "26_49"])),
+            "eligibility": {
+                "criteria": draw(st.lists(st.sampled_from(["RSA", "QPV"]), unique=True))
+            },
+        }
+        stream = [_event("pathway_opened", opened, opening)]
+        for _ in range(draw(st.integers(0, 6))):
+            stream.append(_step(draw, stream, opened))
+        found.append(stream)
+    return found
+
+
+def _step(draw, stream: list[dict], opened: date) -> dict:
+    on = opened + timedelta(draw(st.integers(0, 200)))
+    kind = draw(st.sampled_from(["hours", "mad", "support", "training", "exit", "void"]))
+    if kind == "hours":
+        hours = draw(st.sampled_from([0, 35.5, 100, 151]))
+        return _event("hours_worked_recorded", on, {"month": on.strftime("%Y-%m"), "hours": hours})
+    if kind == "mad":
+        end = on + timedelta(draw(st.integers(0, 70)))
+        mad = {"client_kind": "association", "start_on": str(on), "end_on": str(end), "hours": 10}
+        return _event("mise_a_disposition_recorded", on, mad)
+    if kind == "support":
+        return _event("support_action_recorded", on, {"domain": "social", "topic": "logement"})
+    if kind == "training":
+        return _event("training_completed", on, {"title": "CACES"})
+    if kind == "exit":
+        return _event("pathway_exited", on, {"reason": draw(st.sampled_from(REASONS))})
+    target = draw(st.sampled_from(stream[1:] or stream))
+    return _event("event_voided", on, {"event_id": target["id"], "reason": "erreur"})
+
+
+def both_ways(conn, q: queries.Query) -> tuple[dict, dict]:
+    """The contract's metrics per row key, from the tallies and from the pathway rows."""
+    fast = tallied.metrics(conn, q, tallied.grain(q))
+    slow: dict[tuple, dict] = {}
+    for family in FAMILIES:
+        for key, values in family(conn, q).items():
+            slow.setdefault(key, {}).update(values)
+    return _contract(fast), _contract(slow)
+
+
+def _flat(metrics: dict) -> dict:
+    flat = {}
+    for name, value in metrics.items():
+        inner = value.items() if isinstance(value, dict) else [("", value)]
+        flat.update({f"{name}.{k}": v for k, v in inner})
+    return flat
+
+
+def _contract(rows: dict) -> dict:
+    return {k: reports.metrics_of(v, 30, 1820.0) for k, v in rows.items()}
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    logs=streams(),
+    order=st.lists(st.integers(0, 50), max_size=60),
+    batch=st.integers(1, 6),
+    first=st.integers(0, 17),
+    months=st.integers(1, 14),
+)
+def test_tallies_give_the_pathway_rows_report_for_whole_months(
+    engine, logs, order, batch, first, months
+):
+    reset(engine)
+    log = MemoryLog(interleave(logs, order))
+    while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], batch):
+        pass
+    start = date(2024 + (10 + first) // 12, (10 + first) % 12 + 1, 1)
+    years, month = divmod(start.month - 1 + months, 12)
+    q = queries.Query(start, date(start.year + years, month + 1, 1) - timedelta(days=1))
+    with engine.connect() as conn:
+        for dims in SERVED:
+            for f in ({}, {"kind": "AI"}, {"structure_id": sorted(STRUCTURES)[0]}):
+                fast, slow = both_ways(conn, dataclasses.replace(q, dims=dims, **f))
+                assert fast.keys() == slow.keys(), (dims, f)
+                for key, row in fast.items():
+                    assert _flat(row) == pytest.approx(_flat(slow[key])), (dims, f, key)
+
+
+def _fixed_log() -> MemoryLog:
+    s1, s2 = sorted(STRUCTURES)[:2]
+    opening = {"sex": "F", "age_band": "26_49", "eligibility": {"criteria": ["RSA", "QPV"]}}
+    first = [
+        _event("pathway_opened", date(2025, 1, 6), {**opening, "structure_id": s1}),
+        _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80.5}),
+        mad := _event(
+            "mise_a_disposition_recorded",
+            date(2025, 2, 20),
+            {
+                "client_kind": "entreprise",
+                "start_on": "2025-02-20",
+                "end_on": "2025-03-09",
+                "hours": 7,
+            },
+        ),
+        _event("pathway_exited", date(2025, 6, 30), {"reason": "cdi"}),
+        _event("event_voided", date(2025, 7, 1), {"event_id": mad["id"], "reason": "erreur"}),
+    ]
+    second = [
+        _event("pathway_opened", date(2025, 3, 1), {**opening, "structure_id": s2}),
+        _event("support_action_recorded", date(2025, 3, 2), {"domain": "social", "topic": "x"}),
+    ]
+    return MemoryLog(interleave([first, second], [0, 1, 0]))
+
+
+def tallies_of(engine) -> dict[str, list]:
+    with engine.connect() as conn:
+        return {
+            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
+            for t in ("tally", "tally_people", "tally_criteria")
+        }
+
+
+def test_the_migration_tallies_pathways_projected_before_it_as_catch_up_does(engine):
+    reset(engine)
+    log = _fixed_log()
+    while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], 3):
+        pass
+    caught_up = tallies_of(engine)
+    with engine.begin() as conn:  # as before revision 0004; one pathway without a stored state
+        conn.execute(
+            text("DROP TABLE outcomes.tally, outcomes.tally_people, outcomes.tally_criteria")
+        )
+        conn.execute(
+            text(
+                "DELETE FROM outcomes.states"
+                " WHERE pathway_id = (SELECT pathway_id FROM outcomes.states LIMIT 1)"
+            )
+        )
+        conn.execute(text("UPDATE alembic_version_reporting SET version_num = '0003'"))
+    migrations.upgrade("reporting", engine.url.render_as_string(hide_password=False))
+    assert tallies_of(engine) == caught_up
+    assert len(caught_up["tally_criteria"]) == 2 * len(caught_up["tally"])
