@@ -23,8 +23,7 @@ from shared.limits import (
     CDI_INCLUSION_MIN_PATHWAY_MONTHS,
     MISSION_MAX_MONTHS,
 )
-
-Period = tuple[date, date]
+from shared.periods import Period, limit_passed_on
 
 
 @dataclass(frozen=True)
@@ -49,27 +48,6 @@ def contract_periods(state: PathwayState, contract_type: str, today: date) -> li
     ]
 
 
-def limit_passed_on(periods: Iterable[Period], months: int) -> date | None:
-    """Last day within a cumulated limit of months, when the periods go beyond it; else None.
-
-    Overlapping periods count once; the budget is the length of `months` calendar months from
-    the first start, so a single contract of exactly 24 months stays within 24 months.
-    """
-    merged = _merge(periods)
-    if not merged:
-        return None
-    first = merged[0][0]
-    remaining = (first + relativedelta(months=months) - first).days
-    last_within = first - timedelta(1)
-    for start, end in merged:
-        days = (end - start).days + 1
-        if days > remaining:
-            return start + timedelta(days=remaining - 1) if remaining else last_within
-        remaining -= days
-        last_within = end
-    return None
-
-
 def company_mad_windows(mads: Iterable[MiseADisposition]) -> list[MadWindow]:
     """24-month windows per company, each opened by the first MAD after the previous window."""
     windows: list[MadWindow] = []
@@ -90,17 +68,6 @@ def _new_window(mad: MiseADisposition) -> MadWindow:
     """The window a company's MAD opens: 24 months from its start."""
     last_on = mad.start_on + relativedelta(months=AI_MAD_COMPANY_WINDOW_MONTHS) - timedelta(1)
     return MadWindow(mad.client_siret or "", mad.start_on, last_on, mad.hours)
-
-
-def _merge(periods: Iterable[Period]) -> list[Period]:
-    """Sorted periods with overlapping or adjacent ones merged."""
-    merged: list[Period] = []
-    for start, end in sorted(periods):
-        if merged and start <= merged[-1][1] + timedelta(1):
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def cddi_limit_passed_on(state: PathwayState, today: date) -> date | None:

@@ -19,6 +19,7 @@ from services.reporting.dashboard_query import (
     dimensions_for,
     selection,
 )
+from services.reporting.labels import MONTHS_FR
 from shared.auth import Caller
 from shared.codes import EXIT_CATEGORIES, STRUCTURE_KINDS
 from shared.territories import DEPARTMENTS, REGIONS
@@ -38,20 +39,6 @@ TABLE_COLUMNS = (
     *HEADLINE[:3],
     ("counted_exits", "Sorties comptabilisées", "count"),
     *HEADLINE[3:],
-)
-MONTH_NAMES = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
 )
 SCOPE_LABELS = {
     "admin": "Administration",
@@ -94,7 +81,7 @@ def _choices(caller: Caller, token: str, args: Mapping[str, str], today: date) -
         "regions": REGIONS,
         "dimensions": {d: DIMENSIONS[d] for d in dimensions_for(caller)},
         "period_kinds": PERIOD_KINDS,
-        "month_names": MONTH_NAMES,
+        "month_names": MONTHS_FR,
         "years": list(range(today.year, today.year - YEARS_BACK - 1, -1)),
     }
 

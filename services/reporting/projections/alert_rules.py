@@ -22,9 +22,9 @@ from shared.limits import (
     MISSION_MAX_MONTHS,
     PASS_ENDING_ALERT_DAYS,
 )
+from shared.periods import Period, limit_passed_on
 
 FOREVER = date(9999, 12, 31)
-Period = tuple[date, date]
 
 
 @dataclass(frozen=True)
@@ -108,33 +108,6 @@ def _periods(state: Folded, kind: str) -> tuple[list[Period], list[date]]:
         else:
             fixed.append((c.start_on, max(c.start_on, end)))
     return fixed, open_starts
-
-
-def limit_passed_on(periods: list[Period], months: int) -> date | None:
-    """Last day within a cumulated limit of months when the periods go beyond it, else None."""
-    merged = _merge(periods)
-    if not merged:
-        return None
-    first = merged[0][0]
-    remaining = (first + relativedelta(months=months) - first).days
-    last_within = first - timedelta(1)
-    for start, end in merged:
-        days = (end - start).days + 1
-        if days > remaining:
-            return start + timedelta(days=remaining - 1) if remaining else last_within
-        remaining -= days
-        last_within = end
-    return None
-
-
-def _merge(periods: list[Period]) -> list[Period]:
-    merged: list[Period] = []
-    for start, end in sorted(periods):
-        if merged and start <= merged[-1][1] + timedelta(1):
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _ai_480_hours(mads: list[Mad]) -> list[AlertRow]:

@@ -1,0 +1,43 @@
+"""Cumulated legal limits over date periods (CDDI and ETTI missions: 24 months, L5132-5 and
+L5132-6), shared by the pathways' warnings and reporting's alerts so both read the law alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+Period = tuple[date, date]
+
+
+def limit_passed_on(periods: Iterable[Period], months: int) -> date | None:
+    """Last day within a cumulated limit of months, when the periods go beyond it; else None.
+
+    Overlapping periods count once; the budget is the length of `months` calendar months from
+    the first start, so a single contract of exactly 24 months stays within 24 months.
+    """
+    merged = merge(periods)
+    if not merged:
+        return None
+    first = merged[0][0]
+    remaining = (first + relativedelta(months=months) - first).days
+    last_within = first - timedelta(1)
+    for start, end in merged:
+        days = (end - start).days + 1
+        if days > remaining:
+            return start + timedelta(days=remaining - 1) if remaining else last_within
+        remaining -= days
+        last_within = end
+    return None
+
+
+def merge(periods: Iterable[Period]) -> list[Period]:
+    """Sorted periods with overlapping or adjacent ones merged."""
+    merged: list[Period] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1] + timedelta(1):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
