@@ -13,19 +13,9 @@ import orjson
 
 from bench import clients, stack
 from bench.measure import SETUP_TIMEOUT_S, percentile
+from services.reporting.reports import DIMENSIONS
 from shared.settings import Settings
 
-DIMENSIONS = (
-    "structure",
-    "group",
-    "kind",
-    "department",
-    "region",
-    "month",
-    "criterion",
-    "sex",
-    "age_band",
-)
 POLL_S = 0.025
 
 

@@ -12,10 +12,12 @@ from flask import Flask, Response, g, request, send_from_directory
 from flask_smorest import Api
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from redis import Redis
+from sqlalchemy import Engine
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
-from shared import logs, problems
+from shared import db, logs, problems, queues
 from shared.problems import Problem
 from shared.settings import Settings
 
@@ -39,11 +41,13 @@ def create_service_app(
     name: str,
     settings: Settings,
     *,
+    engine: Engine,
+    redis: Redis,
     version: str = "1",
     description: str = "",
-    readiness: Callable[[], list[str]] | None = None,
 ) -> tuple[Flask, ServiceApi]:
-    """A Flask app with the plumbing every service shares; the caller adds its blueprints."""
+    """A Flask app with the plumbing every service shares, its database engine and Redis
+    connection attached (and checked by /ready); the caller adds its blueprints."""
     logs.configure(settings.log_level)
     app = Flask(name)
     app.config.update(
@@ -66,7 +70,12 @@ def create_service_app(
     api = ServiceApi(app)
     problems.install(app)
     _install_request_hooks(app)
-    _install_operational_routes(app, name, readiness or (lambda: []))
+    app.extensions.update(iae_engine=engine, iae_redis=redis)
+
+    def readiness() -> list[str]:
+        return [m for m in (db.ping(engine), queues.ping(redis)) if m]
+
+    _install_operational_routes(app, name, readiness)
     return app, api
 
 

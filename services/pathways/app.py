@@ -19,18 +19,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     roles.use_writer_role(engine)
     redis = queues.connect(settings.redis_url)
 
-    def readiness() -> list[str]:
-        return [m for m in (db.ping(engine), queues.ping(redis)) if m]
-
     app, service_api = create_service_app(
         "pathways",
         settings,
-        readiness=readiness,
+        engine=engine,
+        redis=redis,
         description="Personnes et journal des événements de parcours.",
     )
     app.extensions.update(
-        iae_engine=engine,
-        iae_redis=redis,
         iae_kek=kek,
         iae_verifier=CachingVerifier(
             registry_whoami(settings.registry_url, settings.http_timeout_seconds),

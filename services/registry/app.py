@@ -16,18 +16,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     engine = db.make_engine(settings.database_url_for("registry"))
     redis = queues.connect(settings.redis_url)
 
-    def readiness() -> list[str]:
-        return [m for m in (db.ping(engine), queues.ping(redis)) if m]
-
     app, service_api = create_service_app(
         "registry",
         settings,
-        readiness=readiness,
+        engine=engine,
+        redis=redis,
         description="Structures, groupes (GES) et jetons d'accès du réseau.",
     )
     factory = db.make_sessionmaker(engine)
-    app.extensions["iae_engine"] = engine
-    app.extensions["iae_redis"] = redis
     app.extensions["iae_db"] = factory
     # No answer cache here: revocation is read on every request (ADR 0002).
     app.extensions["iae_verifier"] = tokens.TokenVerifier(factory, settings.admin_token)

@@ -17,17 +17,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     engine = db.make_engine(settings.database_url_for("reporting"))
     redis = queues.connect(settings.redis_url)
 
-    def readiness() -> list[str]:
-        return [m for m in (db.ping(engine), queues.ping(redis)) if m]
-
     app, service_api = create_service_app(
         "reporting",
         settings,
-        readiness=readiness,
+        engine=engine,
+        redis=redis,
         description="Rapports de sorties, alertes, projections et tableau de bord.",
     )
-    app.extensions["iae_engine"] = engine
-    app.extensions["iae_redis"] = redis
     app.extensions["iae_logs"] = {"feed": FeedClient(settings), "changes": ChangesClient(settings)}
     app.extensions["iae_verifier"] = CachingVerifier(
         registry_whoami(settings.registry_url, settings.http_timeout_seconds),
