@@ -23,10 +23,20 @@ def rebuild(name: str) -> None:
     settings = Settings.from_env()
     logs.configure(settings.log_level)
     jobs.configure(settings)
+    bars: dict[str, tqdm] = {}
+
+    def progress(phase: str, n: int) -> None:
+        if phase not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[phase] = tqdm(unit=" évén.", desc=f"{name} : {phase}")
+        bars[phase].update(n)
+
     try:
-        with tqdm(unit=" évén.", desc=f"reconstruction {name}") as bar:
-            applied = jobs.rebuild(name, progress=lambda n, position: bar.update(n))
+        applied = jobs.rebuild(name, progress=progress)
     finally:
+        for bar in bars.values():
+            bar.close()
         jobs.dispose()
     click.echo(f"{name} : {applied} entrées appliquées, tables basculées.")
 

@@ -3,6 +3,7 @@ rebuild give identical projection tables (real PostgreSQL; the log is served fro
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -222,3 +223,51 @@ def test_a_pathway_without_a_stored_state_is_folded_again_from_its_copied_stream
     rebuild_projection(engine, log, OUTCOMES, 5000)
     assert snapshot(engine) == caught_up
     assert caught_up["pathways"][0].hours_total == 80
+
+
+class GrowingLog(MemoryLog):
+    """A log that gains its last events just after a reader was told it had reached the end,
+    as when structures keep appending while a rebuild derives its tables."""
+
+    def __init__(self, events: list[dict], held_back: int):
+        super().__init__(events[:-held_back])
+        self.later = events[-held_back:]
+
+    def page(self, after: int, limit: int) -> list[dict]:
+        found = super().page(after, limit)
+        if not found and self.later:
+            self.events, self.later = self.events + self.later, []
+        return found
+
+
+def test_events_appended_while_a_bulk_rebuild_derives_are_applied_before_the_swap(engine):
+    opened = _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    other = _event("pathway_opened", date(2025, 2, 3), {"structure_id": str(uuid.uuid4())})
+    hours = _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80})
+    exited = _event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
+    voided = _event("event_voided", date(2025, 3, 2), {"event_id": hours["id"], "reason": "x"})
+    events = interleave([[opened, hours, exited, voided], [other]], [0, 1, 0])
+    reset(engine)
+    incremental(engine, MemoryLog(events), [2], set())
+    caught_up = snapshot(engine)
+    phases: list[str] = []
+    log = GrowingLog(events, held_back=3)
+    applied = rebuild_projection(engine, log, OUTCOMES, 2, lambda phase, n: phases.append(phase))
+    assert applied == len(events)
+    assert snapshot(engine) == caught_up
+    assert phases.index("copie") < phases.index("calcul") < phases.index("application")
+
+
+def test_a_rebuild_page_by_page_gives_the_same_tables_as_the_bulk_path(engine):
+    stream = [
+        _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())}),
+        _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80}),
+        _event("support_action_recorded", date(2025, 2, 4), {"domain": "social"}),
+    ]
+    log = MemoryLog(interleave([stream], []))
+    reset(engine)
+    rebuild_projection(engine, log, OUTCOMES, 5000)
+    bulk = snapshot(engine)
+    rebuild_projection(engine, log, dataclasses.replace(OUTCOMES, bulk=None), 1)
+    assert snapshot(engine) == bulk
+    assert bulk["pathways"][0].hours_total == 80

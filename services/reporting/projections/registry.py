@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import outcomes, reference, tallies
+from services.reporting.projections import outcomes, outcomes_bulk, reference, tallies
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """How a rebuild fills empty tables faster than page by page: copy each log page as it
+    comes, then derive everything from the copy (`derive(engine, schema, progress)`)."""
+
+    copy_page: Callable[[Connection, list[dict], str], None]
+    derive: Callable[[Engine, str, Callable[[int], None]], int]
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,7 @@ class Projection:
     log: str  # "feed" (pathways events) or "changes" (registry reference data)
     key: str  # the ordering field of the log's entries
     apply: Callable[[Connection, list[dict], str], None]
+    bulk: Bulk | None = None
 
 
 PROJECTIONS: dict[str, Projection] = {
@@ -28,6 +38,7 @@ PROJECTIONS: dict[str, Projection] = {
         "feed",
         "position",
         outcomes.apply,
+        Bulk(outcomes_bulk.copy_page, outcomes_bulk.derive_all),
     ),
     "reference": Projection(
         "reference", reference.SCHEMA, reference.TABLES, "changes", "seq", reference.apply
