@@ -22,7 +22,7 @@ from services.reporting.projections import tallies
 from services.reporting.projections.derive import fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
 
-PATHWAYS_PER_CHUNK = 5_000
+PATHWAYS_PER_CHUNK = 2_000
 EVENT_COLUMNS = ("position", "pathway_id", "event_id", "type", "occurred_on", "data")
 NEXT_PATHWAYS = """
 SELECT pathway_id FROM (SELECT DISTINCT pathway_id FROM {s}.events WHERE pathway_id > %s) ids
