@@ -20,9 +20,10 @@ def measure(run: phases.Run) -> None:
     phases.bare_http(run)
     phases.peer_and_store(run)
     writes = phases.http_writes(run)
-    source, opened = phases.national_log(run)
+    source, _ = phases.national_log(run)
     phases.scan_and_rebuild(run)
-    phases.catch_up(run, source, opened)
+    phases.catch_up(run, source)
+    phases.national_scale(run, source)
     phases.reads(run, writes)
 
 

@@ -20,6 +20,7 @@ class Sizes:
     national_pathways: int = 1_000_000
     national_structures: int = 5_300
     catch_up_chunks: int = 3
+    catch_up_events: int = 150_000
     slow_reps: int = 2
     lag_rate: float = 200.0
     lag_s: float = 60.0
@@ -40,6 +41,7 @@ QUICK = Sizes(
     national_pathways=3_000,
     national_structures=12,
     catch_up_chunks=2,
+    catch_up_events=1_000,
     slow_reps=1,
     lag_rate=20.0,
     lag_s=3.0,

@@ -30,6 +30,7 @@ FIGURES = {
     "http_batch_eps",
     "catch_up_eps",
     "rebuild_1m_s",
+    "national_rebuild_s",
     "lag_p99_s",
     "report_p95_ms",
     "worker_rss_mb",
