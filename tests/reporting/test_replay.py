@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from services.reporting import jobs
+from services.reporting.projections import outcomes_bulk
 from services.reporting.projections.registry import PROJECTIONS, Projection
 from services.reporting.rebuild import rebuild_projection
 from shared import db, migrations
@@ -271,3 +272,23 @@ def test_a_rebuild_page_by_page_gives_the_same_tables_as_the_bulk_path(engine):
     rebuild_projection(engine, log, dataclasses.replace(OUTCOMES, bulk=None), 1)
     assert snapshot(engine) == bulk
     assert bulk["pathways"][0].hours_total == 80
+
+
+def test_a_bulk_rebuild_in_chunks_smaller_than_a_pathway_gives_the_same_tables(engine, monkeypatch):
+    long = [_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})]
+    long += [
+        _event("hours_worked_recorded", date(2025, m, 3), {"month": f"2025-0{m - 1}", "hours": 9})
+        for m in range(2, 8)
+    ]
+    short = [
+        [_event("pathway_opened", date(2025, 2, 1), {"structure_id": str(uuid.uuid4())})]
+        for _ in range(2)
+    ]
+    log = MemoryLog(interleave([long, *short], [0, 1, 2]))
+    reset(engine)
+    incremental(engine, log, [3], set())
+    caught_up = snapshot(engine)
+    monkeypatch.setattr(outcomes_bulk, "EVENTS_PER_CHUNK", 2)
+    assert rebuild_projection(engine, log, OUTCOMES, 5000) == len(log.events)
+    assert snapshot(engine) == caught_up
+    assert sorted(r.hours_total for r in caught_up["pathways"]) == [0, 0, 54]

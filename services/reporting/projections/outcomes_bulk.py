@@ -3,14 +3,16 @@
 Catch-up works page by page: each page's pathways are loaded, folded further and diffed against
 their stored rows. A rebuild has nothing to diff against, so it goes another way (ADR 0006):
 first the feed is copied as it comes (`COPY`, nothing derived), then the copied log is read back
-pathway by pathway and each stream is folded once, its rows, state and tallies written with
-`COPY`. Rows are the same pure functions of the stream as in catch-up (`derived_rows`,
-`tallies.write`), so both give identical tables (tests/reporting/test_replay.py).
+pathway by pathway and each stream is folded once, its rows and state written with `COPY`, its
+tally contributions staged; PostgreSQL sums the staged contributions into the tallies at the end
+(upserting cells chunk by chunk cost more than the fold itself). Rows and contributions are the
+same pure functions of the stream as in catch-up (`derived_rows`, `tallies.contributions`), so
+both give identical tables (tests/reporting/test_replay.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
@@ -22,15 +24,17 @@ from services.reporting.projections import tallies
 from services.reporting.projections.derive import fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
 
-PATHWAYS_PER_CHUNK = 2_000
+EVENTS_PER_CHUNK = 10_000
 EVENT_COLUMNS = ("position", "pathway_id", "event_id", "type", "occurred_on", "data")
-NEXT_PATHWAYS = """
-SELECT pathway_id FROM (SELECT DISTINCT pathway_id FROM {s}.events WHERE pathway_id > %s) ids
- ORDER BY pathway_id LIMIT %s"""
+# The next events in pathway order, through the (pathway_id, position) index.
 STREAMS = """
 SELECT pathway_id::text, position, event_id::text, type, occurred_on, data FROM {s}.events
- WHERE pathway_id BETWEEN %s AND %s ORDER BY pathway_id, position"""
+ WHERE pathway_id > %s ORDER BY pathway_id, position LIMIT %s"""
 STREAM_KEYS = ("position", "id", "type", "occurred_on", "data")
+STAGING = "tally_staging"
+STAGED_KEYS = ("structure_id", "sex", "age_band", "criteria", "month")
+STAGE = """CREATE UNLOGGED TABLE {s}.tally_staging (structure_id uuid, sex text, age_band text,
+ criteria text[], month date, {metrics})"""
 FIRST = "00000000-0000-0000-0000-000000000000"
 
 Progress = Callable[[int], None]
@@ -57,30 +61,43 @@ def derive_all(engine: Engine, schema: str, progress: Progress) -> int:
     (short transactions: a long one on the cluster would hold the feed back, ADR 0001)."""
     with engine.begin() as conn:
         conn.exec_driver_sql(f"ANALYZE {schema}.events")
-    last, folded = FIRST, 0
+        conn.exec_driver_sql(STAGE.format(s=schema, metrics=_staged_metrics()))
+    last, folded, limit = FIRST, 0, EVENTS_PER_CHUNK
     while True:
         with engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            ids = _next_pathways(conn, schema, last)
-            if not ids:
+            streams, complete = _streams(conn, schema, last, limit)
+            if not streams:
+                _tally(conn, schema)
                 return folded
-            n = _derive_chunk(conn, schema, ids[0], ids[-1])
-        last, folded = ids[-1], folded + n
+            if len(streams) == 1 and not complete:
+                limit *= 2  # one pathway longer than a chunk: read it whole
+                continue
+            if not complete:
+                streams.popitem()  # cut short by the limit: read again with the next chunk
+            n = _derive_chunk(conn, schema, streams)
+        last, folded, limit = next(reversed(streams)), folded + n, EVENTS_PER_CHUNK
         progress(n)
 
 
-def _next_pathways(conn: Connection, schema: str, after: str) -> list[str]:
+def _streams(
+    conn: Connection, schema: str, after: str, limit: int
+) -> tuple[dict[str, list[dict]], bool]:
+    """The streams of the pathways after `after`, up to `limit` events, and whether the last
+    one is complete (fewer events than the limit were left)."""
+    streams: dict[str, list[dict]] = {}
     with _driver(conn).cursor() as cur:
-        cur.execute(NEXT_PATHWAYS.format(s=schema), (after, PATHWAYS_PER_CHUNK))
-        return [str(row[0]) for row in cur]
+        set_json_loads(orjson.loads, cur)
+        cur.execute(STREAMS.format(s=schema), (after, limit))
+        rows = cur.fetchall()
+    for pid, group in groupby(rows, key=lambda r: r[0]):
+        streams[pid] = [dict(zip(STREAM_KEYS, r[1:], strict=True)) for r in group]
+    return streams, len(rows) < limit
 
 
-def _derive_chunk(conn: Connection, schema: str, first: str, last: str) -> int:
-    """Fold the streams of the pathways from `first` to `last`; events folded."""
-    states, events = {}, 0
-    for pid, stream in _streams(conn, schema, first, last):
-        states[pid] = fold(stream)
-        events += len(stream)
+def _derive_chunk(conn: Connection, schema: str, streams: dict[str, list[dict]]) -> int:
+    """Fold the given streams and write what they derive; events folded."""
+    states = {pid: fold(stream) for pid, stream in streams.items()}
     rows = derived_rows(states)
     with _driver(conn).cursor() as cur:
         for table in DERIVED:
@@ -92,16 +109,40 @@ def _derive_chunk(conn: Connection, schema: str, first: str, last: str) -> int:
             STATES,
             [{"pathway_id": p, "state": orjson.dumps(s).decode()} for p, s in states.items()],
         )
-    tallies.write(conn, schema, {}, states)
-    return events
+    _stage_contributions(_driver(conn), schema, states)
+    return sum(map(len, streams.values()))
 
 
-def _streams(conn: Connection, schema: str, first: str, last: str) -> Iterator[tuple[str, list]]:
-    with _driver(conn).cursor() as cur:
-        set_json_loads(orjson.loads, cur)
-        cur.execute(STREAMS.format(s=schema), (first, last))
-        for pid, rows in groupby(cur, key=lambda r: r[0]):
-            yield pid, [dict(zip(STREAM_KEYS, r[1:], strict=True)) for r in rows]
+def _stage_contributions(pg, schema: str, states: dict) -> None:
+    """One staging row per contribution, with the pathway's cell attributes: summed into the
+    tallies once at the end, by PostgreSQL (`_tally`), instead of upserted chunk by chunk."""
+    columns = (*STAGED_KEYS, *tallies.METRICS)
+    with pg.cursor() as cur, cur.copy(_copy_sql(schema, STAGING, columns)) as cp:
+        for state in states.values():
+            key = (state.structure_id, state.sex or "", state.age_band or "", list(state.criteria))
+            for month, amounts in tallies.contributions(state):
+                counted = {"n": 1, **amounts}
+                cp.write_row((*key, month, *(counted.get(m) for m in tallies.METRICS)))
+
+
+def _staged_metrics() -> str:
+    return ", ".join(f"{m} numeric" for m in tallies.METRICS)
+
+
+def _tally(conn: Connection, schema: str) -> None:
+    """Every grain summed from the staged contributions, then the staging table dropped."""
+    sums = ", ".join(f"coalesce(sum({m}), 0)" for m in tallies.METRICS)
+    metrics = ", ".join(tallies.METRICS)
+    for grain, keys in tallies.GRAINS.items():
+        source = f"{schema}.{STAGING}"
+        if "criterion" in keys:
+            source += " CROSS JOIN unnest(criteria) AS criterion"
+        key = ", ".join(keys)
+        conn.exec_driver_sql(
+            f"INSERT INTO {schema}.{grain} ({key}, {metrics})"
+            f" SELECT {key}, {sums} FROM {source} GROUP BY {key}"
+        )
+    conn.exec_driver_sql(f"DROP TABLE {schema}.{STAGING}")
 
 
 def _copy_rows(cur, schema: str, table: str, rows: list[dict]) -> None:
