@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 import orjson
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError, missing
@@ -189,9 +189,9 @@ class Feed(MethodView):
         tell consumers which ones to ignore.
         """
         with _engine().connect() as conn:
-            events = store.feed(conn, args["after"], args["limit"])
-        last = events[-1]["position"] if events else args["after"]
-        return json_response({"events": events, "last_position": last})
+            events, last = store.feed(conn, args["after"], args["limit"])
+        body = f'{{"events":{events},"last_position":{last}}}'
+        return Response(body, mimetype="application/json")
 
 
 BATCH_ITEM = schemas.BatchItemIn()

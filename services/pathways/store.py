@@ -189,41 +189,37 @@ def index_query(pathways: list[PathwayRow]) -> Query:
     return UPSERT_PATHWAYS_SQL, {"rows": orjson.dumps(pathways).decode()}
 
 
+# The page is written by PostgreSQL as the response's JSON text: the payloads stay as stored,
+# never decoded into Python objects only to be encoded again. recorded_at as `timestamp`.
 FEED_SQL = text(
     """
-    SELECT position, pathway_id, structure_id, version, event_id, type, occurred_on,
-           recorded_at, data
-      FROM events
-     WHERE position > :after
-       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY position
-     LIMIT :limit
+    SELECT coalesce(json_agg(json_build_object(
+               'position', position, 'pathway_id', pathway_id, 'structure_id', structure_id,
+               'version', version, 'id', event_id, 'type', type, 'occurred_on', occurred_on,
+               'recorded_at', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+                   || CASE WHEN date_trunc('second', recorded_at) = recorded_at THEN ''
+                           ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z',
+               'data', data) ORDER BY position), '[]')::text AS events,
+           max(position) AS last
+      FROM (SELECT * FROM events
+             WHERE position > :after
+               AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY position
+             LIMIT :limit) AS page
     """
 )
 
 
-def feed(conn: Connection, after: int, limit: int) -> list[dict]:
-    """Committed events after `after`, in position order, never skipping one (docs/adr/0001).
+def feed(conn: Connection, after: int, limit: int) -> tuple[str, int]:
+    """Committed events after `after`, in position order, never skipping one (docs/adr/0001):
+    the page as JSON text, and the last position it holds (`after` when empty).
 
     Only events whose transaction is older than every transaction still running are returned;
     since positions are allocated in transaction-id order, what is returned is always a prefix
     of what will ever be committed after `after`.
     """
-    result = conn.execute(FEED_SQL, {"after": after, "limit": limit})
-    return [
-        {
-            "position": r.position,
-            "pathway_id": str(r.pathway_id),
-            "structure_id": str(r.structure_id),
-            "version": r.version,
-            "id": str(r.event_id),
-            "type": r.type,
-            "occurred_on": r.occurred_on.isoformat(),
-            "recorded_at": timestamp(r.recorded_at),
-            "data": r.data,
-        }
-        for r in result
-    ]
+    row = conn.execute(FEED_SQL, {"after": after, "limit": limit}).one()
+    return row.events, row.last if row.last is not None else after
 
 
 def timestamp(moment: datetime) -> str:

@@ -83,6 +83,26 @@ def test_the_feed_carries_the_contract_fields(pathways, org, person, network):
     assert first["pathway_id"] == pathway_id and page["last_position"] == position
 
 
+def test_the_feed_shows_each_event_as_the_pathway_stream_does(pathways, org, person, network):
+    pathway_id, answer = open_pathway(pathways, org, person, contract())
+    positions = [e["position"] for e in answer["events"]]
+    page = poll_feed(pathways, network, positions[0] - 1, limit=2)
+    stream = pathways.get(f"/v1/pathways/{pathway_id}/events", headers=org.headers).json
+    assert [e["position"] for e in page["events"]] == positions
+    for fed, stored in zip(page["events"], stream, strict=True):
+        shared = fed.keys() & stored.keys()
+        assert {k: fed[k] for k in shared} == {k: stored[k] for k in shared}
+        assert len(shared) == 7 and fed["pathway_id"] == pathway_id
+        assert fed["structure_id"] == org.id
+        assert fed["recorded_at"].endswith("Z") and "+" not in fed["recorded_at"]
+
+
+def test_an_empty_feed_page_keeps_the_position_asked(pathways, network):
+    answer = pathways.get("/v1/feed?after=999999999&limit=5", headers=network)
+    assert answer.status_code == 200
+    assert answer.json == {"events": [], "last_position": 999999999}
+
+
 def test_the_openapi_document_lists_every_pathways_route(pathways):
     paths = pathways.get("/openapi.json").json["paths"]
     assert {
