@@ -152,7 +152,7 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
         merged = {(m,): {} for m in _months(q.start, q.end)}
     if not q.dims:
         merged[()] = {}
-    table = tallied.grain(q)
+    table = tallied.table(conn, q)
     if table:
         for key, values in tallied.metrics(conn, q, table).items():
             merged.setdefault(key, {}).update(values)
