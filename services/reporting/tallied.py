@@ -24,22 +24,27 @@ KEY_SQL = {
     "kind": "s.kind",
     "department": "s.department",
     "region": "s.region",
-    "group": "m.group_id::text",
+    "group": "a.group_id::text",
     "criterion": "a.criterion",
     "sex": "nullif(a.sex, '')",
     "age_band": "nullif(a.age_band, '')",
 }
-# What rollups per kind do not hold: a structure and its attributes other than the kind.
+# Dimensions and filters of a structure: rollups hold some of its attributes, never the rest.
 STRUCTURE_ATTRIBUTES = frozenset(
-    {"structure", "group", "department", "region", "structure_id", "group_id"}
+    {"structure", "group", "kind", "department", "region", "structure_id", "group_id"}
 )
+# Filters of the tally rows, then of the structures (reference data) they are summed into.
 FILTERS = {
     "structure_id": "a.structure_id = CAST(:structure_id AS uuid)",
+    "group_id": "m.group_id = CAST(:group_id AS uuid)",
+}
+STRUCTURE_FILTERS = {
     "kind": "s.kind = CAST(:kind AS text)",
     "department": "s.department = CAST(:department AS text)",
     "region": "s.region = CAST(:region AS text)",
-    "group_id": "m.group_id = CAST(:group_id AS uuid)",
 }
+# Tally columns that a dimension reads: the rest is summed away per structure first.
+FINE = ("month", "sex", "age_band", "criterion")
 _HOUR_KINDS = ", ".join(f"'{k}'" for k in sorted(HOUR_COUNTED_KINDS))
 PERIOD = ("CAST(:m0 AS date)", "CAST(:m1 AS date)")
 # A membership's months in the period: it starts on a 1st and ends on a month's last day.
@@ -52,18 +57,15 @@ MEMBERS = """JOIN (SELECT group_id, structure_id, greatest(CAST(:m0 AS date), jo
 
 def sums(first: str, last: str) -> dict[str, str]:
     """Aggregates of the window whose first and last months are the SQL `first` and `last`;
-    the tally's month is `a.month`."""
+    the tally's month is `a.month`. Counted exits both ways: the kind picks one (`OUTER`)."""
     within = f"FILTER (WHERE a.month BETWEEN {first} AND {last})"
     return {
         "entries": f"sum(a.entries) {within}",
         "exits": f"sum(a.exits) {within}",
         "exit_days": f"sum(a.exit_days) {within}",
         **{f"exits_{c}": f"sum(a.exits_{c}) {within}" for c in CATEGORIES},
-        **{
-            f"counted_{c}": f"sum(CASE WHEN s.kind IN ({_HOUR_KINDS}) THEN a.counted_h_{c}"
-            f" ELSE a.counted_m_{c} END) {within}"
-            for c in COUNTED_CATEGORIES
-        },
+        **{f"counted_h_{c}": f"sum(a.counted_h_{c}) {within}" for c in COUNTED_CATEGORIES},
+        **{f"counted_m_{c}": f"sum(a.counted_m_{c}) {within}" for c in COUNTED_CATEGORIES},
         "hours_worked": f"sum(a.hours) {within}",
         **{f"mad_{k}": f"sum(a.mad_{k}) {within}" for k in CLIENT_KINDS},
         "trainings_completed": f"sum(a.trainings) {within}",
@@ -76,12 +78,30 @@ def sums(first: str, last: str) -> dict[str, str]:
     }
 
 
-SUMS = sums(*PERIOD)
+INNER = sums(*PERIOD)
 # A member's pathways spanning the period, membership aside, make its group's row (`queries`).
 SPANNING = {
     "spanning": "sum(a.exits + a.open_now)"
     " - coalesce(sum(a.entries) FILTER (WHERE a.month > CAST(:m1 AS date)), 0)"
 }
+
+
+def outer(inner: dict[str, str]) -> dict[str, str]:
+    """The sums of the per-structure sums, counted exits as the structure's kind counts them."""
+    found = {}
+    for name in inner:
+        if name.startswith("counted_h_"):
+            c = name.removeprefix("counted_h_")
+            found[f"counted_{c}"] = (
+                f"sum(CASE WHEN s.kind IN ({_HOUR_KINDS}) THEN a.counted_h_{c}"
+                f" ELSE a.counted_m_{c} END)"
+            )
+        elif not name.startswith("counted_m_"):
+            found[name] = f"sum(a.{name})"
+    return found
+
+
+SUMS = outer(INNER)
 
 
 def grain(q: Query) -> str | None:
@@ -96,12 +116,13 @@ def grain(q: Query) -> str | None:
 
 
 def table(conn: Connection, q: Query) -> str | None:
-    """The table that answers `q`: the rollup per structure kind of its grain when no structure
-    attribute but the kind is asked and the rollups are up to date with the reference data."""
+    """The table that answers `q`: its grain's rollup when that holds every structure attribute
+    asked and the rollups are up to date with the reference data; else the grain's tallies."""
     found = grain(q)
     if found and q.by_group and not members_aligned(conn, q):
         return None
-    if found is None or STRUCTURE_ATTRIBUTES & {*q.dims, *(n for n in FILTERS if getattr(q, n))}:
+    asked = {*q.dims, *(n for n in (*FILTERS, *STRUCTURE_FILTERS) if getattr(q, n))}
+    if found is None or (asked & STRUCTURE_ATTRIBUTES) - set(rollups.BY[found]):
         return found
     return rollups.OF[found] if rollups.fresh(conn) else found
 
@@ -135,20 +156,40 @@ def metrics(conn: Connection, q: Query, table: str) -> dict[tuple, dict]:
 
 
 def _source(q: Query, table: str, keys: list[str]) -> str:
-    """Each member's months are its window (a structure's tallies join each membership)."""
+    """Sums per structure (per membership with a group: its months are its window, or per
+    rollup key) and asked tally column first, then into the row keys: the structures' reference
+    data is joined once per structure, not once per tally row."""
+    inner = sums("m.w0", "m.w1") | SPANNING if q.by_group else INNER
+    entity = _entity(q, table) + [f"a.{c}" for c in FINE if c in q.dims]
+    rows = "".join(f" AND {sql}" for name, sql in FILTERS.items() if getattr(q, name))
+    structures = "".join(
+        f" AND {sql}" for name, sql in STRUCTURE_FILTERS.items() if getattr(q, name)
+    )
     selected = "".join(f"{k} AS k{i}, " for i, k in enumerate(keys))
-    window = sums("m.w0", "m.w1") | SPANNING if q.by_group else SUMS
-    aggregates = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in window.items())
-    where = "".join(f" AND {sql}" for name, sql in FILTERS.items() if getattr(q, name))
+    aggregates = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in outer(inner).items())
     return f"""SELECT {selected}{aggregates}
-      FROM outcomes.{table} a {MEMBERS if q.by_group else ""} {_kind_of(table)}
-     WHERE a.month >= CAST(:m0 AS date) {where}"""
+      FROM (SELECT {", ".join(entity)}, {", ".join(f"{v} AS {n}" for n, v in inner.items())}
+              FROM outcomes.{table} a {MEMBERS if q.by_group else ""}
+             WHERE a.month >= CAST(:m0 AS date) {rows}
+             GROUP BY {", ".join(entity)}) a {_kind_of(table)}
+     WHERE true {structures}"""
+
+
+def _entity(q: Query, table: str) -> list[str]:
+    """What the tally rows are summed per before the structures' attributes are joined."""
+    for grain, rollup in rollups.OF.items():
+        if table == rollup:
+            return [f"a.{c}" for c in rollups.BY[grain]]
+    return ["a.structure_id", "m.group_id"] if q.by_group else ["a.structure_id"]
 
 
 def _kind_of(table: str) -> str:
-    """`s.kind`: from the reference data for a tally, from the row itself for a rollup."""
-    if table in rollups.OF.values():
-        return "CROSS JOIN LATERAL (SELECT nullif(a.kind, '') AS kind) s"
+    """`s.kind` and the like: from the reference data for a tally, from the row itself for a
+    rollup ('' there when the reference data did not know the structure)."""
+    for grain, rollup in rollups.OF.items():
+        if table == rollup:
+            found = ", ".join(f"nullif(a.{c}, '') AS {c}" for c in rollups.BY[grain])
+            return f"CROSS JOIN LATERAL (SELECT {found}) s"
     return "LEFT JOIN reference_data.structures s ON s.id = a.structure_id"
 
 

@@ -293,8 +293,14 @@ def test_rollups_follow_a_structure_whose_kind_changes_or_arrives_late(engine):
             assert rollups.fresh(conn)
             assert tallied.table(conn, q) == "tally_kind_people"
             assert_same(conn, q, "tally_kind_people")
-            kinds = conn.execute(text("SELECT DISTINCT kind FROM outcomes.tally_kind")).scalars()
-            assert sorted(kinds) == ["EI", "ETTI"]
+            assert_same(conn, dataclasses.replace(q, dims=("department",)), "tally_kind_department")
+            rolled = conn.execute(
+                text("SELECT DISTINCT kind, department FROM outcomes.tally_kind_department")
+            ).all()
+            assert sorted(rolled) == [
+                ("EI", "44"),
+                ("ETTI", dict(zip(STRUCTURES, DEPARTMENTS, strict=True))[s1]),
+            ]
     finally:
         with engine.begin() as conn:
             for (sid, kind), dep in zip(STRUCTURES.items(), DEPARTMENTS, strict=True):

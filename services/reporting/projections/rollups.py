@@ -1,13 +1,15 @@
-"""Monthly tallies summed over the structures of each kind: national reports read a few hundred
-rows instead of one per structure (× sex × age band, × criterion).
+"""Monthly tallies summed over structures of like attributes: national reports read a few
+thousand rows (or a few hundred) instead of one per structure (× sex × age band, × criterion).
 
-A structure's kind is reference data, which the registry may change or deliver after the
-pathways (another projection, another transaction). So each structure's tallies are rolled up
-under the kind recorded for it in `tally_kinds`, written in the transaction that writes the
-tallies: a rollup cell always equals the sum of the tally cells of the structures recorded
-under its kind. When the recorded kinds no longer match the reference data, reports read the
-tallies (`services/reporting/tallied.py`), and the next batch moves the stale structures' sums
-to their current kind. See docs/adr/0006-projections.md.
+The base tally is rolled up per kind, département and region; the finer grains per kind only
+(per département they would stay large). These attributes are reference data, which the
+registry may change or deliver after the pathways (another projection, another transaction).
+So each structure's tallies are rolled up under the attributes recorded for it in `ATTRIBUTES`,
+written in the transaction that writes the tallies: a rollup cell always equals the sum of the
+tally cells of the structures recorded under its key. While a recorded attribute differs from
+the reference data, reports read the tallies (`services/reporting/tallied.py`), and the next
+batch moves the stale structures' sums under their current attributes. See
+docs/adr/0006-projections.md.
 """
 
 from __future__ import annotations
@@ -17,78 +19,95 @@ from sqlalchemy import Connection, text
 
 from services.reporting.projections import tallies
 
-# The rollup of each tally grain: the same keys, the structure replaced by its kind.
+# Each tally grain's rollup and the structure attributes replacing the structure in its key.
 OF = {
-    "tally": "tally_kind",
+    "tally": "tally_kind_department",
     "tally_people": "tally_kind_people",
     "tally_criteria": "tally_kind_criteria",
 }
-KINDS = "tally_kinds"
-TABLES = (*OF.values(), KINDS)
+BY = {
+    "tally": ("kind", "department", "region"),
+    "tally_people": ("kind",),
+    "tally_criteria": ("kind",),
+}
+ATTRIBUTES = "tally_structures"
+RECORDED = ("kind", "department", "region")
+TABLES = (*OF.values(), ATTRIBUTES)
 # '' when the reference data does not know the structure yet (a key column cannot be NULL).
-CURRENT_KIND = "coalesce(s.kind, '')"
+CURRENT = ", ".join(f"coalesce(s.{a}, '') AS {a}" for a in RECORDED)
+# A structure is recorded while it has tally cells: `n` sums their contributions.
 RECORD = f"""
-INSERT INTO {{s}}.{KINDS} (structure_id, kind)
-SELECT DISTINCT d.structure_id, {CURRENT_KIND}
-  FROM json_populate_recordset(NULL::{{s}}.{{t}}, CAST(:doc AS json)) d
+INSERT INTO {{s}}.{ATTRIBUTES} AS t (structure_id, {", ".join(RECORDED)}, n)
+SELECT d.structure_id, {CURRENT}, sum(d.n)
+  FROM json_populate_recordset(NULL::{{s}}.tally, CAST(:doc AS json)) d
   LEFT JOIN reference_data.structures s ON s.id = d.structure_id
-ON CONFLICT (structure_id) DO NOTHING"""
-ADD = """
-INSERT INTO {s}.{r} AS t ({keys}, {metrics})
-SELECT k.kind, {d_keys}, {d_sums}
-  FROM json_populate_recordset(NULL::{s}.{t}, CAST(:doc AS json)) d
-  JOIN {s}.tally_kinds k USING (structure_id)
- GROUP BY k.kind, {d_keys}
-ON CONFLICT ({keys}) DO UPDATE SET {sums}"""
+ GROUP BY d.structure_id, {", ".join(f"s.{a}" for a in RECORDED)}
+ON CONFLICT (structure_id) DO UPDATE SET n = t.n + excluded.n"""
+FORGET = f"DELETE FROM {{s}}.{ATTRIBUTES} WHERE n = 0"
+ADD = f"""
+INSERT INTO {{s}}.{{r}} AS t ({{keys}}, {{metrics}})
+SELECT {{x_by}}, {{d_keys}}, {{d_sums}}
+  FROM json_populate_recordset(NULL::{{s}}.{{t}}, CAST(:doc AS json)) d
+  JOIN {{s}}.{ATTRIBUTES} x USING (structure_id)
+ GROUP BY {{x_by}}, {{d_keys}}
+ON CONFLICT ({{keys}}) DO UPDATE SET {{sums}}"""
 PRUNE = "DELETE FROM {s}.{r} WHERE n = 0"
 STALE = f"""
-SELECT k.structure_id, k.kind AS old, {CURRENT_KIND} AS new FROM {{s}}.{KINDS} k
-  LEFT JOIN reference_data.structures s ON s.id = k.structure_id
- WHERE k.kind <> {CURRENT_KIND}"""
-MOVE = """
-WITH moved AS (SELECT * FROM json_to_recordset(CAST(:doc AS json))
-                          AS m(structure_id uuid, old text, new text))
-INSERT INTO {s}.{r} AS t ({keys}, {metrics})
-SELECT x.kind, {d_keys}, {d_sums}
-  FROM {s}.{t} d JOIN (SELECT structure_id, old AS kind, -1 AS sign FROM moved
-                       UNION ALL SELECT structure_id, new, 1 FROM moved) x USING (structure_id)
- GROUP BY x.kind, {d_keys}
-ON CONFLICT ({keys}) DO UPDATE SET {sums}"""
+SELECT k.structure_id, {", ".join(f"k.{a} AS old_{a}" for a in RECORDED)}, {CURRENT}
+  FROM {{s}}.{ATTRIBUTES} k LEFT JOIN reference_data.structures s ON s.id = k.structure_id
+ WHERE ({", ".join(f"k.{a}" for a in RECORDED)})
+       <> ({", ".join(f"coalesce(s.{a}, '')" for a in RECORDED)})"""
+MOVED = "json_to_recordset(CAST(:doc AS json)) AS m(structure_id uuid, {columns})".format(
+    columns=", ".join(f"{p}{a} text" for p in ("old_", "") for a in RECORDED)
+)
+MOVE = f"""
+INSERT INTO {{s}}.{{r}} AS t ({{keys}}, {{metrics}})
+SELECT {{x_by}}, {{d_keys}}, {{d_sums}}
+  FROM {{s}}.{{t}} d
+  JOIN (SELECT structure_id, {", ".join(f"old_{a} AS {a}" for a in RECORDED)}, -1 AS sign
+          FROM {MOVED}
+        UNION ALL SELECT structure_id, {", ".join(RECORDED)}, 1 FROM {MOVED}) x
+       USING (structure_id)
+ GROUP BY {{x_by}}, {{d_keys}}
+ON CONFLICT ({{keys}}) DO UPDATE SET {{sums}}"""
 
 
 def keys(grain: str) -> tuple[str, ...]:
-    """The rollup's key columns: the tally's, with the kind for the structure."""
-    return ("kind", *tallies.GRAINS[grain][1:])
+    """The rollup's key columns: the tally's, with structure attributes for the structure."""
+    return (*BY[grain], *tallies.GRAINS[grain][1:])
 
 
 def add(conn: Connection, schema: str, grain: str, doc: dict, emptied: bool) -> None:
-    """Add the tally deltas `doc` (rows of `grain`) to the rollup of each structure's kind;
-    `emptied`: some cells may have lost their last contribution. Before revision 0005
-    (migration 0004 tallies through this code) there is nothing to add to; 0005 then fills
+    """Add the tally deltas `doc` (rows of `grain`) to the rollup of each structure's recorded
+    attributes; `emptied`: some cells may have lost their last contribution. Before revision
+    0005 (migration 0004 tallies through this code) there is nothing to add to; 0005 then fills
     the rollups from the tallies."""
     if not _exists(conn, schema):
         return
-    conn.execute(text(RECORD.format(s=schema, t=grain)), doc)
+    if grain == "tally":  # any structure with cells of a finer grain has tally cells too
+        conn.execute(text(RECORD.format(s=schema)), doc)
     conn.execute(text(_sql(ADD, schema, grain, sum_of="d.{m}")), doc)
     if emptied:
         conn.execute(text(PRUNE.format(s=schema, r=OF[grain])))
 
 
 def repair(conn: Connection, schema: str) -> None:
-    """Move the sums of structures whose kind changed (or arrived) to their current kind."""
+    """Forget the structures left without tally cells (after every grain took its deltas),
+    and move the sums of those whose attributes changed (or arrived) to their current ones."""
     if not _exists(conn, schema):
         return
+    conn.execute(text(FORGET.format(s=schema)))
     stale = [dict(r) for r in conn.execute(text(STALE.format(s=schema))).mappings()]
     if not stale:
         return
-    doc = {"doc": _json(stale)}
+    doc = {"doc": orjson.dumps(stale, default=str).decode()}
     for grain in OF:
         conn.execute(text(_sql(MOVE, schema, grain, sum_of="x.sign * d.{m}")), doc)
         conn.execute(text(PRUNE.format(s=schema, r=OF[grain])))
     conn.execute(
         text(
-            f"UPDATE {schema}.{KINDS} k SET kind = m.new"
-            " FROM json_to_recordset(CAST(:doc AS json)) AS m(structure_id uuid, new text)"
+            f"UPDATE {schema}.{ATTRIBUTES} k"
+            f" SET {', '.join(f'{a} = m.{a}' for a in RECORDED)} FROM {MOVED}"
             " WHERE k.structure_id = m.structure_id"
         ),
         doc,
@@ -96,19 +115,19 @@ def repair(conn: Connection, schema: str) -> None:
 
 
 def fresh(conn: Connection, schema: str = "outcomes") -> bool:
-    """Whether every structure's sums lie under its current kind (the rollups answer)."""
+    """Whether every structure's sums lie under its current attributes (the rollups answer)."""
     return conn.execute(text(f"SELECT NOT EXISTS ({STALE.format(s=schema)})")).scalar_one()
 
 
 def _sql(template: str, schema: str, grain: str, sum_of: str) -> str:
-    d_keys = ", ".join(f"d.{c}" for c in tallies.GRAINS[grain][1:])
     return template.format(
         s=schema,
         r=OF[grain],
         t=grain,
         keys=", ".join(keys(grain)),
         metrics=", ".join(tallies.METRICS),
-        d_keys=d_keys,
+        x_by=", ".join(f"x.{a}" for a in BY[grain]),
+        d_keys=", ".join(f"d.{c}" for c in tallies.GRAINS[grain][1:]),
         d_sums=", ".join(f"sum({sum_of.format(m=m)})" for m in tallies.METRICS),
         sums=", ".join(f"{m} = t.{m} + excluded.{m}" for m in tallies.METRICS),
     )
@@ -116,9 +135,5 @@ def _sql(template: str, schema: str, grain: str, sum_of: str) -> str:
 
 def _exists(conn: Connection, schema: str) -> bool:
     return conn.execute(
-        text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{schema}.{KINDS}"}
+        text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{schema}.{ATTRIBUTES}"}
     ).scalar_one()
-
-
-def _json(rows: list[dict]) -> str:
-    return orjson.dumps(rows, default=str).decode()

@@ -1,6 +1,6 @@
-"""Tallies rolled up per structure kind, for national reports (docs/adr/0006-projections.md).
-
-Filled here as the sums of the existing tally rows, each structure under its current kind.
+"""Tallies rolled up per structure kind (and département), for national reports
+(docs/adr/0006-projections.md). Filled here as the sums of the existing tally rows, each
+structure under its current attributes.
 
 Revision ID: 0005
 Revises: 0004
@@ -18,20 +18,26 @@ depends_on = None
 
 KEY_TYPES = {
     "kind": "text",
+    "department": "text",
+    "region": "text",
     "month": "date",
     "sex": "text",
     "age_band": "text",
     "criterion": "text",
 }
-KINDS = f"""
-CREATE TABLE outcomes.{rollups.KINDS} (structure_id uuid PRIMARY KEY, kind text NOT NULL);
-INSERT INTO outcomes.{rollups.KINDS}
-SELECT DISTINCT t.structure_id, coalesce(s.kind, '') FROM outcomes.tally t
-  LEFT JOIN reference_data.structures s ON s.id = t.structure_id"""
-FILL = """
-INSERT INTO outcomes.{r} ({keys}, {metrics})
-SELECT k.kind, {t_keys}, {sums} FROM outcomes.{t} t JOIN outcomes.tally_kinds k USING (structure_id)
- GROUP BY k.kind, {t_keys}"""
+RECORDED = ", ".join(f"{a} text NOT NULL" for a in rollups.RECORDED)
+ATTRIBUTES = f"""
+CREATE TABLE outcomes.{rollups.ATTRIBUTES} (
+    structure_id uuid PRIMARY KEY, {RECORDED}, n integer NOT NULL);
+INSERT INTO outcomes.{rollups.ATTRIBUTES}
+SELECT t.structure_id, {rollups.CURRENT}, sum(t.n) FROM outcomes.tally t
+  LEFT JOIN reference_data.structures s ON s.id = t.structure_id
+ GROUP BY t.structure_id, s.kind, s.department, s.region"""
+FILL = f"""
+INSERT INTO outcomes.{{r}} ({{keys}}, {{metrics}})
+SELECT {{x_by}}, {{t_keys}}, {{sums}}
+  FROM outcomes.{{t}} t JOIN outcomes.{rollups.ATTRIBUTES} x USING (structure_id)
+ GROUP BY {{x_by}}, {{t_keys}}"""
 
 
 def _table(grain: str) -> str:
@@ -48,17 +54,17 @@ def _table(grain: str) -> str:
 
 
 def upgrade() -> None:
-    op.execute(KINDS)
+    op.execute(ATTRIBUTES)
     for grain, rollup in rollups.OF.items():
         op.execute(_table(grain))
-        t_keys = ", ".join(f"t.{c}" for c in tallies.GRAINS[grain][1:])
         op.execute(
             FILL.format(
                 r=rollup,
                 t=grain,
                 keys=", ".join(rollups.keys(grain)),
                 metrics=", ".join(tallies.METRICS),
-                t_keys=t_keys,
+                x_by=", ".join(f"x.{a}" for a in rollups.BY[grain]),
+                t_keys=", ".join(f"t.{c}" for c in tallies.GRAINS[grain][1:]),
                 sums=", ".join(f"sum(t.{m})" for m in tallies.METRICS),
             )
         )
