@@ -9,8 +9,9 @@ open month, × sex × age band, × criterion, with small counts. Pathway rows (w
 monthly hours) are generated alike when `--pathways` is not 0, for the reports the rows answer.
 The numbers are meaningless; only their volume matters, to time the report's SQL. Every
 `group_by` is then asked `--repeats` times through the reporting app (admin token) for the
-twelve whole months before this one, as `bench.reporting.report_p95_ms` does, and a table of
-median / p95 milliseconds is printed. Scratch databases are dropped at the end.
+twelve whole months before this one, as `bench.reporting.report_p95_ms` does (and a few
+reports the pathway rows answer, fewer times), and a table of median / p95 milliseconds is
+printed with the load average. Scratch databases are dropped at the end.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ CRITERIA = ("RSA", "QPV", "TH", "JEUNE", "DELD", "SENIOR")
 PEOPLE = [(s, a) for s in ("F", "M") for a in ("under_26", "26_49", "50_plus", "")]
 MONTHS = 25
 GROUPS, MEMBERS = 30, 12
-PAIRS = ("group,month", "criterion,sex", "kind,month", "department,age_band")
+PAIRS = ("kind,month", "group,kind", "criterion,sex")
+# Reports the pathway rows answer (a period of days, or criterion × sex), timed fewer times.
+ROWS_REPEATS = 3
 
 
 def fill_structures(conn: psycopg.Connection, count: int) -> None:
@@ -165,20 +168,31 @@ def _add_months(day: date, months: int) -> date:
 
 
 def time_reports(client, token: str, repeats: int) -> dict[str, tuple[float, float]]:
-    """Median and p95 milliseconds per group_by, over the twelve whole months before this one."""
+    """Median and p95 milliseconds per group_by, over the twelve whole months before this one,
+    then a few reports from the pathway rows (the year to today, criterion × sex)."""
     this_month = date.today().replace(day=1)
-    period = f"from={_add_months(this_month, -12)}&to={this_month - timedelta(days=1)}"
+    whole = f"from={_add_months(this_month, -12)}&to={this_month - timedelta(days=1)}"
+    to_today = f"from={date.today() - timedelta(days=364)}&to={date.today()}"
     found = {}
     for dims in ("", *DIMENSIONS, *PAIRS):
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            r = client.get(f"/v1/reports/outcomes?{period}&group_by={dims}", headers=bearer(token))
-            times.append((time.perf_counter() - started) * 1000)
-            if r.status_code != 200:
-                raise RuntimeError(r.get_data(as_text=True)[:500])
-        found[dims or "(total)"] = (statistics.median(times), percentile(times, 95))
+        rows = dims == "criterion,sex"
+        found[dims or "(total)"] = _time(
+            client, token, whole, dims, ROWS_REPEATS if rows else repeats
+        )
+    for dims in ("", "kind"):
+        found[f"{dims or '(total)'}, to today"] = _time(client, token, to_today, dims, ROWS_REPEATS)
     return found
+
+
+def _time(client, token: str, period: str, dims: str, repeats: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        r = client.get(f"/v1/reports/outcomes?{period}&group_by={dims}", headers=bearer(token))
+        times.append((time.perf_counter() - started) * 1000)
+        if r.status_code != 200:
+            raise RuntimeError(r.get_data(as_text=True)[:500])
+    return statistics.median(times), percentile(times, 95)
 
 
 def main() -> None:
@@ -204,9 +218,11 @@ def main() -> None:
             conn.execute("VACUUM ANALYZE")
         print(f"filled in {time.perf_counter() - started:.0f} s")
         client = live["reporting"].app.test_client()
+        print(f"load average {os.getloadavg()[0]:.1f}")
         print(f"{'group_by':<22}{'median ms':>10}{'p95 ms':>10}")
         for dims, (median, p95) in time_reports(client, settings.admin_token, args.repeats).items():
             print(f"{dims:<22}{median:>10.0f}{p95:>10.0f}")
+        print(f"load average {os.getloadavg()[0]:.1f}")
     finally:
         for server in live.values():
             server.stop()
