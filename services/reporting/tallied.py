@@ -1,8 +1,8 @@
 """The report from the monthly tallies, when they answer it exactly (an aggregate navigator).
 
-Tallies are per structure and calendar month, so they serve a period of whole months, without
-group (membership dates are day-precise), with the smallest grain that holds the dimensions
-asked, rolled up per structure kind when no other structure attribute is asked. Otherwise
+Tallies are per structure and calendar month, so they serve a period of whole months, with the
+smallest grain that holds the dimensions asked, rolled up per structure attributes when no
+other one is asked; a group only when its memberships are whole months too. Otherwise
 `queries` aggregates the pathway rows. Both give the same rows: the test
 tests/reporting/test_tallied.py compares them. See docs/adr/0006-projections.md.
 """
@@ -57,7 +57,7 @@ MEMBERS = """JOIN (SELECT group_id, structure_id, greatest(CAST(:m0 AS date), jo
 
 def sums(first: str, last: str) -> dict[str, str]:
     """Aggregates of the window whose first and last months are the SQL `first` and `last`;
-    the tally's month is `a.month`. Counted exits both ways: the kind picks one (`OUTER`)."""
+    the tally's month is `a.month`. Counted exits both ways: the kind picks one (`outer`)."""
     within = f"FILTER (WHERE a.month BETWEEN {first} AND {last})"
     return {
         "entries": f"sum(a.entries) {within}",
