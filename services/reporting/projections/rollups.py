@@ -72,6 +72,18 @@ SELECT {{x_by}}, {{d_keys}}, {{d_sums}}
 ON CONFLICT ({{keys}}) DO UPDATE SET {{sums}}"""
 
 
+FILL_RECORDED = f"""
+INSERT INTO {{s}}.{ATTRIBUTES} (structure_id, {", ".join(RECORDED)}, n)
+SELECT t.structure_id, {CURRENT}, sum(t.n) FROM {{s}}.tally t
+  LEFT JOIN reference_data.structures s ON s.id = t.structure_id
+ GROUP BY t.structure_id, {", ".join(f"s.{a}" for a in RECORDED)}"""
+FILL = f"""
+INSERT INTO {{s}}.{{r}} ({{keys}}, {{metrics}})
+SELECT {{x_by}}, {{d_keys}}, {{d_sums}}
+  FROM {{s}}.{{t}} d JOIN {{s}}.{ATTRIBUTES} x USING (structure_id)
+ GROUP BY {{x_by}}, {{d_keys}}"""
+
+
 def keys(grain: str) -> tuple[str, ...]:
     """The rollup's key columns: the tally's, with structure attributes for the structure."""
     return (*BY[grain], *tallies.GRAINS[grain][1:])
@@ -89,6 +101,14 @@ def add(conn: Connection, schema: str, grain: str, doc: dict, emptied: bool) -> 
     conn.execute(text(_sql(ADD, schema, grain, sum_of="d.{m}")), doc)
     if emptied:
         conn.execute(text(PRUNE.format(s=schema, r=OF[grain])))
+
+
+def fill(conn: Connection, schema: str) -> None:
+    """Empty rollups summed from whole tallies (a migration, a bulk rebuild), each structure
+    under its current attributes."""
+    conn.execute(text(FILL_RECORDED.format(s=schema)))
+    for grain in OF:
+        conn.execute(text(_sql(FILL, schema, grain, sum_of="d.{m}")))
 
 
 def repair(conn: Connection, schema: str) -> None:

@@ -26,18 +26,8 @@ KEY_TYPES = {
     "criterion": "text",
 }
 RECORDED = ", ".join(f"{a} text NOT NULL" for a in rollups.RECORDED)
-ATTRIBUTES = f"""
-CREATE TABLE outcomes.{rollups.ATTRIBUTES} (
-    structure_id uuid PRIMARY KEY, {RECORDED}, n integer NOT NULL);
-INSERT INTO outcomes.{rollups.ATTRIBUTES}
-SELECT t.structure_id, {rollups.CURRENT}, sum(t.n) FROM outcomes.tally t
-  LEFT JOIN reference_data.structures s ON s.id = t.structure_id
- GROUP BY t.structure_id, s.kind, s.department, s.region"""
-FILL = f"""
-INSERT INTO outcomes.{{r}} ({{keys}}, {{metrics}})
-SELECT {{x_by}}, {{t_keys}}, {{sums}}
-  FROM outcomes.{{t}} t JOIN outcomes.{rollups.ATTRIBUTES} x USING (structure_id)
- GROUP BY {{x_by}}, {{t_keys}}"""
+ATTRIBUTES = f"""CREATE TABLE outcomes.{rollups.ATTRIBUTES} (
+    structure_id uuid PRIMARY KEY, {RECORDED}, n integer NOT NULL)"""
 
 
 def _table(grain: str) -> str:
@@ -55,19 +45,9 @@ def _table(grain: str) -> str:
 
 def upgrade() -> None:
     op.execute(ATTRIBUTES)
-    for grain, rollup in rollups.OF.items():
+    for grain in rollups.OF:
         op.execute(_table(grain))
-        op.execute(
-            FILL.format(
-                r=rollup,
-                t=grain,
-                keys=", ".join(rollups.keys(grain)),
-                metrics=", ".join(tallies.METRICS),
-                x_by=", ".join(f"x.{a}" for a in rollups.BY[grain]),
-                t_keys=", ".join(f"t.{c}" for c in tallies.GRAINS[grain][1:]),
-                sums=", ".join(f"sum(t.{m})" for m in tallies.METRICS),
-            )
-        )
+    rollups.fill(op.get_bind(), "outcomes")
 
 
 def downgrade() -> None:
