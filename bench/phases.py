@@ -16,6 +16,8 @@ from shared import db, migrations
 from shared.settings import Settings
 
 SCRATCH = ("raw", "peer", "store")
+# GES in the national data (a dozen members each, whole months): the `group` report's rows.
+NATIONAL_GROUPS = 30
 
 
 @dataclass
@@ -131,6 +133,7 @@ def national_log(run: Run) -> tuple[national.Source, int]:
         flush=True,
     )
     made = bootstrap.structures(s.registry_url, s.admin_token, z.national_structures, run.seed + 1)
+    bootstrap.groups(s.registry_url, s.admin_token, made, NATIONAL_GROUPS, run.seed + 2)
     source = national.Source(run.seed, made, date.today())
     missing = max(0, z.rebuild_events - raw.count_events(pathways_pg(run)))
     _, opened = national.load(pathways_pg(run), source, events=missing)

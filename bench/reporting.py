@@ -116,11 +116,14 @@ def lag_p99(
 
 
 def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> tuple[float, str]:
-    """p95 latency of one-year outcome reports, each with a random `group_by`."""
+    """p95 latency of one-year outcome reports, each with a random `group_by`. The year is the
+    twelve whole calendar months before the current one: the periods staff pick in the
+    dashboard (year, quarter, month) are whole months; a custom day range is rarer."""
     s, rng, times = clients.session(token), random.Random(seed), []
+    this_month = date.today().replace(day=1)
     params = {
-        "from": (date.today() - timedelta(days=364)).isoformat(),
-        "to": date.today().isoformat(),
+        "from": this_month.replace(year=this_month.year - 1).isoformat(),
+        "to": (this_month - timedelta(days=1)).isoformat(),
     }
     note = ""
     if (

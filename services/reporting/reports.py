@@ -152,7 +152,7 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
         merged = {(m,): {} for m in _months(q.start, q.end)}
     if not q.dims:
         merged[()] = {}
-    table = tallied.grain(q)
+    table = tallied.table(conn, q)
     if table:
         for key, values in tallied.metrics(conn, q, table).items():
             merged.setdefault(key, {}).update(values)
@@ -180,28 +180,40 @@ def _row(q: Query, key: tuple, raw: dict, etp_hours: float, suppress: bool) -> d
     return {"key": values, "metrics": {**metrics, "suppressed": hidden}}
 
 
+# Names of the raw aggregates, built once (a national report has thousands of rows).
+_EXITS = tuple((c, f"exits_{c}") for c in CATEGORIES)
+_COUNTED = tuple((c, f"counted_{c}") for c in COUNTED_CATEGORIES)
+_MADS = tuple((k, f"mad_{k}") for k in CLIENT_KINDS)
+_DYNAMIC = tuple(c for c in COUNTED_CATEGORIES if c in DYNAMIC_CATEGORIES)
+
+
 def metrics_of(raw: dict, days: int, etp_hours: float) -> dict:
     """The contract's metrics from one row of raw aggregates."""
-    n = lambda k: int(raw.get(k) or 0)  # noqa: E731
-    counted = {c: n(f"counted_{c}") for c in COUNTED_CATEGORIES}
-    total_counted = n("counted_exits")
+    n = _counts(raw)
+    counted = {c: n(name) for c, name in _COUNTED}
+    total_counted, exits = n("counted_exits"), n("exits")
     hours = float(raw.get("hours_worked") or 0)
     return {
         "entries": n("entries"),
         "active": n("active"),
-        "exits": n("exits"),
+        "exits": exits,
         "counted_exits": total_counted,
-        "exits_by_category": {c: n(f"exits_{c}") for c in CATEGORIES},
+        "exits_by_category": {c: n(name) for c, name in _EXITS},
         "counted_exits_by_category": counted,
-        "dynamic_exit_rate": _rate(sum(counted[c] for c in DYNAMIC_CATEGORIES), total_counted),
+        "dynamic_exit_rate": _rate(sum(counted[c] for c in _DYNAMIC), total_counted),
         "durable_exit_rate": _rate(counted["emploi_durable"], total_counted),
-        "average_months": (n("exit_days") / n("exits") / DAYS_PER_MONTH) if n("exits") else None,
+        "average_months": (n("exit_days") / exits / DAYS_PER_MONTH) if exits else None,
         "hours_worked": hours,
         "etp": hours / (etp_hours * days / DAYS_PER_YEAR) if days > 0 else 0.0,
-        "mad_hours": {k: float(raw.get(f"mad_{k}") or 0) for k in CLIENT_KINDS},
+        "mad_hours": {k: float(raw.get(name) or 0) for k, name in _MADS},
         "trainings_completed": n("trainings_completed"),
         "support_actions": n("support_actions"),
     }
+
+
+def _counts(raw: dict):
+    get = raw.get
+    return lambda name: int(get(name) or 0)
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from services.reporting import jobs, queries, reports, tallied
+from services.reporting.projections import rollups
 from services.reporting.projections.registry import PROJECTIONS
 from shared import db, migrations
 from tests.reporting.test_replay import MemoryLog, interleave, reset
@@ -22,8 +23,20 @@ from tests.support import make_settings
 STRUCTURES = {str(uuid.uuid4()): kind for kind in ("AI", "ACI", "ETTI")}
 DEPARTMENTS = ("35", "44", "35")
 REASONS = ["cdi", "chomage", "deces", "autre_siae", "cdd_moins_6_mois", "formation_qualifiante"]
+GROUPS = (str(uuid.uuid4()), str(uuid.uuid4()))
+# Whole months, as the tallies need: (group, structure index, joined_on, left_on).
+MEMBERSHIPS = [
+    (0, 0, date(2025, 2, 1), date(2025, 6, 30)),
+    (0, 1, date(2024, 11, 1), None),
+    (1, 0, date(2025, 3, 1), None),
+    (1, 2, date(2025, 1, 1), date(2025, 1, 31)),
+]
 SERVED = [
     (),
+    ("group",),
+    ("group", "kind"),
+    ("sex", "group"),
+    ("group", "criterion"),
     ("structure",),
     ("kind",),
     ("department",),
@@ -60,6 +73,20 @@ def engine(engines) -> Iterator:
                     " VALUES (CAST(:i AS uuid), 'S', :k, :d, '53')"
                 ),
                 {"i": sid, "k": kind, "d": dep},
+            )
+        for group, member, joined, left in MEMBERSHIPS:
+            conn.execute(
+                text(
+                    "INSERT INTO reference_data.memberships (id, group_id, structure_id,"
+                    " joined_on, left_on) VALUES (:i, :g, :s, :j, :l)"
+                ),
+                {
+                    "i": str(uuid.uuid4()),
+                    "g": GROUPS[group],
+                    "s": list(STRUCTURES)[member],
+                    "j": joined,
+                    "l": left,
+                },
             )
     yield eng
     eng.dispose()
@@ -111,14 +138,22 @@ def _step(draw, stream: list[dict], opened: date) -> dict:
     return _event("event_voided", on, {"event_id": target["id"], "reason": "erreur"})
 
 
-def both_ways(conn, q: queries.Query) -> tuple[dict, dict]:
-    """The contract's metrics per row key, from the tallies and from the pathway rows."""
-    fast = tallied.metrics(conn, q, tallied.grain(q))
+def both_ways(conn, q: queries.Query, table: str | None = None) -> tuple[dict, dict]:
+    """The contract's metrics per row key, from the tallies (or `table`, a rollup of them)
+    and from the pathway rows."""
+    fast = tallied.metrics(conn, q, table or tallied.grain(q))
     slow: dict[tuple, dict] = {}
     for family in FAMILIES:
         for key, values in family(conn, q).items():
             slow.setdefault(key, {}).update(values)
     return _contract(fast), _contract(slow)
+
+
+def assert_same(conn, q: queries.Query, table: str | None = None) -> None:
+    fast, slow = both_ways(conn, q, table)
+    assert fast.keys() == slow.keys(), (q, table)
+    for key, row in fast.items():
+        assert _flat(row) == pytest.approx(_flat(slow[key])), (q, table, key)
 
 
 def _flat(metrics: dict) -> dict:
@@ -155,11 +190,20 @@ def test_tallies_give_the_pathway_rows_report_for_whole_months(
     q = queries.Query(start, date(start.year + years, month + 1, 1) - timedelta(days=1))
     with engine.connect() as conn:
         for dims in SERVED:
-            for f in ({}, {"kind": "AI"}, {"structure_id": sorted(STRUCTURES)[0]}):
-                fast, slow = both_ways(conn, dataclasses.replace(q, dims=dims, **f))
-                assert fast.keys() == slow.keys(), (dims, f)
-                for key, row in fast.items():
-                    assert _flat(row) == pytest.approx(_flat(slow[key])), (dims, f, key)
+            for f in (
+                {},
+                {"kind": "AI"},
+                {"structure_id": sorted(STRUCTURES)[0]},
+                {"group_id": GROUPS[0]},
+            ):
+                served = dataclasses.replace(q, dims=dims, **f)
+                if tallied.grain(served) is None:  # months of a group: the rows answer
+                    assert served.by_group and "month" in dims
+                    continue
+                assert_same(conn, served)
+                if (table := tallied.table(conn, served)) != tallied.grain(served):
+                    assert table in rollups.OF.values()
+                    assert_same(conn, served, table)
 
 
 def _fixed_log() -> MemoryLog:
@@ -192,7 +236,7 @@ def tallies_of(engine) -> dict[str, list]:
     with engine.connect() as conn:
         return {
             t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
-            for t in ("tally", "tally_people", "tally_criteria")
+            for t in ("tally", "tally_people", "tally_criteria", *rollups.TABLES)
         }
 
 
@@ -204,7 +248,10 @@ def test_the_migration_tallies_pathways_projected_before_it_as_catch_up_does(eng
     caught_up = tallies_of(engine)
     with engine.begin() as conn:  # as before revision 0004; one pathway without a stored state
         conn.execute(
-            text("DROP TABLE outcomes.tally, outcomes.tally_people, outcomes.tally_criteria")
+            text(
+                "DROP TABLE outcomes.tally, outcomes.tally_people, outcomes.tally_criteria, "
+                + ", ".join(f"outcomes.{t}" for t in rollups.TABLES)
+            )
         )
         conn.execute(
             text(
@@ -216,3 +263,70 @@ def test_the_migration_tallies_pathways_projected_before_it_as_catch_up_does(eng
     migrations.upgrade("reporting", engine.url.render_as_string(hide_password=False))
     assert tallies_of(engine) == caught_up
     assert len(caught_up["tally_criteria"]) == 2 * len(caught_up["tally"])
+
+
+def test_rollups_follow_a_structure_whose_kind_changes_or_arrives_late(engine):
+    reset(engine)
+    s1, s2 = sorted(STRUCTURES)[:2]
+    with engine.begin() as conn:  # s2 unknown to the reference data while its pathway is tallied
+        conn.execute(text("DELETE FROM reference_data.structures WHERE id = :i"), {"i": s2})
+    try:
+        log = _fixed_log()
+        while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], 3):
+            pass
+        q = queries.Query(date(2025, 1, 1), date(2025, 12, 31), ("kind", "sex"))
+        with engine.begin() as conn:
+            assert rollups.fresh(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO reference_data.structures (id, name, kind, department, region)"
+                    " VALUES (:i, 'S', 'EI', '44', '52')"
+                ),
+                {"i": s2},
+            )
+            conn.execute(
+                text("UPDATE reference_data.structures SET kind = 'ETTI' WHERE id = :i"), {"i": s1}
+            )
+            assert not rollups.fresh(conn)
+            assert tallied.table(conn, q) == "tally_people"
+            rollups.repair(conn, "outcomes")
+            assert rollups.fresh(conn)
+            assert tallied.table(conn, q) == "tally_kind_people"
+            assert_same(conn, q, "tally_kind_people")
+            assert_same(conn, dataclasses.replace(q, dims=("department",)), "tally_kind_department")
+            rolled = conn.execute(
+                text("SELECT DISTINCT kind, department FROM outcomes.tally_kind_department")
+            ).all()
+            assert sorted(rolled) == [
+                ("EI", "44"),
+                ("ETTI", dict(zip(STRUCTURES, DEPARTMENTS, strict=True))[s1]),
+            ]
+    finally:
+        with engine.begin() as conn:
+            for (sid, kind), dep in zip(STRUCTURES.items(), DEPARTMENTS, strict=True):
+                conn.execute(
+                    text(
+                        "INSERT INTO reference_data.structures (id, name, kind, department,"
+                        " region) VALUES (:i, 'S', :k, :d, '53') ON CONFLICT (id) DO UPDATE"
+                        " SET kind = excluded.kind, department = excluded.department,"
+                        " region = excluded.region"
+                    ),
+                    {"i": sid, "k": kind, "d": dep},
+                )
+
+
+def test_a_group_with_a_membership_of_part_of_a_month_is_left_to_the_pathway_rows(engine):
+    q = queries.Query(date(2025, 1, 1), date(2025, 12, 31), ("group",))
+    other = str(uuid.uuid4())
+    with engine.connect() as conn:  # rolled back at the end
+        assert tallied.table(conn, q) == "tally"
+        conn.execute(
+            text(
+                "INSERT INTO reference_data.memberships (id, group_id, structure_id, joined_on)"
+                " VALUES (:i, :g, :s, '2025-03-15')"
+            ),
+            {"i": str(uuid.uuid4()), "g": other, "s": sorted(STRUCTURES)[0]},
+        )
+        assert tallied.table(conn, q) is None
+        assert tallied.table(conn, dataclasses.replace(q, group_id=GROUPS[0])) == "tally"
+        assert tallied.table(conn, dataclasses.replace(q, group_id=other)) is None

@@ -82,7 +82,7 @@ def _wait_for(settings, position: int, timeout: float = 60) -> None:
 def _snapshot(engine) -> dict:
     with engine.connect() as conn:
         return {
-            t: conn.execute(text(f"SELECT * FROM outcomes.{t} ORDER BY 1, 2")).all()
+            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
             for t in PROJECTIONS["outcomes"].tables
         }
 

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
-from services.reporting.projections import tallies
+from services.reporting.projections import rollups, tallies
 from services.reporting.projections.alert_rules import alert_rows
 from services.reporting.projections.derive import Folded, fold, fold_more, load
 from shared import events as ev
@@ -78,6 +78,7 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
     before, after, unknown, prior = _states(conn, schema, pages)
     _write_rows(conn, schema, derived_rows(before), derived_rows(after), unknown)
     tallies.write(conn, schema, {**before, **prior}, after)
+    rollups.repair(conn, schema)
     states = [{"pathway_id": pid, "state": state} for pid, state in after.items()]
     # orjson writes each Folded dataclass as a JSON object, kept verbatim in a text column.
     conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))

@@ -20,7 +20,7 @@ import orjson
 from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import tallies
+from services.reporting.projections import rollups, tallies
 from services.reporting.projections.derive import fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
 
@@ -69,6 +69,7 @@ def derive_all(engine: Engine, schema: str, progress: Progress) -> int:
             streams, complete = _streams(conn, schema, last, limit)
             if not streams:
                 _tally(conn, schema)
+                rollups.fill(conn, schema)
                 return folded
             if len(streams) == 1 and not complete:
                 limit *= 2  # one pathway longer than a chunk: read it whole

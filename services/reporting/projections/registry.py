@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import outcomes, outcomes_bulk, reference, tallies
+from services.reporting.projections import outcomes, outcomes_bulk, reference, rollups, tallies
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ PROJECTIONS: dict[str, Projection] = {
     "outcomes": Projection(
         "outcomes",
         outcomes.SCHEMA,
-        ("events", outcomes.STATES, *outcomes.DERIVED, *tallies.GRAINS),
+        ("events", outcomes.STATES, *outcomes.DERIVED, *tallies.GRAINS, *rollups.TABLES),
         "feed",
         "position",
         outcomes.apply,

@@ -18,6 +18,7 @@ from decimal import Decimal
 import orjson
 from sqlalchemy import Connection, text
 
+from services.reporting.projections import rollups
 from services.reporting.projections.derive import Folded
 from shared.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
 from shared.outcomes import exit_category, is_counted_exit
@@ -191,9 +192,11 @@ def _upsert(conn: Connection, schema: str, grain: str, columns: tuple, rows: lis
     sums = ", ".join(f"{m} = t.{m} + excluded.{m}" for m in METRICS)
     doc = {"doc": orjson.dumps(rows, default=str).decode()}
     conn.execute(text(UPSERT.format(s=schema, t=grain, key=", ".join(columns), sums=sums)), doc)
-    if any(r["n"] < 0 for r in rows):
+    emptied = any(r["n"] < 0 for r in rows)
+    if emptied:
         match = " AND ".join(f"t.{c} = d.{c}" for c in columns)
         conn.execute(text(PRUNE.format(s=schema, t=grain, match=match)), doc)
+    rollups.add(conn, schema, grain, doc, emptied)
 
 
 def _month(day: date) -> str:
