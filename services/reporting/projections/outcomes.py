@@ -76,8 +76,8 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
     if not pages:
         return
     before, after, unknown, prior = _states(conn, schema, pages)
-    _write_rows(conn, schema, derived_rows(before), derived_rows(after), unknown)
-    tallies.write(conn, schema, {**before, **prior}, after)
+    changed = _write_rows(conn, schema, derived_rows(before), derived_rows(after), unknown)
+    tallies.write(conn, schema, {**before, **prior}, after, changed)
     states = [{"pathway_id": pid, "state": state} for pid, state in after.items()]
     # orjson writes each Folded dataclass as a JSON object, kept verbatim in a text column.
     conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))
@@ -136,8 +136,10 @@ def _write_rows(
     old: dict[str, list[dict]],
     new: dict[str, list[dict]],
     replaced: list[str],
-) -> None:
-    """Delete the rows that went or changed, insert the rows that came or changed."""
+) -> tallies.RowChanges:
+    """Delete the rows that went or changed, insert the rows that came or changed; say which,
+    complete for every pathway but the `replaced` ones (whose old rows were not derived)."""
+    changed = tallies.RowChanges({}, {}, frozenset(replaced))
     for table in DERIVED:
         was = {_key(table, r): r for r in old[table]}
         now = {_key(table, r): r for r in new[table]}
@@ -149,6 +151,8 @@ def _write_rows(
             _delete(conn, schema, table, KEYS[table], gone)
         if came:
             conn.execute(text(INSERT.format(s=schema, t=table)), _doc(came))
+        changed.gone[table], changed.came[table] = gone, came
+    return changed
 
 
 def _key(table: str, row: dict) -> tuple:
