@@ -58,8 +58,10 @@ DECIMALS = frozenset({"hours", *(f"mad_{k}" for k in CLIENT_KINDS)})
 # cell tallied in one batch or in several holds the very same number.
 SHARE_SCALE = Decimal("1e-12")
 _HOUR_KIND = sorted(HOUR_COUNTED_KINDS)[0]
+# Rows carry only their non-zero amounts (most of a cell's metrics stay zero in a batch).
 UPSERT = """
-INSERT INTO {s}.{t} AS t SELECT * FROM json_populate_recordset(NULL::{s}.{t}, CAST(:doc AS json))
+INSERT INTO {s}.{t} AS t ({names})
+SELECT {values} FROM json_populate_recordset(NULL::{s}.{t}, CAST(:doc AS json)) AS d
 ON CONFLICT ({key}) DO UPDATE SET {sums}"""
 PRUNE = """
 DELETE FROM {s}.{t} AS t USING json_populate_recordset(NULL::{s}.{t}, CAST(:doc AS json)) AS d
@@ -199,7 +201,13 @@ def _row_changes(
                 pid = row["pathway_id"]
                 if pid in diffed:
                     _add(months[pid], row_contributions(table, row), sign)
-    return [(after[pid], found) for pid, found in months.items()]
+    return [(after[pid], _nonzero(found)) for pid, found in months.items()]
+
+
+def _nonzero(months: dict) -> dict:
+    """Months whose amounts changed: a pathway row replaced for its new total of hours most
+    often adds back what it took."""
+    return {month: amounts for month, amounts in months.items() if any(amounts.values())}
 
 
 def _add(months: dict, items: list[tuple[str, dict]], sign: int) -> None:
@@ -274,14 +282,21 @@ def _diffed(before: dict[str, Folded], after: dict[str, Folded], rows: RowChange
 
 
 def _row(columns: tuple, key: tuple, amounts: dict) -> dict:
-    return {**dict(zip(columns, key, strict=True)), **{m: amounts.get(m, 0) for m in METRICS}}
+    return {**dict(zip(columns, key, strict=True)), **{m: v for m, v in amounts.items() if v}}
 
 
 def _upsert(conn: Connection, schema: str, grain: str, columns: tuple, rows: list[dict]) -> None:
-    sums = ", ".join(f"{m} = t.{m} + excluded.{m}" for m in METRICS)
+    sql = UPSERT.format(
+        s=schema,
+        t=grain,
+        names=", ".join((*columns, *METRICS)),
+        values=", ".join((*columns, *(f"COALESCE({m}, 0)" for m in METRICS))),
+        key=", ".join(columns),
+        sums=", ".join(f"{m} = t.{m} + excluded.{m}" for m in METRICS),
+    )
     doc = {"doc": orjson.dumps(rows, default=str).decode()}
-    conn.execute(text(UPSERT.format(s=schema, t=grain, key=", ".join(columns), sums=sums)), doc)
-    if any(r["n"] < 0 for r in rows):
+    conn.execute(text(sql), doc)
+    if any(r.get("n", 0) < 0 for r in rows):
         match = " AND ".join(f"t.{c} = d.{c}" for c in columns)
         conn.execute(text(PRUNE.format(s=schema, t=grain, match=match)), doc)
 
