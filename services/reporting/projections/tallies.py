@@ -194,28 +194,26 @@ def _row_changes(
 ) -> list[tuple[Folded, dict]]:
     """(state, amounts by month) of each pathway `rows` is complete for: what its inserted rows
     add less what its deleted rows took, so unchanged rows cost nothing."""
-    months: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    found: dict[tuple[str, str], dict] = {}
     for sign, changed in ((-1, rows.gone), (1, rows.came)):
         for table in TALLIED:
             for row in changed.get(table, ()):
-                pid = row["pathway_id"]
-                if pid in diffed:
-                    _add(months[pid], row_contributions(table, row), sign)
-    return [(after[pid], _nonzero(found)) for pid, found in months.items()]
+                if row["pathway_id"] in diffed:
+                    _add(found, row["pathway_id"], row_contributions(table, row), sign)
+    # A pathway row replaced for its new total of hours most often adds back what it took.
+    return [
+        (after[pid], {month: amounts})
+        for (pid, month), amounts in found.items()
+        if any(amounts.values())
+    ]
 
 
-def _nonzero(months: dict) -> dict:
-    """Months whose amounts changed: a pathway row replaced for its new total of hours most
-    often adds back what it took."""
-    return {month: amounts for month, amounts in months.items() if any(amounts.values())}
-
-
-def _add(months: dict, items: list[tuple[str, dict]], sign: int) -> None:
+def _add(found: dict, pid: str, items: list[tuple[str, dict]], sign: int) -> None:
     for month, amounts in items:
-        cell = months[month]
+        cell = found.setdefault((pid, month), {"n": 0})
         cell["n"] += sign
         for name, amount in amounts.items():
-            cell[name] += sign * amount
+            cell[name] = cell.get(name, 0) + sign * amount
 
 
 def cells(changes: list[tuple[Folded, dict]]) -> dict[str, Cells]:
