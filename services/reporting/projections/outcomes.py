@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -72,6 +73,8 @@ KEYS = {
     "activities": ("pathway_id", "seq"),
     "alerts": ("pathway_id", "seq"),
 }
+# A row's primary key, as a dictionary key (a bare value for one column).
+_KEY_OF = {table: itemgetter(*columns) for table, columns in KEYS.items()}
 STREAMS = """
 SELECT pathway_id::text AS pathway_id, position, event_id::text AS id, type, occurred_on, data
   FROM {s}.events WHERE pathway_id = ANY(CAST(:ids AS uuid[])) ORDER BY pathway_id, position
@@ -168,8 +171,9 @@ def _write_rows(
     complete for every pathway but the `replaced` ones (whose old rows were not derived)."""
     changed = tallies.RowChanges({}, {}, frozenset(replaced))
     for table in DERIVED:
-        was = {_key(table, r): r for r in old[table]}
-        now = {_key(table, r): r for r in new[table]}
+        key = _KEY_OF[table]
+        was = {key(r): r for r in old[table]}
+        now = {key(r): r for r in new[table]}
         gone = [r for k, r in was.items() if now.get(k) != r]
         came = [r for k, r in now.items() if was.get(k) != r]
         if replaced:
@@ -180,10 +184,6 @@ def _write_rows(
             conn.execute(text(INSERT.format(s=schema, t=table)), _doc(came))
         changed.gone[table], changed.came[table] = gone, came
     return changed
-
-
-def _key(table: str, row: dict) -> tuple:
-    return tuple(row[c] for c in KEYS[table])
 
 
 def _delete(conn: Connection, schema: str, table: str, key: tuple, rows: list[dict]) -> None:
