@@ -218,23 +218,26 @@ def _add(found: dict, pid: str, items: list[tuple[str, dict]], sign: int) -> Non
 
 def cells(changes: list[tuple[Folded, dict]]) -> dict[str, Cells]:
     """Net signed amounts of the given changes, per grain and cell."""
-    found: dict[str, Cells] = {g: defaultdict(lambda: defaultdict(int)) for g in GRAINS}
+    found: dict[str, Cells] = {grain: {} for grain in GRAINS}
+    tally, people, criteria = found["tally"], found["tally_people"], found["tally_criteria"]
     for state, months in changes:
+        s, sex, age = state.structure_id, state.sex or "", state.age_band or ""
         for month, amounts in months.items():
-            for grain, key in _cell_keys(state, month):
-                cell = found[grain][key]
-                for name, amount in amounts.items():
-                    cell[name] += amount
+            _sum_into(tally, (s, month), amounts)
+            _sum_into(people, (s, month, sex, age), amounts)
+            for criterion in state.criteria:
+                _sum_into(criteria, (s, month, criterion), amounts)
     return found
 
 
-def _cell_keys(state: Folded, month: str) -> list[tuple[str, tuple]]:
-    s = state.structure_id
-    keys = [
-        ("tally", (s, month)),
-        ("tally_people", (s, month, state.sex or "", state.age_band or "")),
-    ]
-    return keys + [("tally_criteria", (s, month, c)) for c in state.criteria]
+def _sum_into(cells: Cells, key: tuple, amounts: dict) -> None:
+    """Most cells of a batch take one change: copied whole, not added metric by metric."""
+    cell = cells.get(key)
+    if cell is None:
+        cells[key] = dict(amounts)
+        return
+    for name, amount in amounts.items():
+        cell[name] = cell.get(name, 0) + amount
 
 
 def write(
