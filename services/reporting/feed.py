@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import orjson
 import requests
 
 from shared.settings import Settings
@@ -31,7 +32,9 @@ class _LogClient:
             raise FeedUnavailable(f"{self._url} injoignable ({type(exc).__name__})") from exc
         if r.status_code != 200:
             raise FeedUnavailable(f"{self._url} a répondu {r.status_code}")
-        return r.json()[self._key]
+        # orjson: a 5,000-event page decodes several times faster than with the json module,
+        # in the read-ahead thread that shares the interpreter with the page being applied.
+        return orjson.loads(r.content)[self._key]
 
     def close(self) -> None:
         self._session.close()

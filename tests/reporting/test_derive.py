@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from services.reporting.projections.alert_rules import alert_rows
-from services.reporting.projections.derive import EventNotApplicable, fold
+from services.reporting.projections.derive import EventNotApplicable, copied, fold, fold_more
+from services.reporting.projections.outcomes import CHANGES, DERIVED, derived_rows
 
 S = "6f1c1f7e-0000-4000-8000-000000000001"
 
@@ -131,3 +132,58 @@ def test_company_mad_hours_from_400_raise_the_480_hour_alert():
     [row] = [r for r in alert_rows(fold([opened(), *mads])) if r.code == "ai_480_hours"]
     assert row.active_until == date(2027, 1, 31)
     assert "400 h" in row.message
+
+
+def contract(position: int, type_: str, data: dict) -> dict:
+    return ev(position, type_, "2025-04-01", {"contract_id": "c1", **data})
+
+
+LATER = [
+    contract(10, "contract_renewed", {"planned_end_on": "2025-12-31", "contract_type": "CDDI"}),
+    contract(11, "contract_ended", {"ended_on": "2025-06-30", "reason": "fin"}),
+    ev(12, "pass_suspended", "2025-04-01", {"start_on": "2025-04-01", "end_on": "2025-04-05"}),
+    ev(13, "pass_prolonged", "2025-04-01", {"end_on": "2027-06-30"}),
+    ev(14, "hours_worked_recorded", "2025-04-30", {"month": "2025-04", "hours": 70}),
+    ev(
+        15,
+        "mise_a_disposition_recorded",
+        "2025-04-01",
+        {
+            "client_kind": "particulier",
+            "start_on": "2025-04-01",
+            "end_on": "2025-05-10",
+            "hours": 9,
+        },
+    ),
+    ev(16, "training_started", "2025-04-01", {"title": "CACES"}),
+    ev(17, "training_completed", "2025-04-20", {"title": "CACES"}),
+    ev(18, "support_action_recorded", "2025-04-02", {"domain": "social", "topic": "logement"}),
+    ev(19, "immersion_recorded", "2025-04-03", {"siret": "73282932000074"}),
+    ev(20, "pathway_exited", "2025-07-01", {"reason": "cdi"}),
+]
+
+
+def earlier() -> list[dict]:
+    started = {"contract_type": "CDDI", "start_on": "2025-01-02", "planned_end_on": "2025-06-30"}
+    return [
+        opened("2026-12-31"),
+        contract(2, "contract_started", started),
+        ev(3, "hours_worked_recorded", "2025-02-28", {"month": "2025-02", "hours": 40}),
+        ev(4, "support_action_recorded", "2025-02-02", {"domain": "social", "topic": "x"}),
+    ]
+
+
+def test_folding_into_a_copy_leaves_the_state_it_was_copied_from_as_it_was():
+    state = fold(earlier())
+    fold_more(copied(state), LATER)
+    assert state == fold(earlier())
+
+
+@pytest.mark.parametrize("event", LATER, ids=lambda e: e["type"])
+def test_an_event_changes_no_derived_table_but_alerts_and_those_said(event):
+    before = fold(earlier())
+    after = fold_more(copied(before), [event])
+    kept = set(DERIVED) - {"alerts", *CHANGES[event["type"]]}
+    was, now = derived_rows({"p": before}), derived_rows({"p": after})
+    assert {t: now[t] for t in kept} == {t: was[t] for t in kept}
+    assert all(now[t] != was[t] for t in CHANGES[event["type"]])

@@ -122,6 +122,28 @@ def load(raw: str | dict) -> Folded:
     )
 
 
+def copied(state: Folded) -> Folded:
+    """A copy further events can be folded into, leaving `state` as it was: cheaper than
+    loading the stored JSON twice. Only contracts and the PASS are changed in place."""
+    pass_iae = state.pass_iae
+    return Folded(
+        structure_id=state.structure_id,
+        opened_on=state.opened_on,
+        sex=state.sex,
+        age_band=state.age_band,
+        criteria=state.criteria,
+        pass_iae=PassIae(pass_iae.number, pass_iae.end_on) if pass_iae else None,
+        exit=state.exit,
+        contracts={
+            k: Contract(c.type, c.start_on, c.planned_end_on, c.ended_on)
+            for k, c in state.contracts.items()
+        },
+        hours_by_month=dict(state.hours_by_month),
+        mads=list(state.mads),
+        activities=list(state.activities),
+    )
+
+
 def _maybe_day(value: Any) -> date | None:
     return None if value is None else _day(value)
 

@@ -9,6 +9,8 @@ stream. Rows are a pure function of the stream, so rebuild and catch-up give ide
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -16,13 +18,29 @@ from sqlalchemy import Connection, text
 
 from services.reporting.projections import rollups, tallies
 from services.reporting.projections.alert_rules import alert_rows
-from services.reporting.projections.derive import Folded, fold, fold_more, load
+from services.reporting.projections.derive import Folded, copied, fold, fold_more, load
 from shared import events as ev
 from shared.outcomes import exit_category
 
 SCHEMA = "outcomes"
 STATES = "states"
 DERIVED = ("pathways", "criteria", "monthly_hours", "mads", "activities", "alerts")
+# The tables an event can change besides alerts (derived again for every touched pathway): a
+# page's rows are compared in those only. A type not named here changes them all.
+CHANGES: dict[str, tuple[str, ...]] = {
+    ev.CONTRACT_STARTED: (),
+    ev.CONTRACT_RENEWED: (),
+    ev.CONTRACT_ENDED: (),
+    ev.PASS_SUSPENDED: (),
+    ev.PASS_PROLONGED: (),
+    ev.TRAINING_STARTED: (),
+    ev.IMMERSION_RECORDED: (),
+    ev.MISE_A_DISPOSITION_RECORDED: ("mads",),
+    ev.HOURS_WORKED_RECORDED: ("pathways", "monthly_hours"),
+    ev.TRAINING_COMPLETED: ("activities",),
+    ev.SUPPORT_ACTION_RECORDED: ("activities",),
+    ev.PATHWAY_EXITED: ("pathways",),
+}
 
 # Rows travel as one JSON document per statement, unpacked by PostgreSQL into the table's own
 # row type: one parameter to encode (orjson), no per-element array escaping in Python.
@@ -55,6 +73,8 @@ KEYS = {
     "activities": ("pathway_id", "seq"),
     "alerts": ("pathway_id", "seq"),
 }
+# A row's primary key, as a dictionary key (a bare value for one column).
+_KEY_OF = {table: itemgetter(*columns) for table, columns in KEYS.items()}
 STREAMS = """
 SELECT pathway_id::text AS pathway_id, position, event_id::text AS id, type, occurred_on, data
   FROM {s}.events WHERE pathway_id = ANY(CAST(:ids AS uuid[])) ORDER BY pathway_id, position
@@ -76,12 +96,22 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
     if not pages:
         return
     before, after, unknown, prior = _states(conn, schema, pages)
-    _write_rows(conn, schema, derived_rows(before), derived_rows(after), unknown)
-    tallies.write(conn, schema, {**before, **prior}, after)
+    tables = _changed_tables(pages, before)
+    old, new = derived_rows(before, tables), derived_rows(after, tables)
+    changed = _write_rows(conn, schema, old, new, unknown)
+    tallies.write(conn, schema, {**before, **prior}, after, changed)
     rollups.repair(conn, schema)
     states = [{"pathway_id": pid, "state": state} for pid, state in after.items()]
     # orjson writes each Folded dataclass as a JSON object, kept verbatim in a text column.
     conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))
+
+
+def _changed_tables(pages: dict[str, list[dict]], before: dict) -> dict[str, set[str]]:
+    """The tables each pathway's page can change, for the pathways whose old rows are known."""
+    return {
+        pid: {"alerts"}.union(*(CHANGES.get(e["type"], DERIVED) for e in pages[pid]))
+        for pid in before
+    }
 
 
 def _states(
@@ -99,7 +129,7 @@ def _states(
             before[pid] = load(stored[pid])
         elif pid in stored or page[0]["type"] != ev.PATHWAY_OPENED or voids:
             refold.append(pid)
-    after = {pid: fold_more(load(stored[pid]), pages[pid]) for pid in before}
+    after = {pid: fold_more(copied(state), pages[pid]) for pid, state in before.items()}
     after.update({pid: fold_more(Folded(), pages[pid]) for pid in ids if _new(pid, before, refold)})
     streams = _streams(conn, schema, refold)
     after.update({pid: fold(stream) for pid, stream in streams.items()})
@@ -137,11 +167,14 @@ def _write_rows(
     old: dict[str, list[dict]],
     new: dict[str, list[dict]],
     replaced: list[str],
-) -> None:
-    """Delete the rows that went or changed, insert the rows that came or changed."""
+) -> tallies.RowChanges:
+    """Delete the rows that went or changed, insert the rows that came or changed; say which,
+    complete for every pathway but the `replaced` ones (whose old rows were not derived)."""
+    changed = tallies.RowChanges({}, {}, frozenset(replaced))
     for table in DERIVED:
-        was = {_key(table, r): r for r in old[table]}
-        now = {_key(table, r): r for r in new[table]}
+        key = _KEY_OF[table]
+        was = {key(r): r for r in old[table]}
+        now = {key(r): r for r in new[table]}
         gone = [r for k, r in was.items() if now.get(k) != r]
         came = [r for k, r in now.items() if was.get(k) != r]
         if replaced:
@@ -150,10 +183,8 @@ def _write_rows(
             _delete(conn, schema, table, KEYS[table], gone)
         if came:
             conn.execute(text(INSERT.format(s=schema, t=table)), _doc(came))
-
-
-def _key(table: str, row: dict) -> tuple:
-    return tuple(row[c] for c in KEYS[table])
+        changed.gone[table], changed.came[table] = gone, came
+    return changed
 
 
 def _delete(conn: Connection, schema: str, table: str, key: tuple, rows: list[dict]) -> None:
@@ -180,42 +211,59 @@ def _doc(rows: list) -> dict[str, str]:
     return {"doc": orjson.dumps(rows).decode()}
 
 
-def derived_rows(folded: dict[str, Folded]) -> dict[str, list[dict]]:
-    """Rows of every derived table for the given folded pathways (unopened ones have none)."""
+def derived_rows(
+    folded: dict[str, Folded], tables: dict[str, Collection[str]] | None = None
+) -> dict[str, list[dict]]:
+    """Rows of every derived table for the given folded pathways (unopened ones have none), or
+    of only the tables `tables` names for a pathway (every table for a pathway it leaves out)."""
     rows: dict[str, list[dict]] = {table: [] for table in DERIVED}
     for pid, state in folded.items():
         if state.opened_on is None:
             continue
-        rows["pathways"].append(_pathway_row(pid, state))
-        rows["criteria"] += [{"pathway_id": pid, "criterion": c} for c in state.criteria]
-        rows["monthly_hours"] += [
-            {"pathway_id": pid, "month": f"{m}-01", "hours": h}
-            for m, h in sorted(state.hours_by_month.items())
-        ]
-        rows["mads"] += [
-            {
-                "pathway_id": pid,
-                "seq": i,
-                "client_kind": m.client_kind,
-                "start_on": m.start_on,
-                "end_on": m.end_on,
-                "hours": m.hours,
-            }
-            for i, m in enumerate(state.mads)
-        ]
-        rows["activities"] += [
-            {"pathway_id": pid, "seq": i, "kind": k, "occurred_on": on}
-            for i, (k, on) in enumerate(state.activities)
-        ]
-        rows["alerts"] += [
-            {"pathway_id": pid, "seq": i, **vars(a)} for i, a in enumerate(alert_rows(state))
-        ]
+        for table in tables.get(pid, DERIVED) if tables else DERIVED:
+            rows[table] += _ROWS[table](pid, state)
     return rows
 
 
-def _pathway_row(pid: str, state: Folded) -> dict:
+def _criteria_rows(pid: str, state: Folded) -> list[dict]:
+    return [{"pathway_id": pid, "criterion": c} for c in state.criteria]
+
+
+def _hours_rows(pid: str, state: Folded) -> list[dict]:
+    return [
+        {"pathway_id": pid, "month": f"{m}-01", "hours": h}
+        for m, h in sorted(state.hours_by_month.items())
+    ]
+
+
+def _mad_rows(pid: str, state: Folded) -> list[dict]:
+    return [
+        {
+            "pathway_id": pid,
+            "seq": i,
+            "client_kind": m.client_kind,
+            "start_on": m.start_on,
+            "end_on": m.end_on,
+            "hours": m.hours,
+        }
+        for i, m in enumerate(state.mads)
+    ]
+
+
+def _activity_rows(pid: str, state: Folded) -> list[dict]:
+    return [
+        {"pathway_id": pid, "seq": i, "kind": k, "occurred_on": on}
+        for i, (k, on) in enumerate(state.activities)
+    ]
+
+
+def _alert_rows(pid: str, state: Folded) -> list[dict]:
+    return [{"pathway_id": pid, "seq": i, **vars(a)} for i, a in enumerate(alert_rows(state))]
+
+
+def _pathway_rows(pid: str, state: Folded) -> list[dict]:
     exited_on, reason = state.exit or (None, None)
-    return {
+    row = {
         "pathway_id": pid,
         "structure_id": state.structure_id,
         "opened_on": state.opened_on,
@@ -226,3 +274,14 @@ def _pathway_row(pid: str, state: Folded) -> dict:
         "age_band": state.age_band,
         "hours_total": float(sum(state.hours_by_month.values())),
     }
+    return [row]
+
+
+_ROWS = {
+    "pathways": _pathway_rows,
+    "criteria": _criteria_rows,
+    "monthly_hours": _hours_rows,
+    "mads": _mad_rows,
+    "activities": _activity_rows,
+    "alerts": _alert_rows,
+}

@@ -38,7 +38,7 @@ CURRENT = ", ".join(f"coalesce(s.{a}, '') AS {a}" for a in RECORDED)
 # A structure is recorded while it has tally cells: `n` sums their contributions.
 RECORD = f"""
 INSERT INTO {{s}}.{ATTRIBUTES} AS t (structure_id, {", ".join(RECORDED)}, n)
-SELECT d.structure_id, {CURRENT}, sum(d.n)
+SELECT d.structure_id, {CURRENT}, sum(coalesce(d.n, 0))
   FROM json_populate_recordset(NULL::{{s}}.tally, CAST(:doc AS json)) d
   LEFT JOIN reference_data.structures s ON s.id = d.structure_id
  GROUP BY d.structure_id, {", ".join(f"s.{a}" for a in RECORDED)}
@@ -98,7 +98,8 @@ def add(conn: Connection, schema: str, grain: str, doc: dict, emptied: bool) -> 
         return
     if grain == "tally":  # any structure with cells of a finer grain has tally cells too
         conn.execute(text(RECORD.format(s=schema)), doc)
-    conn.execute(text(_sql(ADD, schema, grain, sum_of="d.{m}")), doc)
+    # Tally deltas carry their non-zero amounts only.
+    conn.execute(text(_sql(ADD, schema, grain, sum_of="coalesce(d.{m}, 0)")), doc)
     if emptied:
         conn.execute(text(PRUNE.format(s=schema, r=OF[grain])))
 

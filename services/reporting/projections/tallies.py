@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -57,53 +59,94 @@ DECIMALS = frozenset({"hours", *(f"mad_{k}" for k in CLIENT_KINDS)})
 # cell tallied in one batch or in several holds the very same number.
 SHARE_SCALE = Decimal("1e-12")
 _HOUR_KIND = sorted(HOUR_COUNTED_KINDS)[0]
+# Rows carry only their non-zero amounts (most of a cell's metrics stay zero in a batch).
 UPSERT = """
-INSERT INTO {s}.{t} AS t SELECT * FROM json_populate_recordset(NULL::{s}.{t}, CAST(:doc AS json))
+INSERT INTO {s}.{t} AS t ({names})
+SELECT {values} FROM json_populate_recordset(NULL::{s}.{t}, CAST(:doc AS json)) AS d
 ON CONFLICT ({key}) DO UPDATE SET {sums}"""
 PRUNE = """
 DELETE FROM {s}.{t} AS t USING json_populate_recordset(NULL::{s}.{t}, CAST(:doc AS json)) AS d
  WHERE {match} AND t.n = 0"""
 
 Cells = dict[tuple, dict[str, Decimal]]
+# The derived tables whose rows carry amounts; criteria and alerts add none.
+TALLIED = ("pathways", "monthly_hours", "mads", "activities")
+
+
+@dataclass(frozen=True)
+class RowChanges:
+    """Derived rows a batch deleted (`gone`) and inserted (`came`), by table: complete for
+    every pathway but the `replaced` ones, whose old rows were deleted without being derived."""
+
+    gone: dict[str, list[dict]]
+    came: dict[str, list[dict]]
+    replaced: Collection[str]
 
 
 def contributions(state: Folded) -> list[tuple[str, dict]]:
     """(month, amounts) a pathway adds, before spreading them over the grains."""
     if state.opened_on is None:
         return []
-    items = [(_month(state.opened_on), {"entries": 1})]
-    items.append(_exit(state) if state.exit else (OPEN, {"open_now": 1}))
-    items += [
-        (f"{m}-01", {"hours": _dec(h), "hour_rows": 1}) for m, h in state.hours_by_month.items()
-    ]
+    exit_on, reason = state.exit or (None, None)
+    hours = float(sum(state.hours_by_month.values()))
+    items = _pathway(state.opened_on, exit_on, reason, hours)
+    items += [_hours(f"{m}-01", h) for m, h in state.hours_by_month.items()]
     for mad in state.mads:
-        items += _mad_shares(mad)
-    items += [(_month(on), {_ACTIVITY[kind]: 1}) for kind, on in state.activities]
+        items += _mad_shares(mad.client_kind, mad.start_on, mad.end_on, mad.hours)
+    items += [_activity(kind, on) for kind, on in state.activities]
     return items
+
+
+def row_contributions(table: str, row: dict) -> list[tuple[str, dict]]:
+    """What one derived row adds: the pathway's contributions are the sum over its rows, so a
+    batch can tally the rows it deleted and inserted instead of whole pathways."""
+    if table == "pathways":
+        return _pathway(row["opened_on"], row["exited_on"], row["exit_reason"], row["hours_total"])
+    if table == "monthly_hours":
+        return [_hours(row["month"], row["hours"])]
+    if table == "mads":
+        return _mad_shares(row["client_kind"], row["start_on"], row["end_on"], row["hours"])
+    if table == "activities":
+        return [_activity(row["kind"], row["occurred_on"])]
+    return []
+
+
+def _pathway(
+    opened_on: date, exit_on: date | None, reason: str | None, hours: float
+) -> list[tuple[str, dict]]:
+    """Its entry, and its exit or its being open now; `hours` (in total) decide counted exits."""
+    if exit_on is None or reason is None:
+        return [(_month(opened_on), {"entries": 1}), (OPEN, {"open_now": 1})]
+    return [(_month(opened_on), {"entries": 1}), _exit(opened_on, exit_on, reason, hours)]
+
+
+def _hours(month: str, hours: float) -> tuple[str, dict]:
+    return month, {"hours": _dec(hours), "hour_rows": 1}
+
+
+def _activity(kind: str, on: date) -> tuple[str, dict]:
+    return _month(on), {_ACTIVITY[kind]: 1}
 
 
 _ACTIVITY = {"training_completed": "trainings", "support_action": "supports"}
 
 
-def _exit(state: Folded) -> tuple[str, dict]:
-    on, reason = state.exit
-    cat, hours = exit_category(reason), float(sum(state.hours_by_month.values()))
-    amounts = {"exits": 1, f"exits_{cat}": 1, "exit_days": (on - state.opened_on).days}
+def _exit(opened_on: date, on: date, reason: str, hours: float) -> tuple[str, dict]:
+    cat = exit_category(reason)
+    amounts = {"exits": 1, f"exits_{cat}": 1, "exit_days": (on - opened_on).days}
     if cat != WITHDRAWN_CATEGORY:
-        amounts[f"counted_h_{cat}"] = int(
-            is_counted_exit(_HOUR_KIND, state.opened_on, on, cat, hours)
-        )
-        amounts[f"counted_m_{cat}"] = int(is_counted_exit("", state.opened_on, on, cat, hours))
+        amounts[f"counted_h_{cat}"] = int(is_counted_exit(_HOUR_KIND, opened_on, on, cat, hours))
+        amounts[f"counted_m_{cat}"] = int(is_counted_exit("", opened_on, on, cat, hours))
     return _month(on), amounts
 
 
-def _mad_shares(mad) -> list[tuple[str, dict]]:
+def _mad_shares(kind: str, start_on: date, end_on: date, hours: float) -> list[tuple[str, dict]]:
     """A MAD's hours split pro rata by days over the months it covers (ADR 0006)."""
-    total, shares, first = (mad.end_on - mad.start_on).days + 1, [], mad.start_on
-    while first <= mad.end_on:
-        last = min(mad.end_on, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
-        share = (_dec(mad.hours) * ((last - first).days + 1) / total).quantize(SHARE_SCALE)
-        shares.append((_month(first), {f"mad_{mad.client_kind}": share, "mad_rows": 1}))
+    total, shares, first = (end_on - start_on).days + 1, [], start_on
+    while first <= end_on:
+        last = min(end_on, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+        share = (_dec(hours) * ((last - first).days + 1) / total).quantize(SHARE_SCALE)
+        shares.append((_month(first), {f"mad_{kind}": share, "mad_rows": 1}))
         first = last + timedelta(days=1)
     return shares
 
@@ -147,52 +190,115 @@ def _changes(before: Folded | None, after: Folded | None) -> list[tuple[Folded, 
     return found + ([(after, by_month(after))] if after else [])
 
 
-def cells(before: dict[str, Folded], after: dict[str, Folded]) -> dict[str, Cells]:
-    """Net signed amounts of the given pathways, per grain and cell."""
-    found: dict[str, Cells] = {g: defaultdict(lambda: defaultdict(int)) for g in GRAINS}
-    for pid in before.keys() | after.keys():
-        for state, months in _changes(before.get(pid), after.get(pid)):
-            for month, amounts in months.items():
-                for grain, key in _cell_keys(state, month):
-                    cell = found[grain][key]
-                    for name, amount in amounts.items():
-                        cell[name] += amount
+def _row_changes(
+    after: dict[str, Folded], diffed: set[str], rows: RowChanges
+) -> list[tuple[Folded, dict]]:
+    """(state, amounts by month) of each pathway `rows` is complete for: what its inserted rows
+    add less what its deleted rows took, so unchanged rows cost nothing."""
+    found: dict[tuple[str, str], dict] = {}
+    for sign, changed in ((-1, rows.gone), (1, rows.came)):
+        for table in TALLIED:
+            for row in changed.get(table, ()):
+                if row["pathway_id"] in diffed:
+                    _add(found, row["pathway_id"], row_contributions(table, row), sign)
+    # A pathway row replaced for its new total of hours most often adds back what it took.
+    return [
+        (after[pid], {month: amounts})
+        for (pid, month), amounts in found.items()
+        if any(amounts.values())
+    ]
+
+
+def _add(found: dict, pid: str, items: list[tuple[str, dict]], sign: int) -> None:
+    for month, amounts in items:
+        cell = found.setdefault((pid, month), {"n": 0})
+        cell["n"] += sign
+        for name, amount in amounts.items():
+            cell[name] = cell.get(name, 0) + sign * amount
+
+
+def cells(changes: list[tuple[Folded, dict]]) -> dict[str, Cells]:
+    """Net signed amounts of the given changes, per grain and cell."""
+    found: dict[str, Cells] = {grain: {} for grain in GRAINS}
+    tally, people, criteria = found["tally"], found["tally_people"], found["tally_criteria"]
+    for state, months in changes:
+        s, sex, age = state.structure_id, state.sex or "", state.age_band or ""
+        for month, amounts in months.items():
+            _sum_into(tally, (s, month), amounts)
+            _sum_into(people, (s, month, sex, age), amounts)
+            for criterion in state.criteria:
+                _sum_into(criteria, (s, month, criterion), amounts)
     return found
 
 
-def _cell_keys(state: Folded, month: str) -> list[tuple[str, tuple]]:
-    s = state.structure_id
-    keys = [
-        ("tally", (s, month)),
-        ("tally_people", (s, month, state.sex or "", state.age_band or "")),
-    ]
-    return keys + [("tally_criteria", (s, month, c)) for c in state.criteria]
+def _sum_into(cells: Cells, key: tuple, amounts: dict) -> None:
+    """Most cells of a batch take one change: copied whole, not added metric by metric."""
+    cell = cells.get(key)
+    if cell is None:
+        cells[key] = dict(amounts)
+        return
+    for name, amount in amounts.items():
+        cell[name] = cell.get(name, 0) + amount
 
 
 def write(
-    conn: Connection, schema: str, before: dict[str, Folded], after: dict[str, Folded]
+    conn: Connection,
+    schema: str,
+    before: dict[str, Folded],
+    after: dict[str, Folded],
+    rows: RowChanges | None = None,
 ) -> None:
-    """Add what `after` contributes and take away what `before` did; drop emptied cells."""
-    net = cells(before, after)
+    """Add what `after` contributes and take away what `before` did; drop emptied cells.
+
+    Pathways that `rows` is complete for and that stay in the same cells are tallied from
+    their changed rows alone (most batches add one event to a pathway); the others in whole.
+    """
+    diffed = _diffed(before, after, rows)
+    changes = [
+        change
+        for pid in (before.keys() | after.keys()) - diffed
+        for change in _changes(before.get(pid), after.get(pid))
+    ]
+    if rows and diffed:
+        changes += _row_changes(after, diffed, rows)
+    net = cells(changes)
     for grain, columns in GRAINS.items():
-        rows = [
+        found = [
             _row(columns, key, amounts)
             for key, amounts in net[grain].items()
             if any(amounts.values())
         ]
-        if rows:
-            _upsert(conn, schema, grain, columns, rows)
+        if found:
+            _upsert(conn, schema, grain, columns, found)
+
+
+def _diffed(before: dict[str, Folded], after: dict[str, Folded], rows: RowChanges | None) -> set:
+    """Pathways whose tally changes can be read from their changed rows."""
+    if rows is None:
+        return set()
+    return {
+        pid
+        for pid in before.keys() & after.keys()
+        if pid not in rows.replaced and _attributes(before[pid]) == _attributes(after[pid])
+    }
 
 
 def _row(columns: tuple, key: tuple, amounts: dict) -> dict:
-    return {**dict(zip(columns, key, strict=True)), **{m: amounts.get(m, 0) for m in METRICS}}
+    return {**dict(zip(columns, key, strict=True)), **{m: v for m, v in amounts.items() if v}}
 
 
 def _upsert(conn: Connection, schema: str, grain: str, columns: tuple, rows: list[dict]) -> None:
-    sums = ", ".join(f"{m} = t.{m} + excluded.{m}" for m in METRICS)
+    sql = UPSERT.format(
+        s=schema,
+        t=grain,
+        names=", ".join((*columns, *METRICS)),
+        values=", ".join((*columns, *(f"COALESCE({m}, 0)" for m in METRICS))),
+        key=", ".join(columns),
+        sums=", ".join(f"{m} = t.{m} + excluded.{m}" for m in METRICS),
+    )
     doc = {"doc": orjson.dumps(rows, default=str).decode()}
-    conn.execute(text(UPSERT.format(s=schema, t=grain, key=", ".join(columns), sums=sums)), doc)
-    emptied = any(r["n"] < 0 for r in rows)
+    conn.execute(text(sql), doc)
+    emptied = any(r.get("n", 0) < 0 for r in rows)
     if emptied:
         match = " AND ".join(f"t.{c} = d.{c}" for c in columns)
         conn.execute(text(PRUNE.format(s=schema, t=grain, match=match)), doc)
