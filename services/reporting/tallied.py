@@ -146,12 +146,14 @@ def members_aligned(conn: Connection, q: Query) -> bool:
 def metrics(conn: Connection, q: Query, table: str) -> dict[tuple, dict]:
     """Every family of metrics per row key, in one statement over the tallies."""
     sql = _by_month(q, table) if "month" in q.dims else _whole(q, table)
+    result, width = conn.execute(text(sql), bind(q)), len(q.dims)
+    names = list(result.keys())[width:]
+    counted = [names.index(f"counted_{c}") for c in COUNTED_CATEGORIES]
     found: dict[tuple, dict] = {}
-    for row in conn.execute(text(sql), bind(q)).mappings():
-        key = tuple(row[f"k{i}"] for i in range(len(q.dims)))
-        found[key] = {k: v for k, v in row.items() if not k.startswith("k")}
-    for values in found.values():
-        values["counted_exits"] = sum(values[f"counted_{c}"] for c in COUNTED_CATEGORIES)
+    for row in result:
+        values = dict(zip(names, row[width:], strict=True))
+        values["counted_exits"] = sum(row[width + i] for i in counted)
+        found[tuple(row[:width])] = values
     return found
 
 
