@@ -17,10 +17,11 @@ from marshmallow import ValidationError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from services.pathways import persons, store
+from services.pathways import persons, roles, store
 from services.pathways.idempotency import EventIdConflict, Known, replay
 from services.pathways.pathway import Context, Decision, PathwayState, decide, enrich_opened, fold
 from services.pathways.state import Event
+from shared import db
 from shared import events as ev
 from shared.event_fields import flatten_messages
 from shared.problems import Problem
@@ -30,6 +31,7 @@ from shared.problems import Problem
 # an append after the winner.
 ATTEMPTS = 3
 NOT_FOUND = "Parcours introuvable."
+RECYCLE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -84,18 +86,54 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
 def run(
     engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
 ) -> list[Outcome]:
-    """Decide and store every request in one transaction, deciding again after a lost race."""
+    """Decide and store every request in one transaction, deciding again after a lost race.
+
+    The write engine does not ping connections on checkout (a round trip per append): a
+    connection found lost instead empties the pool and the transaction runs once more; were the
+    cut during COMMIT, the retry finds the events stored and answers their replay.
+    """
+    reconnect = True
     for _ in range(ATTEMPTS):
         try:
-            with engine.begin() as conn:
-                return Appender(conn, kek, actor).run(requests)
+            return _transaction(engine, kek, actor, requests)
         except (IntegrityError, psycopg.IntegrityError):
             continue
+        except psycopg.OperationalError as error:
+            if not (reconnect and _lost(error)):
+                raise
+            reconnect = False
+            engine.dispose()
     raise Problem(
         409,
         "Écritures concurrentes sur ce parcours : relisez-le puis réessayez.",
         slug="version-conflict",
     )
+
+
+def _transaction(
+    engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
+) -> list[Outcome]:
+    """One attempt; a lost connection is discarded rather than handed back to the pool."""
+    with engine.connect() as conn:
+        try:
+            return Appender(conn, kek, actor).run(requests)
+        except psycopg.OperationalError as error:
+            if _lost(error):
+                conn.invalidate()
+            raise
+
+
+def _lost(error: psycopg.OperationalError) -> bool:
+    """A connection cut by the client side (no SQLSTATE), a server shut down or restarted."""
+    return error.sqlstate is None or error.sqlstate.startswith(("08", "57P"))
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """The engine appends run on: no pre-ping (see `run`), connections renewed every
+    `RECYCLE_SECONDS` so that none outlives a server-side idle timeout unnoticed."""
+    engine = db.make_engine(url, pool_size=pool_size, pre_ping=False, pool_recycle=RECYCLE_SECONDS)
+    roles.use_writer_role(engine)
+    return engine
 
 
 @dataclass
@@ -230,7 +268,8 @@ class Appender:
         )
 
     def _write(self) -> None:
-        """Insert the events (positions allocated as the first write), then update the index."""
+        """Insert the events (positions allocated as the first write), update the index and
+        commit, in one round trip; with nothing to write the reading transaction is dropped."""
         if not self.pending:
             return
         rows = [_row(k, self.actor.metadata) for k in self.pending]

@@ -84,11 +84,14 @@ def driver(conn: Connection) -> psycopg.Connection:
     return pg
 
 
-def round_trip(conn: Connection, queries: list[Query]) -> list[list[tuple]]:
-    """The rows of each query (none for a write), all sent at once: one round trip."""
+def round_trip(conn: Connection, queries: list[Query], commit: bool = False) -> list[list[tuple]]:
+    """The rows of each query (none for a write), all sent at once: one round trip; with
+    `commit`, the transaction's COMMIT travels with them."""
     pg = driver(conn)
     with pg.pipeline():
         cursors = [pg.execute(sql, params, prepare=True) for sql, params in queries]
+        if commit:
+            pg.commit()
     return [_rows(cursor) for cursor in cursors]
 
 
@@ -141,8 +144,8 @@ INSERT_SQL = """
 
 
 def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> list[int]:
-    """Insert `rows` and update the listing of `pathways` in the caller's transaction, in one
-    round trip; the rows' positions, in order.
+    """Insert `rows`, update the listing of `pathways` and commit the caller's transaction, in
+    one round trip; the rows' positions, in order.
 
     The insert must be the transaction's FIRST write: allocate_positions assigns the
     transaction id under the allocation lock, which keeps position order equal to
@@ -168,6 +171,7 @@ def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> 
             (INSERT_SQL, {"count": len(rows), "rows": orjson.dumps(document).decode()}),
             index_query(pathways),
         ],
+        commit=True,
     )
     positions = {str(event_id): position for event_id, position in inserted}
     return [positions[str(uuid.UUID(r.id))] for r in rows]
