@@ -86,7 +86,9 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
 def run(
     engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
 ) -> list[Outcome]:
-    """Decide and store every request in one transaction, deciding again after a lost race.
+    """Decide every request on the log read, then store the accepted ones in one transaction
+    (the unique (pathway, version) and event-id constraints catch a concurrent writer), deciding
+    again after a lost race.
 
     The write engine does not ping connections on checkout (a round trip per append): a
     connection found lost instead empties the pool and the transaction runs once more; were the
@@ -130,8 +132,16 @@ def _lost(error: psycopg.OperationalError) -> bool:
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     """The engine appends run on: no pre-ping (see `run`), connections renewed every
-    `RECYCLE_SECONDS` so that none outlives a server-side idle timeout unnoticed."""
-    engine = db.make_engine(url, pool_size=pool_size, pre_ping=False, pool_recycle=RECYCLE_SECONDS)
+    `RECYCLE_SECONDS` so that none outlives a server-side idle timeout unnoticed, and in
+    autocommit mode: the streams are read on their own, then the write sends its BEGIN and
+    COMMIT with its statements (store.transaction) instead of waiting for a BEGIN first."""
+    engine = db.make_engine(
+        url,
+        pool_size=pool_size,
+        pre_ping=False,
+        pool_recycle=RECYCLE_SECONDS,
+        isolation_level="AUTOCOMMIT",
+    )
     roles.use_writer_role(engine)
     return engine
 
@@ -268,8 +278,8 @@ class Appender:
         )
 
     def _write(self) -> None:
-        """Insert the events (positions allocated as the first write), update the index and
-        commit, in one round trip; with nothing to write the reading transaction is dropped."""
+        """Insert the events (positions allocated as the first write) and update the index in
+        one transaction and one round trip."""
         if not self.pending:
             return
         rows = [_row(k, self.actor.metadata) for k in self.pending]

@@ -84,14 +84,26 @@ def driver(conn: Connection) -> psycopg.Connection:
     return pg
 
 
-def round_trip(conn: Connection, queries: list[Query], commit: bool = False) -> list[list[tuple]]:
-    """The rows of each query (none for a write), all sent at once: one round trip; with
-    `commit`, the transaction's COMMIT travels with them."""
+def round_trip(conn: Connection, queries: list[Query]) -> list[list[tuple]]:
+    """The rows of each query (none for a write), all sent at once: one round trip."""
     pg = driver(conn)
     with pg.pipeline():
         cursors = [pg.execute(sql, params, prepare=True) for sql, params in queries]
-        if commit:
-            pg.commit()
+    return [_rows(cursor) for cursor in cursors]
+
+
+def transaction(conn: Connection, queries: list[Query]) -> list[list[tuple]]:
+    """`queries` in a transaction of their own, BEGIN and COMMIT included: one round trip.
+
+    The connection must be in autocommit mode, or psycopg would first send its own BEGIN and
+    wait for it; on an error, the transaction stays open until the pool rolls it back.
+    """
+    pg = driver(conn)
+    assert pg.autocommit, "store.transaction needs an autocommit connection"
+    with pg.pipeline():
+        pg.execute("BEGIN")
+        cursors = [pg.execute(sql, params, prepare=True) for sql, params in queries]
+        pg.execute("COMMIT")
     return [_rows(cursor) for cursor in cursors]
 
 
@@ -144,12 +156,11 @@ INSERT_SQL = """
 
 
 def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> list[int]:
-    """Insert `rows`, update the listing of `pathways` and commit the caller's transaction, in
-    one round trip; the rows' positions, in order.
+    """Insert `rows` and update the listing of `pathways` in one transaction of their own, in
+    one round trip (`transaction`: `conn` is in autocommit mode); the rows' positions, in order.
 
-    The insert must be the transaction's FIRST write: allocate_positions assigns the
-    transaction id under the allocation lock, which keeps position order equal to
-    transaction-id order.
+    The insert is the transaction's FIRST write: allocate_positions assigns the transaction id
+    under the allocation lock, which keeps position order equal to transaction-id order.
     """
     document = [
         {
@@ -165,13 +176,12 @@ def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> 
         }
         for n, r in enumerate(rows, start=1)
     ]
-    inserted, _ = round_trip(
+    inserted, _ = transaction(
         conn,
         [
             (INSERT_SQL, {"count": len(rows), "rows": orjson.dumps(document).decode()}),
             index_query(pathways),
         ],
-        commit=True,
     )
     positions = {str(event_id): position for event_id, position in inserted}
     return [positions[str(uuid.UUID(r.id))] for r in rows]
