@@ -19,7 +19,15 @@ from sqlalchemy.exc import IntegrityError
 
 from services.pathways import persons, roles, store
 from services.pathways.idempotency import EventIdConflict, Known, replay
-from services.pathways.pathway import Context, Decision, PathwayState, decide, enrich_opened, fold
+from services.pathways.pathway import (
+    Context,
+    Decision,
+    PathwayState,
+    decide,
+    enrich_opened,
+    fold,
+    needs_person,
+)
 from services.pathways.state import Event
 from shared import db
 from shared import events as ev
@@ -168,21 +176,19 @@ class Appender:
         return outcomes
 
     def _load(self, requests: list[AppendRequest]) -> None:
-        """Every stream and event id involved, and the persons they name: one round trip."""
+        """Every stream and event id involved, and the persons they name when the rules need
+        them (needs_person): one round trip."""
         pathway_ids = list({r.pathway_id for r in requests})
         event_ids = [e.id for r in requests for e in r.events]
-        opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
-        person_ids = list({str(e.data["person_id"]) for e in opened})
-        events, people = store.round_trip(
-            self.conn,
-            [
-                store.read_query(pathway_ids, event_ids),
-                persons.for_append(person_ids, pathway_ids, self.actor.structure_id),
-            ],
-        )
+        queries = [store.read_query(pathway_ids, event_ids)]
+        if any(needs_person(e) for r in requests for e in r.events):
+            opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
+            person_ids = list({str(e.data["person_id"]) for e in opened})
+            queries.append(persons.for_append(person_ids, pathway_ids, self.actor.structure_id))
+        events, *people = store.round_trip(self.conn, queries)
         for stored in store.stored_events(events):
             self._remember(_known(stored))
-        found = persons.decrypted(self.kek, people)
+        found = persons.decrypted(self.kek, people[0]) if people else {}
         self.people = {str(k): v for k, v in found.items()}
 
     def _remember(self, known: Known) -> None:
