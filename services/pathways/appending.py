@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from services.pathways import persons, roles, store
+from services.pathways import persons, roles, store, stream_cache
 from services.pathways.idempotency import EventIdConflict, Known, replay
 from services.pathways.pathway import (
     Context,
@@ -98,21 +98,29 @@ def run(
     (the unique (pathway, version) and event-id constraints catch a concurrent writer), deciding
     again after a lost race.
 
+    Streams this process wrote last are not read again (stream_cache): the first attempt
+    decides on them, and any collision or refusal sends the requests to a fresh read.
+
     The write engine does not ping connections on checkout (a round trip per append): a
     connection found lost instead empties the pool and the transaction runs once more; were the
     cut during COMMIT, the retry finds the events stored and answers their replay.
     """
+    cache = stream_cache.of(engine)
+    cached = _cached_streams(cache, requests)
     reconnect = True
-    for _ in range(ATTEMPTS):
+    for _ in range(ATTEMPTS + (cached is not None)):
         try:
-            return _transaction(engine, kek, actor, requests)
-        except (IntegrityError, psycopg.IntegrityError):
-            continue
+            return _transaction(engine, cache, Appender(kek, actor, cached), requests)
+        except (IntegrityError, psycopg.IntegrityError, StaleStreams):
+            pass
         except psycopg.OperationalError as error:
             if not (reconnect and _lost(error)):
                 raise
             reconnect = False
             engine.dispose()
+        if cached is not None:
+            cache.drop(list(cached))
+            cached = None
     raise Problem(
         409,
         "Écritures concurrentes sur ce parcours : relisez-le puis réessayez.",
@@ -120,17 +128,38 @@ def run(
     )
 
 
+class StaleStreams(Exception):
+    """A request decided on cached streams was not accepted: decide it on the stored log."""
+
+
+def _cached_streams(
+    cache: stream_cache.StreamCache, requests: list[AppendRequest | Outcome]
+) -> stream_cache.Streams | None:
+    """The cached streams of every pathway the requests append to, when all are cached and no
+    event needs a person (persons are read with the streams)."""
+    valid = [r for r in requests if isinstance(r, AppendRequest)]
+    if not valid or any(needs_person(e) for r in valid for e in r.events):
+        return None
+    return cache.get(list({r.pathway_id for r in valid}))
+
+
 def _transaction(
-    engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
+    engine: Engine,
+    cache: stream_cache.StreamCache,
+    appender: Appender,
+    requests: list[AppendRequest | Outcome],
 ) -> list[Outcome]:
-    """One attempt; a lost connection is discarded rather than handed back to the pool."""
+    """One attempt; a lost connection is discarded rather than handed back to the pool; the
+    streams written are cached once committed."""
     with engine.connect() as conn:
         try:
-            return Appender(conn, kek, actor).run(requests)
+            outcomes = appender.run(conn, requests)
         except psycopg.OperationalError as error:
             if _lost(error):
                 conn.invalidate()
             raise
+    cache.put({p: tuple(appender.streams[p]) for p in appender.pathways})
+    return outcomes
 
 
 def _lost(error: psycopg.OperationalError) -> bool:
@@ -156,11 +185,13 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
 
 @dataclass
 class Appender:
-    """One transaction's appends: the known log, the persons, and the rows to write."""
+    """One transaction's appends: the known log, the persons, and the rows to write; decided
+    on `cached` streams when given (then only a clean acceptance is written)."""
 
-    conn: Connection
     kek: AESGCM
     actor: Actor
+    cached: stream_cache.Streams | None = None
+    conn: Connection = field(init=False)
     streams: dict[str, list[Known]] = field(default_factory=dict)
     index: dict[str, Known] = field(default_factory=dict)
     people: dict[str, persons.Person] = field(default_factory=dict)
@@ -168,10 +199,17 @@ class Appender:
     pending: list[Known] = field(default_factory=list)
     pathways: dict[str, store.PathwayRow] = field(default_factory=dict)
 
-    def run(self, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
+    def run(self, conn: Connection, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
+        self.conn = conn
         valid = [r for r in requests if isinstance(r, AppendRequest)]
-        self._load(valid)
+        if self.cached is None:
+            self._load(valid)
+        else:
+            for known in (k for stream in self.cached.values() for k in stream):
+                self._remember(known)
         outcomes = [r if isinstance(r, Outcome) else self._one(r) for r in requests]
+        if self.cached is not None and len(self.pending) != sum(len(r.events) for r in valid):
+            raise StaleStreams()
         self._write()
         return outcomes
 
