@@ -170,8 +170,8 @@ def _lost(error: psycopg.OperationalError) -> bool:
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     """The engine appends run on: no pre-ping (see `run`), connections renewed every
     `RECYCLE_SECONDS` so that none outlives a server-side idle timeout unnoticed, and in
-    autocommit mode: the streams are read on their own, then the write sends its BEGIN and
-    COMMIT with its statements (store.transaction) instead of waiting for a BEGIN first."""
+    autocommit mode: the streams are read on their own, then the write is one statement
+    committed on its own (store.append), with no BEGIN nor COMMIT to wait for."""
     engine = db.make_engine(
         url,
         pool_size=pool_size,
@@ -323,7 +323,7 @@ class Appender:
 
     def _write(self) -> None:
         """Insert the events (positions allocated as the first write) and update the index in
-        one transaction and one round trip."""
+        one statement, its own transaction."""
         if not self.pending:
             return
         rows = [_row(k, self.actor.metadata) for k in self.pending]
