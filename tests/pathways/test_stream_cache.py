@@ -4,9 +4,10 @@ last, yet every answer describes the stored log."""
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import pytest
-from pathways_support import append, opened, support
+from pathways_support import append, create_person, event, opened, support
 
 from services.pathways.app import create_app
 from tests.support import dispose_engines
@@ -53,3 +54,27 @@ def test_a_retry_of_an_append_answered_from_the_cache_is_its_replay(pathways, or
     again = append(pathways, org, pathway_id, events, expected=1)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json == first.json
+
+
+def test_an_append_whose_rules_need_the_person_reads_it_after_cached_appends(pathways, org):
+    person = create_person(pathways, org, birth_date="1995-03-01")
+    opened_on = date.today() - timedelta(days=400)
+    pathway_id = str(uuid.uuid4())
+    first = append(pathways, org, pathway_id, [opened(org, person, on=opened_on)], expected=0)
+    assert first.status_code == 201, first.json
+    assert append(pathways, org, pathway_id, [support(opened_on)], expected=1).status_code == 201
+    start_on = date.today() - timedelta(days=1)
+    cdi = event(
+        "contract_started",
+        {
+            "contract_id": str(uuid.uuid4()),
+            "contract_type": "CDI_INCLUSION",
+            "start_on": start_on.isoformat(),
+            "weekly_hours": 26,
+        },
+        start_on,
+    )
+    answer = append(pathways, org, pathway_id, [cdi], expected=2)
+    assert answer.status_code == 201, answer.json
+    # Under 57: the warning needs the person's age, read for this append only.
+    assert [w["code"] for w in answer.json["warnings"]] == ["cdi_inclusion_conditions"]
