@@ -1,8 +1,9 @@
 """Appending events: requests decided in order against the log, then written in one go.
 
-One transaction serves one HTTP request, alone or batched: one query reads every stream
-involved, the pure rules decide each request, and the accepted events are stored with one
-position allocation, one multi-row insert and one upsert of the pathway index.
+One HTTP request, alone or batched: one query reads every stream involved (unless this process
+wrote them last, stream_cache), the pure rules decide each request, and the accepted events are
+stored by one statement, its own transaction: position allocation, multi-row insert and upsert
+of the pathway index.
 """
 
 from __future__ import annotations
