@@ -7,11 +7,14 @@ import base64
 import random
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Engine
+
 from bench import clients
-from services.pathways import appending, persons, roles, vault
-from shared import db
+from services.pathways import appending, persons, vault
 
 KIND = "ACI"
 
@@ -37,22 +40,37 @@ def _request(pathway_id: str, body: dict) -> appending.AppendRequest:
     return appending.to_request(pathway_id, body["expected_version"], events)
 
 
-def store_writer(index: int, url: str):
-    """One append of one event per transaction, exactly as the HTTP view runs it."""
-    engine = db.make_engine(url, pool_size=1)
-    roles.use_writer_role(engine)
+@dataclass(frozen=True)
+class Writer:
+    """What one in-process writer appends with: its engine, key, actor and pathways."""
+
+    engine: Engine
+    kek: AESGCM
+    actor: appending.Actor
+    pathways: clients.PathwayWriter
+
+
+def writer(index: int, url: str) -> Writer:
+    """The append engine as the service builds it, a structure with 20 persons, an actor."""
+    engine = appending.make_engine(url, pool_size=1)
     kek = vault.load_kek(base64.b64encode(secrets.token_bytes(32)).decode())
     structure_id = str(uuid.uuid4())
-    writer = clients.PathwayWriter(index, structure_id, _persons(engine, kek, structure_id, 20))
+    pathways = clients.PathwayWriter(index, structure_id, _persons(engine, kek, structure_id, 20))
     actor = appending.Actor(
         structure_id, KIND, date.today(), {"token_id": str(uuid.uuid4()), "request_id": "bench"}
     )
+    return Writer(engine, kek, actor, pathways)
+
+
+def store_writer(index: int, url: str):
+    """One append of one event per transaction, exactly as the HTTP view runs it."""
+    w = writer(index, url)
 
     def step() -> int:
-        pathway_id, body = writer.next_request()
-        outcome = appending.run(engine, kek, actor, [_request(pathway_id, body)])[0]
+        pathway_id, body = w.pathways.next_request()
+        outcome = appending.run(w.engine, w.kek, w.actor, [_request(pathway_id, body)])[0]
         if outcome.status != 201:
             raise RuntimeError(f"in-process append refused: {outcome.status} {outcome.body}")
         return 1
 
-    return step, engine.dispose
+    return step, w.engine.dispose

@@ -10,11 +10,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, *, pool_size: int = 10, **kwargs) -> Engine:
-    """An engine with pre-ping, so a restarted PostgreSQL costs one failed request, not a pool."""
+def make_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True, **kwargs) -> Engine:
+    """An engine with pre-ping, so a restarted PostgreSQL costs one failed request, not a pool.
+
+    Without pre-ping (a hot path that saves the round trip), the caller must itself retry once
+    on a lost connection after disposing of the pool, as services/pathways/appending.py does.
+    """
     kwargs.setdefault("connect_args", {"options": "-c timezone=UTC"})
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **kwargs
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping, **kwargs
     )
 
 

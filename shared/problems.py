@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+import psycopg
 from flask import Flask, Response, request
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -135,7 +136,15 @@ def _detail(status: int, error: HTTPException) -> str:
     return error.description or TITLES.get(status, "Erreur")
 
 
-UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+# psycopg's own errors reach here from the statements run on the driver connection (the append).
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
 RETRY_AFTER_SECONDS = "2"
 
 

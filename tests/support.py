@@ -59,6 +59,14 @@ def drop_all(settings: Settings) -> None:
         db.drop_database(settings.database_url_for(service))
 
 
+def dispose_engines(app) -> None:
+    """Close every pooled connection of a service app: its engine and, for pathways, the
+    engine appends run on."""
+    for name in ("iae_engine", "iae_write_engine"):
+        if name in app.extensions:
+            app.extensions[name].dispose()
+
+
 class LiveServer:
     """A service app served by werkzeug on a loopback port, in a thread of the test process."""
 
@@ -76,7 +84,7 @@ class LiveServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-        self.app.extensions["iae_engine"].dispose()
+        dispose_engines(self.app)
 
 
 def start_services(settings: Settings) -> dict[str, LiveServer]:

@@ -96,7 +96,7 @@ def _actor(caller: Caller) -> Actor:
 def _append(caller: Caller, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
     """Run the appends, then nudge reporting once, after the commit."""
     ext = current_app.extensions
-    outcomes = appending.run(_engine(), ext["iae_kek"], _actor(caller), requests)
+    outcomes = appending.run(ext["iae_write_engine"], ext["iae_kek"], _actor(caller), requests)
     if any(o.status == 201 for o in outcomes):
         notify.after_commit(ext["iae_redis"], current_app.config["SETTINGS"].queue_prefix)
     return outcomes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.pathways import api, imports, persons_api, roles, vault
+from services.pathways import api, appending, imports, persons_api, roles, vault
 from services.pathways.structures import KindCache
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
@@ -27,6 +27,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Personnes et journal des événements de parcours.",
     )
     app.extensions.update(
+        # Appends only: their own pool, without pre-ping (services/pathways/appending.py).
+        iae_write_engine=appending.make_engine(settings.database_url_for("pathways")),
         iae_kek=kek,
         iae_verifier=CachingVerifier(
             registry_whoami(settings.registry_url, settings.http_timeout_seconds),

@@ -1,8 +1,9 @@
 """Appending events: requests decided in order against the log, then written in one go.
 
-One transaction serves one HTTP request, alone or batched: one query reads every stream
-involved, the pure rules decide each request, and the accepted events are stored with one
-position allocation, one multi-row insert and one upsert of the pathway index.
+One HTTP request, alone or batched: one query reads every stream involved (unless this process
+wrote them last, stream_cache), the pure rules decide each request, and the accepted events are
+stored by one statement, its own transaction: position allocation, multi-row insert and upsert
+of the pathway index.
 """
 
 from __future__ import annotations
@@ -17,10 +18,19 @@ from marshmallow import ValidationError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from services.pathways import persons, store
+from services.pathways import persons, roles, store, stream_cache
 from services.pathways.idempotency import EventIdConflict, Known, replay
-from services.pathways.pathway import Context, Decision, PathwayState, decide, enrich_opened, fold
+from services.pathways.pathway import (
+    Context,
+    Decision,
+    PathwayState,
+    decide,
+    enrich_opened,
+    fold,
+    needs_person,
+)
 from services.pathways.state import Event
+from shared import db
 from shared import events as ev
 from shared.event_fields import flatten_messages
 from shared.problems import Problem
@@ -30,6 +40,7 @@ from shared.problems import Problem
 # an append after the winner.
 ATTEMPTS = 3
 NOT_FOUND = "Parcours introuvable."
+RECYCLE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -84,13 +95,33 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
 def run(
     engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
 ) -> list[Outcome]:
-    """Decide and store every request in one transaction, deciding again after a lost race."""
-    for _ in range(ATTEMPTS):
+    """Decide every request on the log read, then store the accepted ones in one transaction
+    (the unique (pathway, version) and event-id constraints catch a concurrent writer), deciding
+    again after a lost race.
+
+    Streams this process wrote last are not read again (stream_cache): the first attempt
+    decides on them, and any collision or refusal sends the requests to a fresh read.
+
+    The write engine does not ping connections on checkout (a round trip per append): a
+    connection found lost instead empties the pool and the transaction runs once more; were the
+    cut during COMMIT, the retry finds the events stored and answers their replay.
+    """
+    cache = stream_cache.of(engine)
+    cached = _cached_streams(cache, requests)
+    reconnect = True
+    for _ in range(ATTEMPTS + (cached is not None)):
         try:
-            with engine.begin() as conn:
-                return Appender(conn, kek, actor).run(requests)
-        except (IntegrityError, psycopg.IntegrityError):
-            continue
+            return _transaction(engine, cache, Appender(kek, actor, cached), requests)
+        except (IntegrityError, psycopg.IntegrityError, StaleStreams):
+            pass
+        except psycopg.OperationalError as error:
+            if not (reconnect and _lost(error)):
+                raise
+            reconnect = False
+            engine.dispose()
+        if cached is not None:
+            cache.drop(list(cached))
+            cached = None
     raise Problem(
         409,
         "Écritures concurrentes sur ce parcours : relisez-le puis réessayez.",
@@ -98,13 +129,70 @@ def run(
     )
 
 
+class StaleStreams(Exception):
+    """A request decided on cached streams was not accepted: decide it on the stored log."""
+
+
+def _cached_streams(
+    cache: stream_cache.StreamCache, requests: list[AppendRequest | Outcome]
+) -> stream_cache.Streams | None:
+    """The cached streams of every pathway the requests append to, when all are cached and no
+    event needs a person (persons are read with the streams)."""
+    valid = [r for r in requests if isinstance(r, AppendRequest)]
+    if not valid or any(needs_person(e) for r in valid for e in r.events):
+        return None
+    return cache.get(list({r.pathway_id for r in valid}))
+
+
+def _transaction(
+    engine: Engine,
+    cache: stream_cache.StreamCache,
+    appender: Appender,
+    requests: list[AppendRequest | Outcome],
+) -> list[Outcome]:
+    """One attempt; a lost connection is discarded rather than handed back to the pool; the
+    streams written are cached once committed."""
+    with engine.connect() as conn:
+        try:
+            outcomes = appender.run(conn, requests)
+        except psycopg.OperationalError as error:
+            if _lost(error):
+                conn.invalidate()
+            raise
+    cache.put({p: tuple(appender.streams[p]) for p in appender.pathways})
+    return outcomes
+
+
+def _lost(error: psycopg.OperationalError) -> bool:
+    """A connection cut by the client side (no SQLSTATE), a server shut down or restarted."""
+    return error.sqlstate is None or error.sqlstate.startswith(("08", "57P"))
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """The engine appends run on: no pre-ping (see `run`), connections renewed every
+    `RECYCLE_SECONDS` so that none outlives a server-side idle timeout unnoticed, and in
+    autocommit mode: the streams are read on their own, then the write is one statement
+    committed on its own (store.append), with no BEGIN nor COMMIT to wait for."""
+    engine = db.make_engine(
+        url,
+        pool_size=pool_size,
+        pre_ping=False,
+        pool_recycle=RECYCLE_SECONDS,
+        isolation_level="AUTOCOMMIT",
+    )
+    roles.use_writer_role(engine)
+    return engine
+
+
 @dataclass
 class Appender:
-    """One transaction's appends: the known log, the persons, and the rows to write."""
+    """One transaction's appends: the known log, the persons, and the rows to write; decided
+    on `cached` streams when given (then only a clean acceptance is written)."""
 
-    conn: Connection
     kek: AESGCM
     actor: Actor
+    cached: stream_cache.Streams | None = None
+    conn: Connection = field(init=False)
     streams: dict[str, list[Known]] = field(default_factory=dict)
     index: dict[str, Known] = field(default_factory=dict)
     people: dict[str, persons.Person] = field(default_factory=dict)
@@ -112,29 +200,34 @@ class Appender:
     pending: list[Known] = field(default_factory=list)
     pathways: dict[str, store.PathwayRow] = field(default_factory=dict)
 
-    def run(self, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
+    def run(self, conn: Connection, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
+        self.conn = conn
         valid = [r for r in requests if isinstance(r, AppendRequest)]
-        self._load(valid)
+        if self.cached is None:
+            self._load(valid)
+        else:
+            for known in (k for stream in self.cached.values() for k in stream):
+                self._remember(known)
         outcomes = [r if isinstance(r, Outcome) else self._one(r) for r in requests]
+        if self.cached is not None and len(self.pending) != sum(len(r.events) for r in valid):
+            raise StaleStreams()
         self._write()
         return outcomes
 
     def _load(self, requests: list[AppendRequest]) -> None:
-        """Every stream and event id involved, and the persons they name: one round trip."""
+        """Every stream and event id involved, and the persons they name when the rules need
+        them (needs_person): one round trip."""
         pathway_ids = list({r.pathway_id for r in requests})
         event_ids = [e.id for r in requests for e in r.events]
-        opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
-        person_ids = list({str(e.data["person_id"]) for e in opened})
-        events, people = store.round_trip(
-            self.conn,
-            [
-                store.read_query(pathway_ids, event_ids),
-                persons.for_append(person_ids, pathway_ids, self.actor.structure_id),
-            ],
-        )
+        queries = [store.read_query(pathway_ids, event_ids)]
+        if any(needs_person(e) for r in requests for e in r.events):
+            opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
+            person_ids = list({str(e.data["person_id"]) for e in opened})
+            queries.append(persons.for_append(person_ids, pathway_ids, self.actor.structure_id))
+        events, *people = store.round_trip(self.conn, queries)
         for stored in store.stored_events(events):
             self._remember(_known(stored))
-        found = persons.decrypted(self.kek, people)
+        found = persons.decrypted(self.kek, people[0]) if people else {}
         self.people = {str(k): v for k, v in found.items()}
 
     def _remember(self, known: Known) -> None:
@@ -230,7 +323,8 @@ class Appender:
         )
 
     def _write(self) -> None:
-        """Insert the events (positions allocated as the first write), then update the index."""
+        """Insert the events (positions allocated as the first write) and update the index in
+        one statement, its own transaction."""
         if not self.pending:
             return
         rows = [_row(k, self.actor.metadata) for k in self.pending]

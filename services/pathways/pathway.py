@@ -12,8 +12,9 @@ from typing import Any
 from services.pathways.alerts import Alert, alerts
 from services.pathways.context import Context, PersonFacts
 from services.pathways.limit_warnings import LimitWarning, warnings_for
-from services.pathways.rules import check_event, validated
+from services.pathways.rules import PROLONGATION_MIN_AGE, check_event, validated
 from services.pathways.state import Contract, Event, PathwayState, evolve, fold
+from shared import events as ev
 from shared.codes import CLIENT_KINDS
 from shared.identifiers import age_band
 from shared.outcomes import exit_category, is_counted_exit, pathway_months
@@ -68,6 +69,15 @@ def decide(
             state = evolve(state, event)
             warnings.extend(warnings_for(state, event, ctx))
     return Decision(errors, warnings, state)
+
+
+def needs_person(event: Event) -> bool:
+    """Whether deciding `event` reads the person's facts (`Context.person`): an opening, a
+    contract start (the CDI inclusion warning depends on age), a prolongation for a reason with
+    a minimum age. An append of none of these need not read the person at all."""
+    if event.type in (ev.PATHWAY_OPENED, ev.CONTRACT_STARTED):
+        return True
+    return event.type == ev.PASS_PROLONGED and event.data.get("reason") in PROLONGATION_MIN_AGE
 
 
 def enrich_opened(data: dict[str, Any], person: PersonFacts, opened_on: date) -> dict[str, Any]:

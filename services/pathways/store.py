@@ -121,33 +121,43 @@ def stream(conn: Connection, pathway_id: uuid.UUID) -> list[StoredEvent]:
     return read(conn, [str(pathway_id)], [])
 
 
-# One JSON document carries every row: one parameter to send, parsed once by PostgreSQL. The
-# positions are allocated inside the statement, before any row is written (docs/adr/0001).
-INSERT_SQL = """
+# One statement, hence one implicit transaction on an autocommit connection: no BEGIN nor
+# COMMIT to send. Each JSON document carries its rows: one parameter, parsed once by PostgreSQL.
+# The positions are allocated before any row is written (docs/adr/0001): the events' insert
+# reads them, and the index upsert runs only once the insert is done (its one-time filter on
+# `inserted`), so that no write precedes the allocation.
+APPEND_SQL = """
     WITH allocated AS (
         SELECT a.position, a.n
           FROM allocate_positions(%(count)s) WITH ORDINALITY AS a(position, n)
+    ), inserted AS (
+        INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,
+                            occurred_on, data, metadata)
+        SELECT p.position, r.event_id, r.pathway_id, r.version, r.structure_id, r.type,
+               r.occurred_on, r.data, r.metadata
+          FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+               n bigint, event_id uuid, pathway_id uuid, version integer, structure_id uuid,
+               type text, occurred_on date, data jsonb, metadata jsonb)
+          JOIN allocated p ON p.n = r.n
+        RETURNING event_id, position
+    ), indexed AS (
+        INSERT INTO pathways (id, structure_id, person_id, opened_on, status, version)
+        SELECT r.id, r.structure_id, r.person_id, r.opened_on, r.status, r.version
+          FROM jsonb_to_recordset(%(pathways)s::jsonb) AS r(
+               id uuid, structure_id uuid, person_id uuid, opened_on date, status text,
+               version integer)
+         WHERE EXISTS (SELECT FROM inserted)
+        ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
     )
-    INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,
-                        occurred_on, data, metadata)
-    SELECT p.position, r.event_id, r.pathway_id, r.version, r.structure_id, r.type,
-           r.occurred_on, r.data, r.metadata
-      FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
-           n bigint, event_id uuid, pathway_id uuid, version integer, structure_id uuid,
-           type text, occurred_on date, data jsonb, metadata jsonb)
-      JOIN allocated p ON p.n = r.n
-    RETURNING event_id, position
+    SELECT event_id, position FROM inserted
 """
 
 
 def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> list[int]:
-    """Insert `rows` and update the listing of `pathways` in the caller's transaction, in one
-    round trip; the rows' positions, in order.
-
-    The insert must be the transaction's FIRST write: allocate_positions assigns the
-    transaction id under the allocation lock, which keeps position order equal to
-    transaction-id order.
-    """
+    """Insert `rows` and update the listing of `pathways` in one statement, committed on its
+    own: `conn` is in autocommit mode. The rows' positions, in order."""
+    pg = driver(conn)
+    assert pg.autocommit, "store.append commits its own statement: autocommit connection only"
     document = [
         {
             "n": n,
@@ -162,31 +172,14 @@ def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> 
         }
         for n, r in enumerate(rows, start=1)
     ]
-    inserted, _ = round_trip(
-        conn,
-        [
-            (INSERT_SQL, {"count": len(rows), "rows": orjson.dumps(document).decode()}),
-            index_query(pathways),
-        ],
-    )
+    params = {
+        "count": len(rows),
+        "rows": orjson.dumps(document).decode(),
+        "pathways": orjson.dumps(pathways).decode(),
+    }
+    inserted = pg.execute(APPEND_SQL, params, prepare=True).fetchall()
     positions = {str(event_id): position for event_id, position in inserted}
     return [positions[str(uuid.UUID(r.id))] for r in rows]
-
-
-UPSERT_PATHWAYS_SQL = """
-    INSERT INTO pathways (id, structure_id, person_id, opened_on, status, version)
-    SELECT r.id, r.structure_id, r.person_id, r.opened_on, r.status, r.version
-      FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
-           id uuid, structure_id uuid, person_id uuid, opened_on date, status text,
-           version integer)
-    ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
-"""
-
-
-def index_query(pathways: list[PathwayRow]) -> Query:
-    """The upsert keeping the listing table in step with the log, run right after the insert;
-    its rows travel as one JSON document, like the events'."""
-    return UPSERT_PATHWAYS_SQL, {"rows": orjson.dumps(pathways).decode()}
 
 
 # The page is written by PostgreSQL as the response's JSON text: the payloads stay as stored,

@@ -9,6 +9,7 @@ from pathways_support import create_person, open_pathway, opened, support
 
 from services.pathways.app import create_app
 from shared import queues
+from tests.support import dispose_engines
 
 
 def batch(pathways, org, items: list[dict]):
@@ -89,5 +90,5 @@ def test_an_append_succeeds_when_redis_is_down(settings, services, org, person):
         )
         assert answer.status_code == 201, answer.json
     finally:
-        app.extensions["iae_engine"].dispose()
+        dispose_engines(app)
         app.extensions["iae_redis"].close()
