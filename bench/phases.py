@@ -176,6 +176,10 @@ def national_scale(run: Run, source: national.Source) -> None:
     with psycopg.connect(pg) as conn:
         opened = conn.execute("SELECT count(*) FROM events WHERE version = 1").fetchone()[0]
     national.load(pg, source, pathways=max(0, z.national_pathways - opened))
+    # As an operator does after a bulk load: otherwise autovacuum analyzes the log during the
+    # lag measurement, in a transaction that holds the feed back while it lasts (ADR 0001).
+    with psycopg.connect(pg, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE events")
     events = raw.count_events(pg)
     print(f"national data: {z.national_pathways:,} pathways, {events:,} events", flush=True)
     result = reporting.rebuild(run.settings)

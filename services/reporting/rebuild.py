@@ -51,6 +51,7 @@ def _rebuild(engine: Engine, client, projection: Projection, limit: int, progres
     # What the log gained meanwhile, page by page; the last pages under the checkpoint's lock.
     position, more = _pages(engine, client, projection, limit, fresh, position, progress)
     applied += more
+    _analyze(engine, projection, fresh)
     with engine.begin() as conn:
         conn.execute(
             text("SELECT 1 FROM projection_checkpoints WHERE name = :n FOR UPDATE"),
@@ -97,6 +98,15 @@ def _bulk(
         progress(COPY, len(page))
     applied = projection.bulk.derive(engine, fresh, lambda n: progress(DERIVE, n))
     return position, applied
+
+
+def _analyze(engine: Engine, projection: Projection, fresh: str) -> None:
+    """Statistics for the new tables before they serve reports: without them the first reports
+    are planned blind, and autovacuum would analyze them later, in transactions that hold the
+    feed back (docs/adr/0001) while they last."""
+    with engine.begin() as conn:
+        for table in projection.tables:
+            conn.execute(text(f"ANALYZE {fresh}.{table}"))
 
 
 def _create_fresh(conn: Connection, projection: Projection, fresh: str) -> None:

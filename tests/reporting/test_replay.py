@@ -292,3 +292,18 @@ def test_a_bulk_rebuild_in_chunks_smaller_than_a_pathway_gives_the_same_tables(e
     assert rebuild_projection(engine, log, OUTCOMES, 5000) == len(log.events)
     assert snapshot(engine) == caught_up
     assert sorted(r.hours_total for r in caught_up["pathways"]) == [0, 0, 54]
+
+
+def test_a_rebuilt_projection_serves_reports_with_statistics_already_gathered(engine):
+    stream = [_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})]
+    reset(engine)
+    rebuild_projection(engine, MemoryLog(interleave([stream], [])), OUTCOMES, 5000)
+    with engine.connect() as conn:
+        unanalyzed = conn.execute(
+            text(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'outcomes'"
+                " AND last_analyze IS NULL AND relname = ANY(:tables)"
+            ),
+            {"tables": list(OUTCOMES.tables)},
+        ).scalars()
+        assert list(unanalyzed) == []
