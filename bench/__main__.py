@@ -19,12 +19,12 @@ def measure(run: phases.Run) -> None:
     phases.raw_baselines(run)
     phases.bare_http(run)
     phases.peer_and_store(run)
-    writes = phases.http_writes(run)
+    phases.http_writes(run)
     source, _ = phases.national_log(run)
     phases.scan_and_rebuild(run)
     phases.catch_up(run, source)
     phases.national_scale(run, source)
-    phases.reads(run, writes)
+    phases.reads(run)
 
 
 def main(argv: list[str] | None = None) -> int:
