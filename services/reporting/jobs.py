@@ -24,6 +24,7 @@ log = logging.getLogger("iae.reporting.jobs")
 _context: dict = {}
 BUSY, MOVED = -1, -2
 NUDGE_PATIENCE_SECONDS = 2.0
+REFERENCE_PATIENCE_SECONDS = 5
 
 
 def configure(settings: Settings) -> None:
@@ -108,9 +109,25 @@ def ensure_reference(engine: Engine, page: list[dict]) -> None:
 
     Reports join the reference copy (kind decides whether an exit counts), so a checkpoint must
     never include events whose structure is missing there: a structure exists in the registry
-    before any event can name it, so catching the copy up now always finds it.
+    before any event can name it, so catching the copy up now finds it. Another worker may be
+    copying the reference data at that moment (a catch-up would then skip the locked
+    checkpoint): its copy is waited for first, up to `REFERENCE_PATIENCE_SECONDS`.
     """
     ids = sorted({e["structure_id"] for e in page})
+    if not _unknown_structures(engine, ids):
+        return
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"SET LOCAL lock_timeout = '{REFERENCE_PATIENCE_SECONDS}s'"))
+            conn.execute(
+                text("SELECT 1 FROM projection_checkpoints WHERE name = 'reference' FOR UPDATE")
+            )
+        catch_up_projection(PROJECTIONS["reference"])
+    except Exception as exc:  # registry unreachable: events still flow, the sweep retries
+        log.warning("reference data not refreshed", extra={"error": type(exc).__name__})
+
+
+def _unknown_structures(engine: Engine, ids: list[str]) -> bool:
     with engine.connect() as conn:
         known = conn.execute(
             text(
@@ -119,11 +136,7 @@ def ensure_reference(engine: Engine, page: list[dict]) -> None:
             ),
             {"ids": ids},
         ).scalar_one()
-    if known < len(ids):
-        try:
-            catch_up_projection(PROJECTIONS["reference"])
-        except Exception as exc:  # registry unreachable: events still flow, the sweep retries
-            log.warning("reference data not refreshed", extra={"error": type(exc).__name__})
+    return known < len(ids)
 
 
 def _lock(conn: Connection, name: str) -> int | None:

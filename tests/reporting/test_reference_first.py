@@ -3,6 +3,7 @@ so a report never counts events whose structure (and so kind) it does not know."
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import date
@@ -75,4 +76,24 @@ def test_catching_up_events_copies_the_structures_they_name_first(
     deadline = time.monotonic() + 30
     while not _known(settings, structure_id) and time.monotonic() < deadline:
         jobs.catch_up("all", patience=0.5)  # events only: no "reference" nudge is served here
+    assert _known(settings, structure_id)
+
+
+def test_a_page_waits_for_another_worker_copying_the_reference_data(
+    settings, registry, pathways, admin
+):
+    structure_id = _open_pathway(registry, pathways, admin)
+    jobs.configure(settings)
+    engine = create_engine(settings.database_url_for("reporting"))
+    try:
+        with engine.connect() as other_worker:
+            other_worker.execute(
+                text("SELECT 1 FROM projection_checkpoints WHERE name = 'reference' FOR UPDATE")
+            )
+            release = threading.Timer(0.5, other_worker.rollback)
+            release.start()
+            jobs.ensure_reference(jobs.context()["engine"], [{"structure_id": structure_id}])
+            release.join()
+    finally:
+        engine.dispose()
     assert _known(settings, structure_id)
