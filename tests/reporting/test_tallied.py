@@ -17,7 +17,7 @@ from services.reporting import jobs, queries, reports, tallied
 from services.reporting.projections import rollups
 from services.reporting.projections.registry import PROJECTIONS
 from shared import db, migrations
-from tests.reporting.test_replay import MemoryLog, interleave, reset
+from tests.reporting.test_replay import MemoryLog, _event, interleave, reset
 from tests.support import make_settings
 
 STRUCTURES = {str(uuid.uuid4()): kind for kind in ("AI", "ACI", "ETTI")}
@@ -59,6 +59,20 @@ FAMILIES = (
 )
 
 
+def file_structures(conn) -> None:
+    """The reference data of STRUCTURES, as filed at the start (or put back after a change)."""
+    for (sid, kind), dep in zip(STRUCTURES.items(), DEPARTMENTS, strict=True):
+        conn.execute(
+            text(
+                "INSERT INTO reference_data.structures (id, name, kind, department, region)"
+                " VALUES (CAST(:i AS uuid), 'S', :k, :d, '53') ON CONFLICT (id) DO UPDATE"
+                " SET kind = excluded.kind, department = excluded.department,"
+                " region = excluded.region"
+            ),
+            {"i": sid, "k": kind, "d": dep},
+        )
+
+
 @pytest.fixture(scope="module")
 def engine(engines) -> Iterator:
     s = make_settings(engines)
@@ -66,14 +80,7 @@ def engine(engines) -> Iterator:
     migrations.upgrade("reporting", url)
     eng = db.make_engine(url, pool_size=2)
     with eng.begin() as conn:
-        for (sid, kind), dep in zip(STRUCTURES.items(), DEPARTMENTS, strict=True):
-            conn.execute(
-                text(
-                    "INSERT INTO reference_data.structures (id, name, kind, department, region)"
-                    " VALUES (CAST(:i AS uuid), 'S', :k, :d, '53')"
-                ),
-                {"i": sid, "k": kind, "d": dep},
-            )
+        file_structures(conn)
         for group, member, joined, left in MEMBERSHIPS:
             conn.execute(
                 text(
@@ -91,10 +98,6 @@ def engine(engines) -> Iterator:
     yield eng
     eng.dispose()
     db.drop_database(url)
-
-
-def _event(type_: str, on: date, data: dict) -> dict:
-    return {"id": str(uuid.uuid4()), "type": type_, "occurred_on": on.isoformat(), "data": data}
 
 
 @st.composite
@@ -303,16 +306,7 @@ def test_rollups_follow_a_structure_whose_kind_changes_or_arrives_late(engine):
             ]
     finally:
         with engine.begin() as conn:
-            for (sid, kind), dep in zip(STRUCTURES.items(), DEPARTMENTS, strict=True):
-                conn.execute(
-                    text(
-                        "INSERT INTO reference_data.structures (id, name, kind, department,"
-                        " region) VALUES (:i, 'S', :k, :d, '53') ON CONFLICT (id) DO UPDATE"
-                        " SET kind = excluded.kind, department = excluded.department,"
-                        " region = excluded.region"
-                    ),
-                    {"i": sid, "k": kind, "d": dep},
-                )
+            file_structures(conn)
 
 
 def test_a_group_with_a_membership_of_part_of_a_month_is_left_to_the_pathway_rows(engine):
