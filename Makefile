@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m shared.run
+	$(BIN)/python -m scripts.run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)
@@ -37,7 +37,7 @@ test-faults: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check shared services client tests
 	$(BIN)/ruff format --check shared services client tests
-	$(BIN)/mypy shared services/pathways/pathway.py
+	$(BIN)/mypy shared services/pathways/decide/pathway.py
 
 format: $(STAMP)
 	$(BIN)/ruff format shared services client tests

@@ -1,4 +1,4 @@
-"""National-scale data: generated pathways (valid per api.md) loaded with COPY into the log.
+"""National-scale data: generated pathways (valid per docs/api.md) loaded with COPY into the log.
 
 Positions come from the log's own sequence and each chunk is one transaction, so positions and
 transaction ids stay in the same order, as the gap-free feed requires (docs/adr/0001)."""
@@ -24,7 +24,7 @@ METADATA = orjson.dumps({"source": "bench"}).decode()
 
 def _opening(rng: random.Random, structure: dict, on: date) -> dict:
     e = payloads.opened(structure["id"], str(uuid.uuid4()), on, rng)
-    # Stored by the service with the opening so that statistics survive an erasure (api.md).
+    # Stored by the service with the opening so that statistics survive an erasure (docs/api.md).
     e["data"].update(sex=rng.choice("FM"), age_band=rng.choice(payloads.AGE_BANDS))
     return e
 

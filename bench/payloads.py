@@ -1,4 +1,4 @@
-"""Valid events and structures as api.md and domain.md describe them, for every load."""
+"""Valid events and structures as docs/api.md and docs/domain.md describe them, for every load."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 import uuid
 from datetime import date, timedelta
 
-# domain.md §1: the kinds a structure may have, weighted like the national split (ACI 44 %…).
+# docs/domain.md §1: the kinds a structure may have, weighted like the national split (ACI 44 %…).
 KINDS = (("ACI", 44), ("AI", 30), ("EI", 13), ("ETTI", 12), ("ETT_ESS", 1))
 CONTRACT_OF_KIND = {
     "ACI": "CDDI",
@@ -16,7 +16,7 @@ CONTRACT_OF_KIND = {
     "ETT_ESS": "MISSION",
 }
 DEPARTMENTS = ("01", "13", "22", "29", "33", "35", "44", "56", "59", "69", "75", "93", "2A", "974")
-# domain.md §8: one reason of each category, the withdrawal included.
+# docs/domain.md §8: one reason of each category, the withdrawal included.
 EXIT_REASONS = (
     "cdi",
     "cdd_6_mois_plus",
@@ -32,7 +32,7 @@ AGE_BANDS = ("under_26", "26_49", "50_plus")
 
 
 def luhn_siret(rng: random.Random) -> str:
-    """A random 14-digit SIRET whose Luhn key is valid (domain.md §2)."""
+    """A random 14-digit SIRET whose Luhn key is valid (docs/domain.md §2)."""
     digits = [rng.randrange(10) for _ in range(13)]
     digits[0] = rng.randrange(1, 10)  # never the La Poste prefix
     total = 0

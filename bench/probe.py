@@ -11,9 +11,9 @@ import time
 
 import orjson
 
-from services.reporting import jobs
+from services.reporting.catchup import jobs
+from services.reporting.catchup.worker import SWEPT
 from services.reporting.projections.registry import PROJECTIONS
-from services.reporting.worker import SWEPT
 from shared.settings import Settings
 
 

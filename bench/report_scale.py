@@ -27,8 +27,8 @@ import psycopg
 
 from bench.measure import percentile
 from services.reporting.projections import tallies
-from services.reporting.reports import DIMENSIONS
-from shared.territories import DEPARTMENT_REGION
+from services.reporting.reports.outcomes import DIMENSIONS
+from shared.domain.territories import DEPARTMENT_REGION
 from tests.support import Engines, bearer, drop_all, make_settings, migrate_all, start_services
 
 # Cumulative shares of the national split of structure kinds.

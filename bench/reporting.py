@@ -13,7 +13,7 @@ import orjson
 
 from bench import clients, stack
 from bench.measure import SETUP_TIMEOUT_S, percentile
-from services.reporting.reports import DIMENSIONS
+from services.reporting.reports.outcomes import DIMENSIONS
 from shared.settings import Settings
 
 POLL_S = 0.025

@@ -178,7 +178,7 @@ def start_worker(settings: Settings, **overrides) -> subprocess.Popen:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as sink:  # RQ logs every job: kept out of the table, kept for reading
         return subprocess.Popen(
-            [sys.executable, "-m", "services.reporting.worker"],
+            [sys.executable, "-m", "services.reporting.catchup.worker"],
             env=env,
             cwd=ROOT,
             stdout=sink,

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine
 
 from bench import clients
-from services.pathways import appending, persons, vault
+from services.pathways import appending
+from services.pathways.store import persons, vault
 
 KIND = "ACI"
 

@@ -14,7 +14,8 @@ import uuid
 
 from bench import peer, raw, stack, system
 from bench.measure import Figure, load
-from services.pathways import api, appending
+from services.pathways import appending
+from services.pathways.web import events as api
 from shared import db, migrations
 
 # As the full run: raw batches from `writers` processes, batches of 1,000 events from 4 clients.

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from client.synthetic import siret
 from client.timeline import Timeline, weighted
-from shared import codes
-from shared import events as ev
+from shared.domain import codes
+from shared.domain import events as ev
 
 ORIENTEUR_WEIGHTS = {
     "03": 45,

@@ -1,4 +1,4 @@
-"""The three services' HTTP contract (api.md) as Python calls, for scripts, the CLI and the demo.
+"""The three services' HTTP contract (docs/api.md) as Python calls, for scripts, CLI and demo.
 
 Every call goes over HTTP like any structure's software would; errors come back as `ApiError`
 carrying the problem+json body, so callers show the service's own French message.
@@ -147,7 +147,7 @@ class Client:
         return self.json("POST", "pathways", f"/v1/pathways/{pathway_id}/events", json=body)
 
     def batch(self, items: list[dict]) -> list[dict]:
-        """Each item appended on its own; the answer lists each item's status (api.md)."""
+        """Each item appended on its own; the answer lists each item's status (docs/api.md)."""
         return self.json("POST", "pathways", "/v1/events/batch", json={"items": items})["results"]
 
     def pathway(self, pathway_id: str) -> dict:

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from client.api import ApiError, Client, Endpoints, default_token, endpoints_with
 from client.demo import SIZES, Network, Size, load
-from shared.codes import STRUCTURE_KINDS
+from shared.domain.codes import STRUCTURE_KINDS
 
 SCOPES = ("admin", "network", "group", "structure")
 POLL_SECONDS = 1.0

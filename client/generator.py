@@ -15,8 +15,8 @@ from client import activities
 from client.synthetic import StructureSpec, demo_id, person, rng_for
 from client.timeline import PathwaySpec, Timeline, weighted
 from client.work import work
-from shared import codes
-from shared import events as ev
+from shared.domain import codes
+from shared.domain import events as ev
 
 HISTORY_DAYS = 730  # pathways open over the last two years
 MIN_DAYS, MODE_DAYS, MAX_DAYS = 45, 300, 730  # length of a pathway: months to two years

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shared.codes import CONVENTIONED_KINDS
-from shared.identifiers import luhn_ok
-from shared.territories import DEPARTMENTS
+from shared.domain.codes import CONVENTIONED_KINDS
+from shared.domain.identifiers import luhn_ok
+from shared.domain.territories import DEPARTMENTS
 
 NAMESPACE = uuid.UUID("6f1c3d1e-2a8b-4c5e-9d7f-0a1b2c3d4e5f")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from client.synthetic import PersonSpec, demo_id
-from shared import events as ev
+from shared.domain import events as ev
 
 # Order of events of the same day: what must exist first comes first, the exit last.
 PRIORITY = {

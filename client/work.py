@@ -9,8 +9,8 @@ from dateutil.relativedelta import relativedelta
 
 from client.synthetic import StructureSpec, rng_for, siret
 from client.timeline import Timeline, weighted
-from shared import codes
-from shared import events as ev
+from shared.domain import codes
+from shared.domain import events as ev
 
 RENEWAL_MONTHS = 6
 # Contract types each kind signs (domain §5), with their weights; weekly hours; lengths in days

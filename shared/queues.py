@@ -7,7 +7,7 @@ from rq import Queue
 
 PROJECTIONS_QUEUE = "projections"
 # The reporting job is named, not imported: services never import each other.
-CATCH_UP_JOB = "services.reporting.jobs.catch_up"
+CATCH_UP_JOB = "services.reporting.catchup.jobs.catch_up"
 NUDGE_TTL_SECONDS = 60
 
 

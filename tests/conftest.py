@@ -62,7 +62,7 @@ def services(settings: Settings) -> Iterator[dict[str, LiveServer]]:
     yield live
     for server in live.values():
         server.stop()
-    from services.reporting import jobs
+    from services.reporting.catchup import jobs
 
     jobs.dispose()
 

@@ -109,7 +109,7 @@ def run_worker(settings: Settings) -> None:
     """Serve every pending nudge with a real RQ worker, in burst mode, in this process."""
     from rq import SimpleWorker
 
-    from services.reporting import jobs
+    from services.reporting.catchup import jobs
     from shared import queues
 
     jobs.configure(settings)

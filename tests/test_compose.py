@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from shared.run import PORTS
+from scripts.run import PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -35,9 +35,9 @@ def test_each_web_service_is_health_checked_on_its_ready_endpoint():
 
 
 def test_the_worker_runs_the_module_make_run_starts():
-    assert SERVICES["worker"]["command"] == ["python", "-m", "services.reporting.worker"]
-    run_source = (ROOT / "shared" / "run.py").read_text()
-    assert '"-m", "services.reporting.worker"' in run_source
+    assert SERVICES["worker"]["command"] == ["python", "-m", "services.reporting.catchup.worker"]
+    run_source = (ROOT / "scripts" / "run.py").read_text()
+    assert '"-m", "services.reporting.catchup.worker"' in run_source
 
 
 def test_services_wait_for_migrations_and_healthy_dependencies():

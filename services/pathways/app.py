@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.pathways import api, appending, imports, persons_api, roles, vault
+from services.pathways import appending
+from services.pathways.store import roles, vault
 from services.pathways.structures import KindCache
+from services.pathways.web import events as api
+from services.pathways.web import imports
+from services.pathways.web import persons as persons_api
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
 from shared.settings import Settings

@@ -18,9 +18,8 @@ from marshmallow import ValidationError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from services.pathways import persons, roles, store, stream_cache
-from services.pathways.idempotency import EventIdConflict, Known, replay
-from services.pathways.pathway import (
+from services.pathways.decide.idempotency import EventIdConflict, Known, replay
+from services.pathways.decide.pathway import (
     Context,
     Decision,
     PathwayState,
@@ -29,10 +28,12 @@ from services.pathways.pathway import (
     fold,
     needs_person,
 )
-from services.pathways.state import Event
+from services.pathways.store import events as store
+from services.pathways.store import persons, roles, stream_cache
 from shared import db
-from shared import events as ev
-from shared.event_fields import flatten_messages
+from shared.domain import events as ev
+from shared.domain.event_fields import flatten_messages
+from shared.domain.pathway.state import Event
 from shared.problems import Problem
 
 # A request that loses a race on the (pathway, version) or event-id constraint is decided again

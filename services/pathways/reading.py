@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import Connection, text
 
-from services.pathways import store
-from services.pathways.pathway import fold, view
-from services.pathways.state import Event, event_key
+from services.pathways.decide.pathway import fold, view
+from services.pathways.store import events as store
 from shared.auth import Caller
+from shared.domain.pathway.state import Event, event_key
 from shared.problems import Problem
 
 

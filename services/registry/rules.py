@@ -12,7 +12,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# Scopes bound to an entity, and the field naming it (api.md, "Scopes").
+# Scopes bound to an entity, and the field naming it (docs/api.md, "Scopes").
 BOUND_FIELD = {"structure": "structure_id", "group": "group_id"}
 BINDING_FIELDS = ("structure_id", "group_id")
 

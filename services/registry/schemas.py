@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from shared.codes import STRUCTURE_KINDS
-from shared.identifiers import is_valid_department, is_valid_siret, normalize_digits
-from shared.territories import DEPARTMENTS, REGIONS
+from shared.domain.codes import STRUCTURE_KINDS
+from shared.domain.identifiers import is_valid_department, is_valid_siret, normalize_digits
+from shared.domain.territories import DEPARTMENTS, REGIONS
 
 SCOPES = ("admin", "network", "group", "structure")
 ENTITIES = ("structure", "group", "membership", "token")

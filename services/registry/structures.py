@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.registry import journal, visibility
 from services.registry.models import Membership, Structure
 from shared.auth import Caller
-from shared.identifiers import region_of
+from shared.domain.identifiers import region_of
 from shared.problems import Problem
 
 TWIN = "Une structure de ce type existe déjà pour ce SIRET (unicité SIRET + type)."
@@ -65,7 +65,7 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
 
 
 def get(session: Session, caller: Caller, structure_id: uuid.UUID) -> Structure:
-    """A structure the caller may see; another one is outside its scope (403, api.md: only
+    """A structure the caller may see; another one is outside its scope (403, docs/api.md: only
     persons and pathways hide their existence), an unknown id is 404."""
     structure = session.get(Structure, structure_id)
     if structure is None:

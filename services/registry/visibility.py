@@ -1,4 +1,4 @@
-"""What each scope may read (api.md, "Scopes"), as SQL conditions added to every query."""
+"""What each scope may read (docs/api.md, "Scopes"), as SQL conditions added to every query."""
 
 from __future__ import annotations
 

@@ -10,8 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services.reporting import alerts, exports, queries, reports, schemas, status
+from services.reporting import schemas
 from services.reporting.projections.registry import PROJECTIONS
+from services.reporting.reports import alerts, exports, status
+from services.reporting.reports import outcomes as reports
+from services.reporting.reports import rows as queries
 from shared import queues
 from shared.auth import current_caller, require
 from shared.problems import Problem
@@ -138,7 +141,7 @@ def _enqueue_rebuild(name: str) -> None:
     settings = _settings()
     try:
         queues.queue(current_app.extensions["iae_redis"], settings.queue_prefix).enqueue(
-            "services.reporting.jobs.rebuild", name, job_timeout=3600, result_ttl=0
+            "services.reporting.catchup.jobs.rebuild", name, job_timeout=3600, result_ttl=0
         )
     except Exception as exc:  # Redis down: nothing was queued, say so
         raise Problem(

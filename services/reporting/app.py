@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.reporting import api, dashboard
-from services.reporting.feed import ChangesClient, FeedClient
+from services.reporting import api
+from services.reporting.catchup.feed import ChangesClient, FeedClient
+from services.reporting.dashboard import views as dashboard
 from shared import db, queues
 from shared.auth import CachingVerifier, registry_whoami
 from shared.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from tqdm import tqdm
 
-from services.reporting import jobs
+from services.reporting.catchup import jobs
 from services.reporting.projections.registry import PROJECTIONS
 from shared import logs
 from shared.settings import Settings

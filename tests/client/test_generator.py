@@ -10,12 +10,12 @@ import pytest
 
 from client.demo import SIZES, Network
 from client.synthetic import structures
-from services.pathways.pathway import Context, PersonFacts, decide, fold
-from services.pathways.state import Event
-from shared import codes
-from shared.events import load_event_data
-from shared.identifiers import is_valid_siret
-from shared.outcomes import exit_category
+from services.pathways.decide.pathway import Context, PersonFacts, decide, fold
+from shared.domain import codes
+from shared.domain.events import load_event_data
+from shared.domain.identifiers import is_valid_siret
+from shared.domain.outcomes import exit_category
+from shared.domain.pathway.state import Event
 
 TODAY = date(2026, 3, 15)
 STRUCTURE_ID = "00000000-0000-4000-8000-00000000000a"

@@ -19,7 +19,7 @@ from client_support import endpoints_of, run_worker
 from dateutil.relativedelta import relativedelta
 
 from client.synthetic import rng_for, siret
-from services.pathways.import_columns import HEADERS
+from services.pathways.imports.columns import HEADERS
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "integration.md"
 BLOCK = re.compile(r"```(http|csv)\n(.*?)```", re.S)

@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from services.reporting.dashboard_format import count
+from services.reporting.dashboard.format import count
 from tests.reporting import dashboard_seed as seed
 from tests.support import ROOT, bearer
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
 TODAY = date.today()
 # Pathways open on the first day of a month seven months ago, so that exits four and five months
-# later are counted (more than 3 months in an ACI, domain.md §8) and are never in the future.
+# later are counted (more than 3 months in an ACI, docs/domain.md §8) and are never in the future.
 OPENED = date(TODAY.year, TODAY.month, 1) - relativedelta(months=7)
 EXITS = ((4, "cdi"), (5, "chomage"), (5, "formation_qualifiante"), (6, "cdd_moins_6_mois"))
 CHROMIUM_FLAGS = (

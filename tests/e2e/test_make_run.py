@@ -39,7 +39,7 @@ def start_run(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen:
     )
     env.pop("ADMIN_TOKEN")
     return subprocess.Popen(
-        [sys.executable, "-m", "shared.run"],
+        [sys.executable, "-m", "scripts.run"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

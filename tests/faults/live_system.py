@@ -117,7 +117,7 @@ class LiveSystem:
         """A reporting worker, as `make run` starts it; `env` overrides settings (e.g. batch)."""
         with self._log(f"worker-{len(self.workers)}") as log:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "services.reporting.worker"],
+                [sys.executable, "-m", "services.reporting.catchup.worker"],
                 env={**self.env, **env},
                 cwd=ROOT,
                 stdout=log,

@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
-from shared.identifiers import luhn_ok
+from shared.domain.identifiers import luhn_ok
 from tests.hostile.test_fuzz_openapi import CHECKS
 
 # Small on purpose: the stateful part of the run stays within a minute on a 2-core machine.

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from shared.identifiers import nir_key
+from shared.domain.identifiers import nir_key
 from tests.faults.traffic import IDENTITY, Org, opening, random_siret, support
 
 SCOPES = ("admin", "network", "group", "structure_a", "structure_b", "revoked", "none")
@@ -63,7 +63,7 @@ def _headers(token: str) -> dict[str, str]:
 
 def _catch_up(settings) -> None:
     """What the reporting worker does on a nudge: copy the registry's data and the events."""
-    from services.reporting import jobs
+    from services.reporting.catchup import jobs
 
     jobs.configure(settings)
     jobs.catch_up("reference")

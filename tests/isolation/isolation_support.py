@@ -1,4 +1,4 @@
-"""The scope matrix of api.md, endpoint by endpoint: how to call it as a given scope, and the
+"""The scope matrix of docs/api.md, endpoint by endpoint: how to call it as a given scope, and the
 status the contract gives each scope. Resources belong to structure A (member of the group)."""
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _revoke_fresh_token(w, h, s):
 REGISTRY = {
     "POST /v1/structures": (_new_structure, only_admin(201)),
     "GET /v1/structures": (_get("registry", lambda w: "/v1/structures"), everyone()),
-    # api.md keeps the 404 for persons and pathways; another structure is simply out of scope.
+    # docs/api.md keeps the 404 for persons and pathways; another structure is simply out of scope.
     "GET /v1/structures/{A}": (
         _get("registry", lambda w: f"/v1/structures/{w.structure_a}"),
         statuses(200, 200, 200, 200, 403),

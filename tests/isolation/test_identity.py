@@ -64,7 +64,7 @@ def test_identity_never_appears_in_logs_feed_projections_or_exports(world, setti
         json={"events": [opening(Org(world.structure_a, ""), person.json["id"]), support()]},
     )
     assert answer.status_code == 201
-    from services.reporting import jobs
+    from services.reporting.catchup import jobs
 
     jobs.catch_up("all")
     feed = pathways.get("/v1/feed", headers=world.headers["network"]).get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""Every endpoint × every scope answers what api.md says (Scopes, and each endpoint's scope
+"""Every endpoint × every scope answers what docs/api.md says (Scopes, and each endpoint's scope
 column): 401 without a valid token, 403 outside the scope, 404 for another structure's person
 or pathway."""
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
-from services.pathways.pathway import Context, Event, PathwayState, PersonFacts, decide, fold
+from services.pathways.decide.pathway import Context, Event, PathwayState, PersonFacts, decide, fold
 
 TODAY = date(2026, 6, 15)
 OPENED_ON = date(2025, 1, 6)

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shared.identifiers import luhn_ok
+from shared.domain.identifiers import luhn_ok
 
 
 def bearer(token: str) -> dict[str, str]:

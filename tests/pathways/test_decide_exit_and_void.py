@@ -12,7 +12,7 @@ from pathway_builders import (
     voided,
 )
 
-from services.pathways.pathway import PathwayState, fold
+from services.pathways.decide.pathway import PathwayState, fold
 
 EXIT_ON = date(2026, 3, 31)
 

@@ -15,7 +15,7 @@ from pathway_builders import (
     support_action,
 )
 
-from services.pathways.pathway import PathwayState, PersonFacts, enrich_opened
+from services.pathways.decide.pathway import PathwayState, PersonFacts, enrich_opened
 
 
 def test_a_valid_opening_is_accepted():

@@ -13,7 +13,7 @@ from pathway_builders import (
     training_started,
 )
 
-from services.pathways.pathway import PathwayState, fold
+from services.pathways.decide.pathway import PathwayState, fold
 
 # Default PASS: 2025-01-06 to 2027-01-05.
 

@@ -11,7 +11,7 @@ from pathway_builders import (
     pathway,
 )
 
-from services.pathways.pathway import decide
+from services.pathways.decide.pathway import decide
 
 START = date(2025, 2, 3)
 CONTRACT = contract_started(START, "CDD_USAGE", planned_end_on=date(2025, 12, 31))

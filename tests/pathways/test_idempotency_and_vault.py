@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from services.pathways.idempotency import EventIdConflict, Known, replay
-from services.pathways.state import Event
-from services.pathways.vault import MissingKek, load_kek, open_sealed, seal
+from services.pathways.decide.idempotency import EventIdConflict, Known, replay
+from services.pathways.store.vault import MissingKek, load_kek, open_sealed, seal
+from shared.domain.pathway.state import Event
 
 PATHWAY = str(uuid.uuid4())
 DAY = date(2026, 1, 5)

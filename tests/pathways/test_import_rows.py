@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from services.pathways.import_rows import (
+from services.pathways.imports.rows import (
     FileProblem,
     Row,
     RowError,

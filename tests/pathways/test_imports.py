@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import openpyxl
 from pathways_support import make_org
 
-from services.pathways.import_columns import HEADERS
-from services.pathways.import_rows import reference_id
+from services.pathways.imports.columns import HEADERS
+from services.pathways.imports.rows import reference_id
 
 OPENED_ON = date.today() - timedelta(days=120)
 FR = OPENED_ON.strftime("%d/%m/%Y")

@@ -10,7 +10,7 @@ from pathway_builders import (
     pathway,
 )
 
-from services.pathways.pathway import Alert, alerts
+from services.pathways.decide.pathway import Alert, alerts
 
 TODAY = date(2026, 6, 15)
 

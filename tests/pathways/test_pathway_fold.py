@@ -19,7 +19,7 @@ from pathway_builders import (
     voided,
 )
 
-from services.pathways.pathway import evolve, fold
+from services.pathways.decide.pathway import evolve, fold
 
 
 def test_the_opening_sets_the_pathway_facts():

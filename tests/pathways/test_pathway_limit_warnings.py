@@ -12,7 +12,7 @@ from pathway_builders import (
     warning_codes,
 )
 
-from services.pathways.pathway import decide
+from services.pathways.decide.pathway import decide
 
 START = date(2025, 2, 3)
 

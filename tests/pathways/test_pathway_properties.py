@@ -9,9 +9,9 @@ import pathway_builders as b
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.pathways.pathway import Context, Event, PathwayState, decide, evolve, fold
-from shared.codes import ALL_KINDS, CONTRACT_TYPE_KINDS, OPEN_ENDED_CONTRACT_TYPES
-from shared.events import load_event_data
+from services.pathways.decide.pathway import Context, Event, PathwayState, decide, evolve, fold
+from shared.domain.codes import ALL_KINDS, CONTRACT_TYPE_KINDS, OPEN_ENDED_CONTRACT_TYPES
+from shared.domain.events import load_event_data
 
 FAR = date(2030, 12, 31)
 REMOVABLE = {

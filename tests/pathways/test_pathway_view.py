@@ -12,7 +12,7 @@ from pathway_builders import (
     pathway,
 )
 
-from services.pathways.pathway import view
+from services.pathways.decide.pathway import view
 
 PATHWAY_ID = "0f0e0d0c-0b0a-4909-8807-060504030201"
 TODAY = date(2026, 6, 15)

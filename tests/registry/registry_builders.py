@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import uuid
 
-from shared.identifiers import luhn_ok
+from shared.domain.identifiers import luhn_ok
 
 
 def bearer(token: str) -> dict[str, str]:

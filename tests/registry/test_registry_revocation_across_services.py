@@ -1,4 +1,4 @@
-"""A revoked token stops working in the other services within their cache time (api.md)."""
+"""A revoked token stops working in the other services within their cache time (docs/api.md)."""
 
 from __future__ import annotations
 

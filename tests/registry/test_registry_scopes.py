@@ -1,4 +1,4 @@
-"""What each scope may do in the registry (api.md, "Scopes"), allowed and denied."""
+"""What each scope may do in the registry (docs/api.md, "Scopes"), allowed and denied."""
 
 from __future__ import annotations
 

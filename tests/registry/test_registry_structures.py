@@ -7,7 +7,7 @@ import uuid
 import pytest
 from registry_builders import join, leave, new_group, new_siret, new_structure, structure_body
 
-from shared.codes import STRUCTURE_KINDS
+from shared.domain.codes import STRUCTURE_KINDS
 
 PROBLEM = "application/problem+json"
 

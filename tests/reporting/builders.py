@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from services.reporting import jobs
-from shared.identifiers import is_valid_siret
+from services.reporting.catchup import jobs
+from shared.domain.identifiers import is_valid_siret
 from tests.support import bearer
 
 BIRTH_DATES = {"under_26": "2003-05-10", "26_49": "1985-05-10", "50_plus": "1965-05-10"}

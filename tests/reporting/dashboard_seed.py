@@ -13,7 +13,7 @@ from tests.support import bearer, run_worker
 
 
 def luhn_siret() -> str:
-    """A random SIRET with a valid Luhn key (domain.md §2), unique enough for one test session."""
+    """A random SIRET with a valid Luhn key (docs/domain.md §2), unique per test session."""
     digits = [random.randint(0, 9) for _ in range(13)]
     for check in range(10):
         candidate = digits + [check]
@@ -123,7 +123,7 @@ SETTLE_SECONDS = 60  # the feed holds events back while any older transaction of
 def settle(settings, reporting, admin, position: int) -> None:
     """Serve the nudges, copy the registry's reference data, then catch up until the report
     API answers as of `position`."""
-    from services.reporting import worker
+    from services.reporting.catchup import worker
 
     run_worker(settings)
     worker.sweep_once()

@@ -23,8 +23,8 @@ from datetime import date, timedelta
 import orjson
 import psycopg
 
-from services.reporting import jobs
-from shared.territories import DEPARTMENT_REGION
+from services.reporting.catchup import jobs
+from shared.domain.territories import DEPARTMENT_REGION
 from tests.support import Engines, bearer, drop_all, make_settings, migrate_all, start_services
 
 KINDS = ("AI", "ACI", "EI", "ETTI", "ACI", "AI", "EI")

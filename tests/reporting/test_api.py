@@ -6,7 +6,7 @@ import pytest
 from builders import catch_up_to
 from worlds import world  # noqa: F401  (fixture)
 
-from services.reporting import jobs
+from services.reporting.catchup import jobs
 from tests.support import bearer, run_worker
 
 REPORT = "/v1/reports/outcomes?from=2026-01-01&to=2026-10-31"

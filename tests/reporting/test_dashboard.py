@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from services.reporting.app import create_app
-from services.reporting.dashboard_format import count
+from services.reporting.dashboard.format import count
 from tests.reporting import dashboard_seed as seed
 from tests.support import bearer
 

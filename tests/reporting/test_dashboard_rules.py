@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services.reporting.dashboard_format import (
+from services.reporting.dashboard.format import (
     count,
     decimal,
     long_date,
@@ -14,7 +14,7 @@ from services.reporting.dashboard_format import (
     rate,
     row_label,
 )
-from services.reporting.dashboard_query import (
+from services.reporting.dashboard.query import (
     InvalidChoice,
     Selection,
     in_region,

@@ -11,7 +11,7 @@ from datetime import date
 from builders import siret
 from sqlalchemy import create_engine, text
 
-from services.reporting import jobs
+from services.reporting.catchup import jobs
 from tests.support import bearer
 
 

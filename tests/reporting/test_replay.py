@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from services.reporting import jobs
+from services.reporting.catchup import jobs
+from services.reporting.catchup.rebuild import rebuild_projection
 from services.reporting.projections import outcomes_bulk
 from services.reporting.projections.registry import PROJECTIONS, Projection
-from services.reporting.rebuild import rebuild_projection
 from shared import db, migrations
 from tests.support import make_settings
 

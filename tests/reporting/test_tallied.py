@@ -13,9 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from services.reporting import jobs, queries, reports, tallied
+from services.reporting.catchup import jobs
 from services.reporting.projections import rollups
 from services.reporting.projections.registry import PROJECTIONS
+from services.reporting.reports import outcomes as reports
+from services.reporting.reports import rows as queries
+from services.reporting.reports import tallied
 from shared import db, migrations
 from tests.reporting.test_replay import MemoryLog, _event, interleave, reset
 from tests.support import make_settings

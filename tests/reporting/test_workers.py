@@ -15,9 +15,9 @@ from builders import checkpoint, status
 from sqlalchemy import text
 from worlds import world  # noqa: F401  (fixture)
 
-from services.reporting import jobs
+from services.reporting.catchup import jobs
+from services.reporting.catchup.rebuild import rebuild_projection
 from services.reporting.projections.registry import PROJECTIONS
-from services.reporting.rebuild import rebuild_projection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def _env(settings, batch: int) -> dict[str, str]:
 
 def _spawn(settings, batch: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "services.reporting.worker"],
+        [sys.executable, "-m", "services.reporting.catchup.worker"],
         cwd=ROOT,
         env=_env(settings, batch),
         stdout=subprocess.DEVNULL,

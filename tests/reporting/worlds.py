@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from builders import Network
 
-from services.reporting import jobs
+from services.reporting.catchup import jobs
 from tests.support import bearer, drop_all, make_settings, migrate_all, start_services
 
 

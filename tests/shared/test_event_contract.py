@@ -1,7 +1,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from shared.events import (
+from shared.domain.events import (
     EVENT_TYPES,
     SCHEMA_VERSION,
     UnknownEventType,

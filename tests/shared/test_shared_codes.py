@@ -1,5 +1,5 @@
-from shared import codes
-from shared.territories import DEPARTMENT_REGION, DEPARTMENTS, REGIONS
+from shared.domain import codes
+from shared.domain.territories import DEPARTMENT_REGION, DEPARTMENTS, REGIONS
 
 
 def test_every_exit_reason_has_a_known_category():

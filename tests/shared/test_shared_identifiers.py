@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.identifiers import (
+from shared.domain.identifiers import (
     age_band,
     age_on,
     is_valid_birth_date,

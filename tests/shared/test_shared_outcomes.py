@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from shared.outcomes import etp, exit_category, is_counted_exit, is_dynamic, pathway_months
+from shared.domain.outcomes import etp, exit_category, is_counted_exit, is_dynamic, pathway_months
 
 OPENED = date(2025, 1, 31)
 

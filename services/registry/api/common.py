@@ -63,7 +63,7 @@ def guarded(blp: Blueprint, *scopes: str):
 
 
 def page_limit(args: dict) -> int:
-    """The page size asked for, capped by the settings (api.md: default 100, max 1,000)."""
+    """The page size asked for, capped by the settings (docs/api.md: default 100, max 1,000)."""
     settings = current_app.config["SETTINGS"]
     return min(args.get("limit") or settings.page_size, settings.max_page_size)
 

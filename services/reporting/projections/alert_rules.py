@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from services.reporting.projections.derive import Folded, Mad
-from shared.codes import COMPANY_CLIENT_KIND, CONTRACT_TYPES, label
-from shared.limits import (
+from shared.domain.codes import COMPANY_CLIENT_KIND, CONTRACT_TYPES, label
+from shared.domain.limits import (
     AI_MAD_COMPANY_ALERT_HOURS,
     AI_MAD_COMPANY_MAX_HOURS,
     AI_MAD_COMPANY_WINDOW_MONTHS,
@@ -22,7 +22,7 @@ from shared.limits import (
     MISSION_MAX_MONTHS,
     PASS_ENDING_ALERT_DAYS,
 )
-from shared.periods import Period, limit_passed_on
+from shared.domain.periods import Period, limit_passed_on
 
 FOREVER = date(9999, 12, 31)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from shared import events as ev
-from shared.outcomes import exit_category
+from shared.domain import events as ev
+from shared.domain.outcomes import exit_category
 
 
 @dataclass

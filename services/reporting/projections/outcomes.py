@@ -19,8 +19,8 @@ from sqlalchemy import Connection, text
 from services.reporting.projections import rollups, tallies
 from services.reporting.projections.alert_rules import alert_rows
 from services.reporting.projections.derive import Folded, copied, fold, fold_more, load
-from shared import events as ev
-from shared.outcomes import exit_category
+from shared.domain import events as ev
+from shared.domain.outcomes import exit_category
 
 SCHEMA = "outcomes"
 STATES = "states"

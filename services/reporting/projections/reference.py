@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
-from shared.territories import DEPARTMENT_REGION
+from shared.domain.territories import DEPARTMENT_REGION
 
 SCHEMA = "reference_data"
 TABLES = ("structures", "groups", "memberships")

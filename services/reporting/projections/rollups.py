@@ -7,7 +7,7 @@ registry may change or deliver after the pathways (another projection, another t
 So each structure's tallies are rolled up under the attributes recorded for it in `ATTRIBUTES`,
 written in the transaction that writes the tallies: a rollup cell always equals the sum of the
 tally cells of the structures recorded under its key. While a recorded attribute differs from
-the reference data, reports read the tallies (`services/reporting/tallied.py`), and the next
+the reference data, reports read the tallies (`services/reporting/reports/tallied.py`), and the next
 batch moves the stale structures' sums under their current attributes. See
 docs/adr/0006-projections.md.
 """

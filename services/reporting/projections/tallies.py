@@ -5,7 +5,7 @@ Each folded pathway contributes additive counts to cells of three grains (struct
 and adds what they contribute after, in the transaction that writes their rows, so tallies
 always equal the rows they summarise. Amounts are exact decimals: a contribution taken away
 leaves exactly zero, and an emptied cell (no contribution left) is deleted, so catch-up and
-rebuild give identical tables. Reports read them through `services/reporting/tallied.py`.
+rebuild give identical tables. Reports read them through `services/reporting/reports/tallied.py`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sqlalchemy import Connection, text
 
 from services.reporting.projections import rollups
 from services.reporting.projections.derive import Folded
-from shared.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
-from shared.outcomes import exit_category, is_counted_exit
+from shared.domain.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
+from shared.domain.outcomes import exit_category, is_counted_exit
 
 CATEGORIES = tuple(EXIT_CATEGORIES)
 CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")

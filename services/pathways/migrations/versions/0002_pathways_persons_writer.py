@@ -7,7 +7,7 @@ Create Date: 2026-11-27
 
 from alembic import op
 
-from services.pathways.roles import WRITER_ROLE
+from services.pathways.store.roles import WRITER_ROLE
 
 revision = "0002"
 down_revision = "0001"
@@ -40,7 +40,7 @@ CREATE TABLE person_keys (
 """
 
 # The role exists only where the migrating user may create roles (CREATEROLE or superuser); the
-# application then switches to it on every connection (services/pathways/roles.py).
+# application then switches to it on every connection (services/pathways/store/roles.py).
 CREATE_ROLE = f"""
 DO $$
 BEGIN

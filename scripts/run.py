@@ -1,0 +1,185 @@
+"""`make run`: the whole system on one machine with one command.
+
+Uses DATABASE_URL / REDIS_URL when set; otherwise starts a real PostgreSQL and a real Redis from
+pip packages under ./var (data kept between runs). Then applies every migration, starts the three
+services under gunicorn and the reporting worker, waits until all answer /ready, and prints where
+they are. Ctrl-C stops every process it started."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+from client import demo
+from shared import migrations
+from shared.embedded import EmbeddedPostgres, EmbeddedRedis
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("IAE_VAR_DIR", ROOT / "var"))
+PORTS = {"registry": 5001, "pathways": 5002, "reporting": 5003}
+EMBEDDED_PG_PORT = int(os.environ.get("EMBEDDED_PG_PORT", 55432))
+EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", 56379))
+
+
+def _kept_secret(name: str, make) -> str:
+    """A secret generated on the first run and kept under ./var for the next ones."""
+    path = VAR / name
+    if not path.exists():
+        VAR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def prepare_environment() -> tuple[dict[str, str], list]:
+    """The environment of every child process, and the embedded servers started for it."""
+    env = dict(os.environ)
+    started: list = []
+    if not env.get("DATABASE_URL"):
+        pg = EmbeddedPostgres(VAR / "postgres", EMBEDDED_PG_PORT).start()
+        started.append(pg)
+        env["DATABASE_URL"] = pg.url
+    if not env.get("REDIS_URL"):
+        rd = EmbeddedRedis(VAR / "redis", EMBEDDED_REDIS_PORT).start()
+        started.append(rd)
+        env["REDIS_URL"] = rd.url
+    env.setdefault("ADMIN_TOKEN", _kept_secret("admin_token", lambda: secrets.token_urlsafe(24)))
+    env.setdefault(
+        "IDENTITY_KEK",
+        _kept_secret("identity_kek", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
+    )
+    env.setdefault("SECRET_KEY", _kept_secret("secret_key", lambda: secrets.token_urlsafe(32)))
+    env.setdefault("COOKIE_SECURE", "false")
+    for name, port in PORTS.items():
+        env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
+    env["PYTHONPATH"] = str(ROOT)
+    return env, started
+
+
+def migrate(env: dict[str, str]) -> None:
+    migrations.upgrade_all(Settings.from_env(env))
+
+
+def _port(env: dict[str, str], name: str) -> int:
+    return int(env[f"{name.upper()}_URL"].rsplit(":", 1)[1].strip("/"))
+
+
+def spawn(env: dict[str, str]) -> list[subprocess.Popen]:
+    bin_dir = Path(sys.executable).parent
+    procs = [
+        subprocess.Popen(
+            [
+                str(bin_dir / "gunicorn"),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "-b",
+                f"127.0.0.1:{_port(env, name)}",
+                f"services.{name}.app:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        for name in PORTS
+    ]
+    procs.append(
+        subprocess.Popen(
+            [sys.executable, "-m", "services.reporting.catchup.worker"], env=env, cwd=ROOT
+        )
+    )
+    return procs
+
+
+def wait_ready(env: dict[str, str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    pending = {name: env[f"{name.upper()}_URL"] for name in PORTS}
+    while pending and time.monotonic() < deadline:
+        for name, url in list(pending.items()):
+            try:
+                if requests.get(f"{url}/ready", timeout=1).status_code == 200:
+                    del pending[name]
+            except requests.RequestException:
+                pass
+        time.sleep(0.3)
+    if pending:
+        raise SystemExit(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
+
+
+def banner(env: dict[str, str]) -> str:
+    return "\n".join(
+        [
+            "",
+            "Système IAE prêt :",
+            f"  registre      {env['REGISTRY_URL']}   (docs : {env['REGISTRY_URL']}/docs)",
+            f"  parcours      {env['PATHWAYS_URL']}   (docs : {env['PATHWAYS_URL']}/docs)",
+            f"  rapports      {env['REPORTING_URL']}   (tableau de bord : {env['REPORTING_URL']}/)",
+            f"  jeton admin   {env['ADMIN_TOKEN']}",
+            "Ctrl-C pour tout arrêter.",
+            "",
+        ]
+    )
+
+
+def stop(procs: list[subprocess.Popen], started: list) -> None:
+    """Stop every process started, then any of their descendants still alive.
+
+    A gunicorn gthread worker that receives a second stop signal while shutting down can hang
+    for ever; once its master is gone nobody would reap it, so the stragglers are killed here.
+    """
+    descendants = [c for p in procs if p.poll() is None for c in _children(p.pid)]
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(20)  # longer than gunicorn's graceful_timeout, so masters reap their workers
+        except subprocess.TimeoutExpired:
+            p.kill()
+    _, alive = psutil.wait_procs(descendants, timeout=5)
+    for straggler in alive:
+        straggler.kill()
+    for server in started:
+        server.stop()
+
+
+def _children(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    env, started = prepare_environment()
+    procs: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        migrate(env)
+        procs = spawn(env)
+        wait_ready(env)
+        print(banner(env), flush=True)
+        demo.offer(env, interactive=sys.stdin.isatty())
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        print("a process stopped unexpectedly; stopping everything", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(procs, started)
+
+
+if __name__ == "__main__":
+    main()

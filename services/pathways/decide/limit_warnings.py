@@ -1,0 +1,89 @@
+"""Warnings returned with an accepted event: legal limits at risk, the event being stored anyway."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.pathways.decide.context import Context
+from shared.domain import events as ev
+from shared.domain.codes import COMPANY_CLIENT_KIND
+from shared.domain.identifiers import age_on
+from shared.domain.outcomes import pathway_months
+from shared.domain.pathway import limits, messages
+from shared.domain.pathway.state import Contract, Event, PathwayState
+
+
+@dataclass(frozen=True)
+class LimitWarning:
+    """A legal limit at risk: `code` for software, `message` in French for staff."""
+
+    code: str
+    message: str
+
+
+def warnings_for(state: PathwayState, event: Event, ctx: Context) -> list[LimitWarning]:
+    """Warnings an accepted event raises, judged on the state that includes it."""
+    if event.type in (ev.CONTRACT_STARTED, ev.CONTRACT_RENEWED):
+        contract = state.contracts[event.data["contract_id"]]
+        return _contract_warnings(state, contract, event.type == ev.CONTRACT_STARTED, ctx)
+    if event.type == ev.MISE_A_DISPOSITION_RECORDED:
+        return _mad_warnings(state, event, ctx)
+    return []
+
+
+def _contract_warnings(
+    state: PathwayState, contract: Contract, started: bool, ctx: Context
+) -> list[LimitWarning]:
+    """Warnings of the contract types the law limits."""
+    if contract.type == "CDDI":
+        found = _cddi_start_warnings(contract, ctx.kind) if started else []
+        limit_on = limits.cddi_limit_passed_on(state, ctx.today)
+        if limit_on:
+            found.append(LimitWarning("cddi_24_months", messages.cddi_24_months(limit_on)))
+        return found
+    if contract.type == "MISSION":
+        limit_on = limits.mission_limit_passed_on(state, ctx.kind, ctx.today)
+        return (
+            [LimitWarning("mission_24_months", messages.mission_24_months(limit_on))]
+            if limit_on
+            else []
+        )
+    if contract.type == "CDI_INCLUSION" and started:
+        return _cdi_inclusion_warnings(state, contract, ctx)
+    return []
+
+
+def _cddi_start_warnings(contract: Contract, kind: str) -> list[LimitWarning]:
+    """Minimum duration and weekly hours of a new CDDI (L5132-15-1)."""
+    found = []
+    if limits.cddi_too_short(contract) and contract.planned_end_on:
+        message = messages.cddi_min_4_months(contract.start_on, contract.planned_end_on)
+        found.append(LimitWarning("cddi_min_4_months", message))
+    if limits.cddi_weekly_hours_off(contract, kind):
+        message = messages.cddi_weekly_hours(contract.weekly_hours, lower_allowed=kind == "AI")
+        found.append(LimitWarning("cddi_weekly_hours", message))
+    return found
+
+
+def _cdi_inclusion_warnings(
+    state: PathwayState, contract: Contract, ctx: Context
+) -> list[LimitWarning]:
+    """CDI inclusion signed before 57 or before 12 months of pathway (loi 2020-1577)."""
+    age = age_on(ctx.person.birth_date, contract.start_on) if ctx.person else None
+    if limits.cdi_inclusion_met(state, contract, age):
+        return []
+    months = pathway_months(state.opened_on or contract.start_on, contract.start_on)
+    message = messages.cdi_inclusion_conditions(age, months)
+    return [LimitWarning("cdi_inclusion_conditions", message)]
+
+
+def _mad_warnings(state: PathwayState, event: Event, ctx: Context) -> list[LimitWarning]:
+    """The 480-hour window of the company this MAD is with, when at risk (L5132-9)."""
+    siret = event.data.get("client_siret")
+    if event.data["client_kind"] != COMPANY_CLIENT_KIND or not siret:
+        return []
+    start_on = date.fromisoformat(event.data["start_on"])
+    return [
+        LimitWarning("ai_480_hours", messages.ai_480_hours(window))
+        for window in limits.ai_mad_windows_at_risk(state, ctx.kind)
+        if window.client_siret == siret and window.covers(start_on)
+    ]

@@ -1,0 +1,220 @@
+"""The event log: read streams in one query, append with few statements, read the global feed."""
+
+from __future__ import annotations
+
+import uuid
+import weakref
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import orjson
+import psycopg
+from psycopg.pq import ExecStatus
+from psycopg.types.json import set_json_loads
+from sqlalchemy import Connection, text
+
+from shared.domain.events import upcast
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the log, as the application needs it."""
+
+    id: str
+    pathway_id: str
+    structure_id: str
+    version: int
+    position: int
+    type: str
+    occurred_on: date
+    recorded_at: datetime
+    data: dict
+    append: dict | None  # on the first event of each append: {"count", "warnings"}
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """An event accepted for storage, with the version it takes in its pathway."""
+
+    id: str
+    pathway_id: str
+    structure_id: str
+    version: int
+    type: str
+    occurred_on: date
+    data: dict
+    metadata: dict
+
+
+@dataclass(frozen=True)
+class PathwayRow:
+    """The listing row of a pathway after an append (pathways table)."""
+
+    id: str
+    structure_id: str
+    person_id: str
+    opened_on: date
+    status: str
+    version: int
+
+
+# The hot statements run on the psycopg connection under SQLAlchemy's, in its transaction:
+# prepared once per connection, and pipelined so that several cost one round trip.
+Query = tuple[str, dict]
+
+READ_SQL = """
+    SELECT event_id, pathway_id, structure_id, version, position, type, occurred_on,
+           recorded_at, schema_version, data, metadata -> 'append' AS append
+      FROM events
+     WHERE pathway_id = ANY(%(pathways)s::uuid[]) OR event_id = ANY(%(ids)s::uuid[])
+     ORDER BY pathway_id, version
+"""
+
+
+_ORJSON_READY: weakref.WeakSet[psycopg.Connection] = weakref.WeakSet()
+
+
+def driver(conn: Connection) -> psycopg.Connection:
+    """The psycopg connection under `conn`, in the same transaction, parsing jsonb with orjson
+    (the log's data is validated JSON: orjson reads it as json.loads would, faster)."""
+    pg: psycopg.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+    if pg not in _ORJSON_READY:
+        set_json_loads(orjson.loads, pg)
+        _ORJSON_READY.add(pg)
+    return pg
+
+
+def round_trip(conn: Connection, queries: list[Query]) -> list[list[tuple]]:
+    """The rows of each query (none for a write), all sent at once: one round trip."""
+    pg = driver(conn)
+    with pg.pipeline():
+        cursors = [pg.execute(sql, params, prepare=True) for sql, params in queries]
+    return [_rows(cursor) for cursor in cursors]
+
+
+def _rows(cursor: psycopg.Cursor) -> list[tuple]:
+    """What a query returned; nothing for a statement without RETURNING."""
+    result = cursor.pgresult
+    return cursor.fetchall() if result and result.status == ExecStatus.TUPLES_OK else []
+
+
+def read_query(pathway_ids: list[str], event_ids: list[str]) -> Query:
+    """The whole streams of `pathway_ids` and any event whose id is in `event_ids`."""
+    return READ_SQL, {"pathways": pathway_ids, "ids": event_ids}
+
+
+def stored_events(rows: list[tuple]) -> list[StoredEvent]:
+    """Rows of `read_query` (its columns in order), their data upcast to the current version."""
+    return [
+        StoredEvent(*map(str, r[:3]), *r[3:8], upcast(r[5], r[8], r[9]), r[10])  # type: ignore[arg-type]
+        for r in rows
+    ]
+
+
+def read(conn: Connection, pathway_ids: list[str], event_ids: list[str]) -> list[StoredEvent]:
+    """The whole streams of `pathway_ids` and any event whose id is in `event_ids`, one query."""
+    return stored_events(round_trip(conn, [read_query(pathway_ids, event_ids)])[0])
+
+
+def stream(conn: Connection, pathway_id: uuid.UUID) -> list[StoredEvent]:
+    """One pathway's events in version order."""
+    return read(conn, [str(pathway_id)], [])
+
+
+# One statement, hence one implicit transaction on an autocommit connection: no BEGIN nor
+# COMMIT to send. Each JSON document carries its rows: one parameter, parsed once by PostgreSQL.
+# The positions are allocated before any row is written (docs/adr/0001): the events' insert
+# reads them, and the index upsert runs only once the insert is done (its one-time filter on
+# `inserted`), so that no write precedes the allocation.
+APPEND_SQL = """
+    WITH allocated AS (
+        SELECT a.position, a.n
+          FROM allocate_positions(%(count)s) WITH ORDINALITY AS a(position, n)
+    ), inserted AS (
+        INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,
+                            occurred_on, data, metadata)
+        SELECT p.position, r.event_id, r.pathway_id, r.version, r.structure_id, r.type,
+               r.occurred_on, r.data, r.metadata
+          FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+               n bigint, event_id uuid, pathway_id uuid, version integer, structure_id uuid,
+               type text, occurred_on date, data jsonb, metadata jsonb)
+          JOIN allocated p ON p.n = r.n
+        RETURNING event_id, position
+    ), indexed AS (
+        INSERT INTO pathways (id, structure_id, person_id, opened_on, status, version)
+        SELECT r.id, r.structure_id, r.person_id, r.opened_on, r.status, r.version
+          FROM jsonb_to_recordset(%(pathways)s::jsonb) AS r(
+               id uuid, structure_id uuid, person_id uuid, opened_on date, status text,
+               version integer)
+         WHERE EXISTS (SELECT FROM inserted)
+        ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
+    )
+    SELECT event_id, position FROM inserted
+"""
+
+
+def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> list[int]:
+    """Insert `rows` and update the listing of `pathways` in one statement, committed on its
+    own: `conn` is in autocommit mode. The rows' positions, in order."""
+    pg = driver(conn)
+    assert pg.autocommit, "store.append commits its own statement: autocommit connection only"
+    document = [
+        {
+            "n": n,
+            "event_id": r.id,
+            "pathway_id": r.pathway_id,
+            "version": r.version,
+            "structure_id": r.structure_id,
+            "type": r.type,
+            "occurred_on": r.occurred_on,
+            "data": r.data,
+            "metadata": r.metadata,
+        }
+        for n, r in enumerate(rows, start=1)
+    ]
+    params = {
+        "count": len(rows),
+        "rows": orjson.dumps(document).decode(),
+        "pathways": orjson.dumps(pathways).decode(),
+    }
+    inserted = pg.execute(APPEND_SQL, params, prepare=True).fetchall()
+    positions = {str(event_id): position for event_id, position in inserted}
+    return [positions[str(uuid.UUID(r.id))] for r in rows]
+
+
+# The page is written by PostgreSQL as the response's JSON text: the payloads stay as stored,
+# never decoded into Python objects only to be encoded again. recorded_at as `timestamp`.
+FEED_SQL = text(
+    """
+    SELECT coalesce(json_agg(json_build_object(
+               'position', position, 'pathway_id', pathway_id, 'structure_id', structure_id,
+               'version', version, 'id', event_id, 'type', type, 'occurred_on', occurred_on,
+               'recorded_at', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+                   || CASE WHEN date_trunc('second', recorded_at) = recorded_at THEN ''
+                           ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z',
+               'data', data) ORDER BY position), '[]')::text AS events,
+           max(position) AS last
+      FROM (SELECT * FROM events
+             WHERE position > :after
+               AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY position
+             LIMIT :limit) AS page
+    """
+)
+
+
+def feed(conn: Connection, after: int, limit: int) -> tuple[str, int]:
+    """Committed events after `after`, in position order, never skipping one (docs/adr/0001):
+    the page as JSON text, and the last position it holds (`after` when empty).
+
+    Only events whose transaction is older than every transaction still running are returned;
+    since positions are allocated in transaction-id order, what is returned is always a prefix
+    of what will ever be committed after `after`.
+    """
+    row = conn.execute(FEED_SQL, {"after": after, "limit": limit}).one()
+    return row.events, row.last if row.last is not None else after
+
+
+def timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with a Z, as docs/api.md asks for every *_at."""
+    return moment.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,115 @@
+"""The identity vault: persons' identity stored encrypted, readable by their structures, erasable.
+
+Only this module sees names, birth dates and NIRs; the event log keeps person ids and categories.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection, text
+
+from services.pathways.decide.context import PersonFacts
+from services.pathways.store.vault import Sealed, open_sealed, seal
+
+
+@dataclass(frozen=True)
+class Person:
+    """A decrypted person and the structure that created it."""
+
+    id: uuid.UUID
+    structure_id: uuid.UUID
+    identity: dict
+
+    def facts(self) -> PersonFacts:
+        """What the rules may know: age (from the birth date) and sex, never the name."""
+        birth_date = date.fromisoformat(self.identity["birth_date"])
+        return PersonFacts(str(self.id), birth_date, self.identity["sex"])
+
+
+INSERT_PERSON = text(
+    "INSERT INTO persons (id, structure_id, nonce, identity) VALUES (:id, :s, :nonce, :identity)"
+)
+INSERT_KEY = text(
+    "INSERT INTO person_keys (person_id, nonce, wrapped_key) VALUES (:id, :nonce, :key)"
+)
+SELECT_PERSONS = text(
+    """
+    SELECT p.id, p.structure_id, p.nonce, p.identity, k.nonce AS key_nonce, k.wrapped_key
+      FROM persons p JOIN person_keys k ON k.person_id = p.id
+     WHERE p.id = ANY(:ids)
+    """
+)
+# A structure sees the persons it created and those it has a pathway for.
+VISIBLE_TO = text(
+    """
+      AND (p.structure_id = :s OR EXISTS (
+           SELECT 1 FROM pathways w WHERE w.person_id = p.id AND w.structure_id = :s))
+    """
+)
+
+
+def create(conn: Connection, kek: AESGCM, structure_id: uuid.UUID, identity: dict) -> uuid.UUID:
+    """Store a new person's identity, encrypted with its own data key."""
+    person_id = uuid.uuid4()
+    sealed = seal(kek, person_id, orjson.dumps(identity))
+    conn.execute(
+        INSERT_PERSON,
+        {"id": person_id, "s": structure_id, "nonce": sealed.nonce, "identity": sealed.identity},
+    )
+    conn.execute(
+        INSERT_KEY, {"id": person_id, "nonce": sealed.key_nonce, "key": sealed.wrapped_key}
+    )
+    return person_id
+
+
+def load(
+    conn: Connection, kek: AESGCM, ids: list[uuid.UUID], visible_to: uuid.UUID | None = None
+) -> dict[uuid.UUID, Person]:
+    """The decrypted persons among `ids` that exist (an erased one is simply absent), limited to
+    those the structure `visible_to` may see when it is given."""
+    query = SELECT_PERSONS if visible_to is None else text(SELECT_PERSONS.text + VISIBLE_TO.text)
+    rows = conn.execute(query, {"ids": ids, "s": visible_to})
+    return decrypted(kek, [tuple(row) for row in rows])
+
+
+# For an append: the persons the request opens pathways for, and those of the pathways it
+# appends to (named by their opening, version 1), if the appending structure may see them.
+FOR_APPEND_SQL = """
+    SELECT p.id, p.structure_id, p.nonce, p.identity, k.nonce AS key_nonce, k.wrapped_key
+      FROM persons p JOIN person_keys k ON k.person_id = p.id
+     WHERE (p.id = ANY(%(ids)s::uuid[]) OR p.id IN (
+            SELECT CAST(e.data ->> 'person_id' AS uuid) FROM events e
+             WHERE e.pathway_id = ANY(%(pathways)s::uuid[]) AND e.version = 1
+               AND e.type = 'pathway_opened'))
+       AND (p.structure_id = %(s)s::uuid OR EXISTS (
+            SELECT 1 FROM pathways w WHERE w.person_id = p.id AND w.structure_id = %(s)s::uuid))
+"""
+
+
+def for_append(ids: list[str], pathway_ids: list[str], structure_id: str) -> tuple[str, dict]:
+    """The query of the persons an append needs, to run with the stream reads (then `decrypted`)."""
+    return FOR_APPEND_SQL, {"ids": ids, "pathways": pathway_ids, "s": structure_id}
+
+
+def decrypted(kek: AESGCM, rows: list[tuple]) -> dict[uuid.UUID, Person]:
+    """Decrypted persons from rows (id, structure_id, nonce, identity, key_nonce, wrapped_key)."""
+    found: dict[uuid.UUID, Person] = {}
+    for person_id, structure_id, *sealed in rows:
+        try:
+            identity = orjson.loads(open_sealed(kek, person_id, Sealed(*map(bytes, sealed))))
+        except InvalidTag:
+            continue  # sealed with another KEK: unreadable, so as good as erased
+        found[person_id] = Person(person_id, structure_id, identity)
+    return found
+
+
+def erase(conn: Connection, person_id: uuid.UUID) -> None:
+    """Crypto-shredding: delete the data key and the ciphertext; the event log is untouched."""
+    conn.execute(text("DELETE FROM person_keys WHERE person_id = :id"), {"id": person_id})
+    conn.execute(text("DELETE FROM persons WHERE id = :id"), {"id": person_id})

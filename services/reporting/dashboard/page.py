@@ -1,0 +1,157 @@
+"""What the dashboard page shows for one caller and query: choices, indicators, charts, table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from services.reporting.dashboard import data
+from services.reporting.dashboard.data import REGION_EXPORT
+from services.reporting.dashboard.query import (
+    DIMENSIONS,
+    PERIOD_KINDS,
+    YEARS_BACK,
+    InvalidChoice,
+    Selection,
+    dimensions_for,
+    selection,
+)
+from services.reporting.reports.labels import MONTHS_FR
+from shared.auth import Caller
+from shared.domain.codes import EXIT_CATEGORIES, STRUCTURE_KINDS
+from shared.domain.territories import DEPARTMENTS, REGIONS
+
+# (metric, French label, formatter): the headline indicators, in the order staff read them.
+HEADLINE = (
+    ("entries", "Entrées", "count"),
+    ("active", "Personnes en parcours", "count"),
+    ("exits", "Sorties", "count"),
+    ("dynamic_exit_rate", "Taux de sorties dynamiques", "rate"),
+    ("durable_exit_rate", "Taux d'emploi durable", "rate"),
+    ("average_months", "Durée moyenne (mois)", "decimal"),
+    ("hours_worked", "Heures travaillées", "count"),
+    ("etp", "ETP", "decimal"),
+)
+TABLE_COLUMNS = (
+    *HEADLINE[:3],
+    ("counted_exits", "Sorties comptabilisées", "count"),
+    *HEADLINE[3:],
+)
+SCOPE_LABELS = {
+    "admin": "Administration",
+    "network": "Réseau",
+    "group": "GES",
+    "structure": "Structure",
+}
+ACTIVITY = ("entries", "active", "exits", "hours_worked")
+
+
+def page_context(caller: Caller, token: str, args: Mapping[str, str], today: date):
+    """The template's context and HTTP status: a refused choice still shows the form."""
+    context = _choices(caller, token, args, today)
+    try:
+        chosen = selection(args, caller, today)
+        figures = _figures(chosen, token, context["structures"], context["groups"])
+        context.update(figures, chosen=chosen)
+    except InvalidChoice as exc:
+        return {**context, "error": exc.message}, exc.status
+    except data.ReportRefused as exc:
+        return {**context, "error": exc.detail}, exc.status
+    return context, 200
+
+
+def _choices(caller: Caller, token: str, args: Mapping[str, str], today: date) -> dict:
+    structures = _structures(caller, token)
+    network = caller.scope in ("admin", "network")
+    return {
+        "caller": caller,
+        "scope_label": SCOPE_LABELS[caller.scope],
+        "scope_name": structures[0].get("name")
+        if caller.scope == "structure" and structures
+        else "",
+        "args": args,
+        "structures": structures,
+        "network": network,
+        "groups": data.registry_list("/v1/groups", {}, token) if network else [],
+        "kinds": STRUCTURE_KINDS,
+        "departments": DEPARTMENTS,
+        "regions": REGIONS,
+        "dimensions": {d: DIMENSIONS[d] for d in dimensions_for(caller)},
+        "period_kinds": PERIOD_KINDS,
+        "month_names": MONTHS_FR,
+        "years": list(range(today.year, today.year - YEARS_BACK - 1, -1)),
+    }
+
+
+def _structures(caller: Caller, token: str) -> list[dict]:
+    params = {"group_id": str(caller.group_id)} if caller.scope == "group" else {}
+    found = data.registry_list("/v1/structures", params, token)
+    return sorted(found, key=lambda s: s.get("name", ""))
+
+
+def _names(*lists: list[dict]) -> dict[str, str]:
+    """Registry names of structures and GES by id, for the table's first column."""
+    return {str(item["id"]): item.get("name", "") for found in lists for item in found}
+
+
+def _figures(chosen: Selection, token: str, structures: list[dict], groups: list[dict]) -> dict:
+    total = data.headline(chosen, token)
+    table = data.fetch_report(chosen, token, (chosen.dimension,))
+    months = data.monthly(chosen, token)
+    return {
+        "total": total,
+        "empty": not any(total.get(m) for m in ACTIVITY),
+        "headline": HEADLINE,
+        "columns": TABLE_COLUMNS,
+        "rows": table["rows"],
+        "table_total": _table_total(chosen, table, total),
+        "table_dimensions": [
+            d for d in table.get("group_by", []) if d != "region" or not chosen.region
+        ]
+        or [chosen.dimension],
+        "charts": _charts(total, months),
+        "months": months,
+        "alerts": data.alerts(chosen, token, structures),
+        "names": _names(structures, groups),
+        "exports": _exports(chosen),
+        "region_export": REGION_EXPORT,
+        "as_of_position": table.get("as_of_position"),
+    }
+
+
+def _table_total(chosen: Selection, table: dict, total: dict) -> dict:
+    return total if chosen.region else table.get("total", total)
+
+
+def _charts(total: dict, months: list[dict]) -> dict:
+    """The data of both charts, read by dashboard.js; each also renders as a table."""
+    by_category = total.get("exits_by_category") or {}
+    return {
+        "categories": {
+            "labels": list(EXIT_CATEGORIES.values()),
+            "values": [by_category.get(c) or 0 for c in EXIT_CATEGORIES],
+        },
+        "months": {
+            "labels": [m["month"] for m in months],
+            "entries": [m["entries"] for m in months],
+            "exits": [m["exits"] for m in months],
+        },
+    }
+
+
+def _exports(chosen: Selection) -> dict[str, str]:
+    """Download links carrying exactly the page's selection."""
+    query = {
+        "period": "custom",
+        "from": chosen.period.start.isoformat(),
+        "to": chosen.period.end.isoformat(),
+        "by": chosen.dimension,
+        **chosen.filters,
+    }
+    if chosen.region:
+        return {}
+    base = url_for("dashboard.Export")
+    return {fmt: f"{base}?{urlencode({**query, 'format': fmt})}" for fmt in ("csv", "xlsx")}

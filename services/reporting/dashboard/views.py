@@ -1,0 +1,237 @@
+"""The staff dashboard: the outcome report as a French web page, with sign-in and downloads.
+
+Pages are rendered on the server from the report API's own answers (dashboard_data), so every
+figure shown is the figure the API gives for the same query."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import EXCLUDE, Schema, fields
+
+from services.reporting.dashboard import format as dashboard_format
+from services.reporting.dashboard import session as dashboard_session
+from services.reporting.dashboard.data import (
+    REGION_EXPORT,
+    REPORT_PATH,
+    ReportRefused,
+    call_api,
+    refused,
+)
+from services.reporting.dashboard.page import page_context
+from services.reporting.dashboard.query import InvalidChoice, report_params, selection
+from shared.auth import Caller, RegistryUnavailable
+from shared.web import FORM_MIME, accept_body
+
+blp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="assets",
+    description="Tableau de bord des équipes (pages HTML, en français)",
+)
+FORM_ENDPOINTS = ("dashboard.SignIn", "dashboard.SignOut")
+EXPORTS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+class PageError(Exception):
+    """An error shown to staff as a French page (never as JSON)."""
+
+    def __init__(self, status: int, title: str, message: str, sign_in: bool = False):
+        super().__init__(message)
+        self.status, self.title, self.message, self.sign_in = status, title, message, sign_in
+
+
+class NotSignedIn(Exception):
+    """No session: the sign-in page is the answer."""
+
+
+class SignInForm(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    token = fields.String(load_default="", metadata={"description": "Jeton d'accès"})
+    csrf_token = fields.String(load_default="")
+
+
+class CsrfForm(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    csrf_token = fields.String(load_default="")
+
+
+class PageArgs(Schema):
+    """The page's query string; every value is checked by dashboard_query with French errors."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    period = fields.String(metadata={"description": "year, quarter, month ou custom"})
+    year = fields.String()
+    quarter = fields.String()
+    month = fields.String()
+    from_ = fields.String(data_key="from", metadata={"description": "AAAA-MM-JJ (custom)"})
+    to = fields.String(metadata={"description": "AAAA-MM-JJ (custom)"})
+    structure_id = fields.String()
+    group_id = fields.String()
+    kind = fields.String()
+    department = fields.String()
+    region = fields.String()
+    by = fields.String(metadata={"description": "dimension du tableau"})
+
+
+class ExportArgs(PageArgs):
+    format = fields.String(metadata={"description": "csv ou xlsx"})
+
+
+@blp.record_once
+def _setup(state) -> None:
+    app = state.app
+    dashboard_session.init_app(app, app.config["SETTINGS"])
+    dashboard_format.install(app)
+    for endpoint in FORM_ENDPOINTS:
+        accept_body(app, endpoint, FORM_MIME)
+
+
+@blp.errorhandler(PageError)
+def _page_error(error: PageError):
+    return render_template("dashboard/message.html", error=error), error.status
+
+
+@blp.errorhandler(NotSignedIn)
+def _not_signed_in(_error: NotSignedIn):
+    return render_template("dashboard/sign_in.html"), 200
+
+
+def signed_in_caller() -> tuple[Caller, str]:
+    """The session's caller and token, checked with the registry like any API call."""
+    token = dashboard_session.stored_token()
+    if token is None:
+        if dashboard_session.has_session():
+            dashboard_session.sign_out()
+            raise PageError(401, "Session expirée", "Votre session a expiré.", sign_in=True)
+        raise NotSignedIn
+    caller = verify(token)
+    if caller is None:
+        dashboard_session.sign_out()
+        raise PageError(
+            401,
+            "Jeton expiré ou révoqué",
+            "Votre jeton d'accès n'est plus valide : il a expiré ou a été révoqué. "
+            "Demandez-en un nouveau à votre administrateur.",
+            sign_in=True,
+        )
+    return caller, token
+
+
+def verify(token: str) -> Caller | None:
+    try:
+        return current_app.extensions["iae_verifier"](token)
+    except RegistryUnavailable:
+        raise PageError(
+            503,
+            "Service momentanément indisponible",
+            "Le registre ne répond pas : votre accès ne peut pas être vérifié. "
+            "Réessayez dans quelques instants.",
+        ) from None
+
+
+@blp.route("")
+class Home(MethodView):
+    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.doc(summary="Tableau de bord", responses={"200": {"description": "La page", **HTML}})
+    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
+    @blp.alt_response(403, description="Donnée hors du périmètre du jeton (page HTML)")
+    def get(self, **_args):
+        """The sign-in form, or the indicators of the chosen period and scope."""
+        caller, token = signed_in_caller()
+        context, status = page_context(caller, token, request.args, date.today())
+        return render_template("dashboard/dashboard.html", **context), status
+
+
+@blp.route("sign-in")
+class SignIn(MethodView):
+    @blp.arguments(SignInForm, location="form")
+    @blp.doc(summary="Connexion par jeton", responses={"303": {"description": "Vers le tableau"}})
+    @blp.alt_response(401, description="Jeton inconnu ou révoqué (page HTML)")
+    def post(self, form):
+        """Check the token with the registry, then keep it encrypted in the session cookie."""
+        if not dashboard_session.csrf_valid(form["csrf_token"]):
+            return _sign_in_error(400, "Le formulaire a expiré : veuillez réessayer.")
+        token = form["token"].strip()
+        if not token or len(token) > 500:
+            return _sign_in_error(422, "Saisissez votre jeton d'accès.")
+        if verify(token) is None:
+            return _sign_in_error(401, "Jeton inconnu ou révoqué.")
+        dashboard_session.sign_in(token)
+        return redirect(url_for("dashboard.Home"), 303)
+
+
+def _sign_in_error(status: int, message: str):
+    return render_template("dashboard/sign_in.html", error=message), status
+
+
+@blp.route("sign-out")
+class SignOut(MethodView):
+    @blp.arguments(CsrfForm, location="form")
+    @blp.doc(summary="Déconnexion", responses={"303": {"description": "Vers la connexion"}})
+    def post(self, form):
+        """Forget the token; a forged request (no valid CSRF token) changes nothing."""
+        if not dashboard_session.csrf_valid(form["csrf_token"]):
+            raise PageError(400, "Formulaire expiré", "Rechargez la page puis réessayez.")
+        dashboard_session.sign_out()
+        flash("Vous êtes déconnecté(e).")
+        return redirect(url_for("dashboard.Home"), 303)
+
+
+@blp.route("export")
+class Export(MethodView):
+    @blp.arguments(ExportArgs, location="query", as_kwargs=True)
+    @blp.doc(
+        summary="Téléchargement CSV ou XLSX du tableau affiché",
+        responses={"200": {"description": "Le fichier du rapport d'API"}},
+    )
+    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
+    def get(self, **_args):
+        """The report API's file for exactly the table the page shows."""
+        caller, token = signed_in_caller()
+        fmt = request.args.get("format", "")
+        if fmt not in EXPORTS:
+            raise PageError(422, "Format inconnu", "Choisissez le format CSV ou XLSX.")
+        try:
+            chosen = selection(request.args, caller, date.today())
+        except InvalidChoice as exc:
+            raise PageError(exc.status, "Choix invalide", exc.message) from None
+        if chosen.region:
+            raise PageError(422, "Téléchargement impossible", REGION_EXPORT)
+        params = {**report_params(chosen, (chosen.dimension,)), "format": fmt}
+        return _file(call_api(REPORT_PATH, params, token), fmt, chosen)
+
+
+def _file(response, fmt: str, chosen) -> Response:
+    if response.status_code != 200 or response.mimetype != EXPORTS[fmt]:
+        error = (
+            refused(response)
+            if response.status_code != 200
+            else ReportRefused(502, "Le service de rapports n'a pas produit ce format.")
+        )
+        raise PageError(error.status, "Téléchargement impossible", error.detail)
+    name = f"rapport-iae-{chosen.period.start}-{chosen.period.end}-{chosen.dimension}.{fmt}"
+    return Response(
+        response.get_data(),
+        mimetype=EXPORTS[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

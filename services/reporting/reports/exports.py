@@ -1,0 +1,112 @@
+"""CSV and XLSX exports of an outcome report, for Excel users: French headers, one line per
+row and a total line; suppressed cells read "< 5", never 0."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from services.reporting.reports.labels import DIMENSION_LABELS
+from shared.domain.codes import CLIENT_KINDS, EXIT_CATEGORIES
+from shared.domain.limits import MIN_CELL
+
+SUPPRESSED = f"< {MIN_CELL}"
+RATE, COUNT, DECIMAL = "rate", "count", "decimal"
+
+
+def _get(*path: str) -> Callable[[dict], object]:
+    def read(row: dict):
+        value = row
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    return read
+
+
+COLUMNS: list[tuple[str, Callable[[dict], object], str]] = [
+    ("Entrées", _get("entries"), COUNT),
+    ("Parcours actifs", _get("active"), COUNT),
+    ("Sorties", _get("exits"), COUNT),
+    ("Sorties examinées", _get("counted_exits"), COUNT),
+    *[
+        (f"Sorties : {label.lower()}", _get("exits_by_category", code), COUNT)
+        for code, label in EXIT_CATEGORIES.items()
+    ],
+    *[
+        (f"Sorties examinées : {label.lower()}", _get("counted_exits_by_category", code), COUNT)
+        for code, label in EXIT_CATEGORIES.items()
+        if code != "retrait"
+    ],
+    ("Taux de sorties dynamiques (%)", _get("dynamic_exit_rate"), RATE),
+    ("Taux d'emploi durable (%)", _get("durable_exit_rate"), RATE),
+    ("Durée moyenne des parcours sortis (mois)", _get("average_months"), DECIMAL),
+    ("Heures travaillées", _get("hours_worked"), DECIMAL),
+    ("ETP", _get("etp"), DECIMAL),
+    *[
+        (f"Heures de mise à disposition : {label.lower()}", _get("mad_hours", code), DECIMAL)
+        for code, label in CLIENT_KINDS.items()
+    ],
+    ("Formations achevées", _get("trainings_completed"), COUNT),
+    ("Actions d'accompagnement", _get("support_actions"), COUNT),
+]
+
+
+def headers(report: dict) -> list[str]:
+    return [DIMENSION_LABELS[d] for d in report["group_by"]] + [c[0] for c in COLUMNS]
+
+
+def _lines(report: dict) -> list[tuple[list[str], dict]]:
+    """(dimension labels, row) for each row, then the total line."""
+    lines = [([r["label"][d] for d in report["group_by"]], r) for r in report["rows"]]
+    if report["group_by"]:
+        total_cells = ["Total"] + [""] * (len(report["group_by"]) - 1)
+        lines.append((total_cells, {**report["total"], "suppressed": False}))
+    return lines
+
+
+def _csv_cell(value, kind: str, suppressed: bool) -> str:
+    if suppressed:
+        return SUPPRESSED
+    if value is None:
+        return ""
+    if kind == RATE:
+        return f"{value * 100:.2f}".replace(".", ",")
+    if kind == DECIMAL:
+        return f"{value:.2f}".replace(".", ",")
+    return str(value)
+
+
+def to_csv(report: dict) -> bytes:
+    """`;`-separated, UTF-8 with BOM, decimal comma: what French Excel opens as is."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers(report))
+    for cells, row in _lines(report):
+        hidden = bool(row.get("suppressed"))
+        writer.writerow(cells + [_csv_cell(get(row), kind, hidden) for _, get, kind in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: dict) -> bytes:
+    """One sheet: a frozen French header row, numbers as numbers, rates as percentages."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sorties"
+    sheet.append(headers(report))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    width = len(report["group_by"])
+    for cells, row in _lines(report):
+        hidden = bool(row.get("suppressed"))
+        sheet.append(cells + [SUPPRESSED if hidden else get(row) for _, get, _ in COLUMNS])
+        for (_, _, kind), cell in zip(COLUMNS, sheet[sheet.max_row][width:], strict=True):
+            cell.number_format = {RATE: "0.00%", DECIMAL: "0.00", COUNT: "0"}[kind]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

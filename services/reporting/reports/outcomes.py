@@ -1,0 +1,249 @@
+"""The outcome report: parameters, scope, metrics assembled from the queries, suppression."""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+from datetime import UTC, date, datetime
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import Connection
+
+from services.reporting.reports import rows as queries
+from services.reporting.reports import tallied
+from services.reporting.reports.labels import key_label
+from services.reporting.reports.rows import CATEGORIES, CLIENT_KINDS, COUNTED_CATEGORIES, Query
+from shared.auth import Caller
+from shared.domain.codes import DYNAMIC_CATEGORIES, STRUCTURE_KINDS
+from shared.domain.limits import DAYS_PER_MONTH, DAYS_PER_YEAR, MIN_CELL
+from shared.domain.territories import DEPARTMENTS, REGIONS
+from shared.problems import Problem
+
+DIMENSIONS = (
+    "structure",
+    "group",
+    "kind",
+    "department",
+    "region",
+    "month",
+    "criterion",
+    "sex",
+    "age_band",
+)
+# Breakdowns by public characteristics hide rows of fewer than 5 people (domain §10).
+SENSITIVE_DIMENSIONS = frozenset({"criterion", "sex", "age_band"})
+MAX_PERIOD_YEARS = 20
+
+
+class OutcomeParams(Schema):
+    """Query parameters of GET /v1/reports/outcomes."""
+
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "Premier jour (inclus) ; défaut : 1er janvier"},
+    )
+    to = fields.Date(load_default=None, metadata={"description": "Dernier jour (inclus)"})
+    group_by = fields.String(
+        load_default="",
+        metadata={
+            "description": "Une ou deux dimensions séparées par une virgule : "
+            + ", ".join(DIMENSIONS)
+        },
+    )
+    structure_id = fields.UUID(load_default=None)
+    group_id = fields.UUID(load_default=None)
+    kind = fields.String(load_default=None, validate=validate.OneOf(sorted(STRUCTURE_KINDS)))
+    department = fields.String(load_default=None, validate=validate.OneOf(list(DEPARTMENTS)))
+    region = fields.String(
+        load_default=None,
+        validate=validate.OneOf(list(REGIONS)),
+        metadata={"description": "Code INSEE de la région de la structure (ex. 53, Bretagne)"},
+    )
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+    min_position = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+
+    @validates_schema
+    def _dimensions(self, data: dict, **kwargs) -> None:
+        dims = parse_group_by(data.get("group_by") or "")
+        unknown = [d for d in dims if d not in DIMENSIONS]
+        if unknown:
+            raise ValidationError(f"Dimension inconnue : {', '.join(unknown)}.", "group_by")
+        if len(dims) > 2 or len(set(dims)) != len(dims):
+            raise ValidationError("Une ou deux dimensions différentes au plus.", "group_by")
+
+    @validates_schema
+    def _period(self, data: dict, **kwargs) -> None:
+        start, end = period(data.get("from_"), data.get("to"))
+        if start > end:
+            raise ValidationError("La date de début est postérieure à la date de fin.", "from")
+        if end.year - start.year > MAX_PERIOD_YEARS:
+            raise ValidationError(f"Période de {MAX_PERIOD_YEARS} ans au plus.", "to")
+
+
+def parse_group_by(raw: str) -> list[str]:
+    return [d.strip() for d in raw.split(",") if d.strip()]
+
+
+def period(start: date | None, end: date | None) -> tuple[date, date]:
+    """Defaults: the current calendar year up to today."""
+    today = date.today()
+    return start or date(today.year, 1, 1), end or today
+
+
+def scoped_query(conn: Connection, caller: Caller, params: dict) -> Query:
+    """The query the caller may run: structures see their own, groups their members."""
+    structure_id = _str(params.get("structure_id"))
+    group_id = _str(params.get("group_id"))
+    if caller.scope == "structure":
+        if structure_id and structure_id != caller.structure_id:
+            raise Problem(403, "Une structure ne peut consulter que ses propres rapports.")
+        structure_id = caller.structure_id
+    elif caller.scope == "group":
+        if group_id and group_id != caller.group_id:
+            raise Problem(403, "Un groupe ne peut consulter que les rapports de ses membres.")
+        if structure_id and not queries.ever_member(conn, caller.group_id, structure_id):
+            raise Problem(403, "Cette structure n'est pas membre de votre groupe.")
+        group_id = caller.group_id
+    start, end = period(params.get("from_"), params.get("to"))
+    return Query(
+        start,
+        end,
+        tuple(parse_group_by(params.get("group_by") or "")),
+        structure_id,
+        group_id,
+        params.get("kind"),
+        params.get("department"),
+        params.get("region"),
+    )
+
+
+def _str(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def outcome_report(conn: Connection, caller: Caller, params: dict, etp_hours: float) -> dict:
+    """The whole report as the JSON answer: rows by the requested dimensions and a total."""
+    q = scoped_query(conn, caller, params)
+    suppress = bool(SENSITIVE_DIMENSIONS & set(q.dims)) and caller.scope != "structure"
+    rows = [
+        _row(q, key, metrics, etp_hours, suppress) for key, metrics in _collect(conn, q).items()
+    ]
+    total_q = dataclasses.replace(q, dims=())
+    total = _collect(conn, total_q).get((), {})
+    names = _names(conn, q, rows)
+    for row in rows:
+        row["label"] = {d: key_label(d, v, names) for d, v in row["key"].items()}
+    rows.sort(key=lambda r: [r["label"][d] if d != "month" else r["key"][d] for d in q.dims])
+    return {
+        "from": q.start.isoformat(),
+        "to": q.end.isoformat(),
+        "group_by": list(q.dims),
+        "as_of_position": queries.as_of_position(conn),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
+        "total": metrics_of(total, _days(q.start, q.end), etp_hours),
+    }
+
+
+def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
+    """Every family of metrics merged by row key (a month-only breakdown lists every month)."""
+    merged: dict[tuple, dict] = {}
+    if q.dims == ("month",):
+        merged = {(m,): {} for m in _months(q.start, q.end)}
+    if not q.dims:
+        merged[()] = {}
+    table = tallied.table(conn, q)
+    if table:
+        for key, values in tallied.metrics(conn, q, table).items():
+            merged.setdefault(key, {}).update(values)
+        return merged
+    for family in (
+        queries.pathway_metrics,
+        queries.hours_metrics,
+        queries.mad_metrics,
+        queries.activity_metrics,
+    ):
+        for key, values in family(conn, q).items():
+            merged.setdefault(key, {}).update(values)
+    return merged
+
+
+def _row(q: Query, key: tuple, raw: dict, etp_hours: float, suppress: bool) -> dict:
+    values = dict(zip(q.dims, key, strict=True))
+    start, end = q.start, q.end
+    if "month" in values:
+        start, end = _month_window(values["month"], q.start, q.end)
+    metrics = metrics_of(raw, _days(start, end), etp_hours)
+    hidden = suppress and metrics["active"] < MIN_CELL
+    if hidden:
+        metrics = {k: None for k in metrics}
+    return {"key": values, "metrics": {**metrics, "suppressed": hidden}}
+
+
+# Names of the raw aggregates, built once (a national report has thousands of rows).
+_EXITS = tuple((c, f"exits_{c}") for c in CATEGORIES)
+_COUNTED = tuple((c, f"counted_{c}") for c in COUNTED_CATEGORIES)
+_MADS = tuple((k, f"mad_{k}") for k in CLIENT_KINDS)
+_DYNAMIC = tuple(c for c in COUNTED_CATEGORIES if c in DYNAMIC_CATEGORIES)
+
+
+def metrics_of(raw: dict, days: int, etp_hours: float) -> dict:
+    """The contract's metrics from one row of raw aggregates."""
+    n = _counts(raw)
+    counted = {c: n(name) for c, name in _COUNTED}
+    total_counted, exits = n("counted_exits"), n("exits")
+    hours = float(raw.get("hours_worked") or 0)
+    return {
+        "entries": n("entries"),
+        "active": n("active"),
+        "exits": exits,
+        "counted_exits": total_counted,
+        "exits_by_category": {c: n(name) for c, name in _EXITS},
+        "counted_exits_by_category": counted,
+        "dynamic_exit_rate": _rate(sum(counted[c] for c in _DYNAMIC), total_counted),
+        "durable_exit_rate": _rate(counted["emploi_durable"], total_counted),
+        "average_months": (n("exit_days") / exits / DAYS_PER_MONTH) if exits else None,
+        "hours_worked": hours,
+        "etp": hours / (etp_hours * days / DAYS_PER_YEAR) if days > 0 else 0.0,
+        "mad_hours": {k: float(raw.get(name) or 0) for k, name in _MADS},
+        "trainings_completed": n("trainings_completed"),
+        "support_actions": n("support_actions"),
+    }
+
+
+def _counts(raw: dict):
+    get = raw.get
+    return lambda name: int(get(name) or 0)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _days(start: date, end: date) -> int:
+    return (end - start).days + 1
+
+
+def _months(start: date, end: date) -> list[str]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _month_window(month: str, start: date, end: date) -> tuple[date, date]:
+    """The days of a month that lie in the period."""
+    year, number = (int(p) for p in month.split("-"))
+    last = calendar.monthrange(year, number)[1]
+    return max(start, date(year, number, 1)), min(end, date(year, number, last))
+
+
+def _names(conn: Connection, q: Query, rows: list[dict]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for dim, table in (("structure", "structures"), ("group", "groups")):
+        if dim in q.dims:
+            ids = sorted({r["key"][dim] for r in rows if r["key"][dim]})
+            found.update(queries.names(conn, table, ids))
+    return found

@@ -1,0 +1,260 @@
+"""Report queries: SQL aggregates over projection tables, never a fold of events.
+
+Every metric is attributed by its own date inside a window: the period, narrowed to the row's
+month (`month` dimension) and to the structure's membership dates (`group` dimension or
+filter, both ends inclusive). See docs/adr/0006-projections.md for the attribution rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, text
+
+from shared.domain.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
+from shared.domain.limits import COUNTED_EXIT_MIN_HOURS, COUNTED_EXIT_MIN_MONTHS
+
+KEY_SQL = {
+    "structure": "p.structure_id::text",
+    "group": "m.group_id::text",
+    "kind": "s.kind",
+    "department": "s.department",
+    "region": "s.region",
+    "month": "to_char(w.ms, 'YYYY-MM')",
+    "criterion": "c.criterion",
+    "sex": "p.sex",
+    "age_band": "p.age_band",
+}
+CATEGORIES = tuple(EXIT_CATEGORIES)
+COUNTED_CATEGORIES = tuple(c for c in CATEGORIES if c != WITHDRAWN_CATEGORY)
+CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
+_HOUR_KINDS = ", ".join(f"'{k}'" for k in sorted(HOUR_COUNTED_KINDS))
+COUNTED_SQL = (
+    f"p.exit_category <> '{WITHDRAWN_CATEGORY}' AND CASE WHEN s.kind IN ({_HOUR_KINDS})"
+    f" THEN p.hours_total > {COUNTED_EXIT_MIN_HOURS}"
+    f" ELSE p.exited_on > p.opened_on + interval '{COUNTED_EXIT_MIN_MONTHS} months' END"
+)
+MONTHS_CTE = """months AS (
+    SELECT d::date AS ms, (d + interval '1 month' - interval '1 day')::date AS me
+      FROM generate_series(date_trunc('month', CAST(:start AS date)), CAST(:end AS date),
+                           interval '1 month') AS d)"""
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to aggregate: a period, one or two dimensions, and filters (scope included)."""
+
+    start: date
+    end: date
+    dims: tuple[str, ...] = ()
+    structure_id: str | None = None
+    group_id: str | None = None
+    kind: str | None = None
+    department: str | None = None
+    region: str | None = None
+    params: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def by_group(self) -> bool:
+        return "group" in self.dims or self.group_id is not None
+
+    def bind(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "structure_id": self.structure_id,
+            "group_id": self.group_id,
+            "kind": self.kind,
+            "department": self.department,
+            "region": self.region,
+        }
+
+
+def _joins(q: Query, months: bool = True) -> str:
+    sql = " LEFT JOIN reference_data.structures s ON s.id = p.structure_id"
+    if q.by_group:
+        sql += " JOIN reference_data.memberships m ON m.structure_id = p.structure_id"
+    if "criterion" in q.dims:
+        sql += " JOIN outcomes.criteria c ON c.pathway_id = p.pathway_id"
+    if months and "month" in q.dims:
+        sql += " CROSS JOIN months w"
+    return sql
+
+
+def _filters(q: Query) -> str:
+    sql = ""
+    for name, column in (
+        ("structure_id", "p.structure_id"),
+        ("group_id", "m.group_id"),
+        ("kind", "s.kind"),
+        ("department", "s.department"),
+        ("region", "s.region"),
+    ):
+        if getattr(q, name) is not None:
+            cast = "uuid" if name.endswith("_id") else "text"
+            sql += f" AND {column} = CAST(:{name} AS {cast})"
+    return sql
+
+
+def _window(q: Query) -> tuple[str, str]:
+    """SQL of the first and last day of a row's window."""
+    first, last = ["CAST(:start AS date)"], ["CAST(:end AS date)"]
+    if "month" in q.dims:
+        first, last = first + ["w.ms"], last + ["w.me"]
+    if q.by_group:
+        first, last = first + ["m.joined_on"], last + ["coalesce(m.left_on, 'infinity'::date)"]
+    return f"greatest({', '.join(first)})", f"least({', '.join(last)})"
+
+
+def _keys(q: Query, month_sql: str | None = None) -> list[str]:
+    return [month_sql if d == "month" and month_sql else KEY_SQL[d] for d in q.dims]
+
+
+def _select_keys(keys: list[str]) -> str:
+    return "".join(f"{k} AS k{i}, " for i, k in enumerate(keys))
+
+
+def _group_keys(q: Query) -> str:
+    return ", ".join(f"k{i}" for i in range(len(q.dims)))
+
+
+def _with(q: Query) -> str:
+    return f"WITH {MONTHS_CTE} " if "month" in q.dims else ""
+
+
+def pathway_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
+    """Entries, active, exits (by category, counted) and stay lengths, per row key."""
+    ws, we = _window(q)
+    keys = _group_keys(q)
+    cats = "".join(
+        f", count(*) FILTER (WHERE exited AND cat = '{c}') AS exits_{c}"
+        f", count(*) FILTER (WHERE exited AND counted AND cat = '{c}') AS counted_{c}"
+        for c in CATEGORIES
+    )
+    active = f"p.opened_on <= {we} AND coalesce(p.exited_on, 'infinity'::date) >= {ws}"
+    a = functools.partial(_per_pathway_value, q)
+    sql = f"""{_with(q)}
+    SELECT {keys + ", " if keys else ""}count(*) FILTER (WHERE entered) AS entries,
+           count(*) FILTER (WHERE active) AS active, count(*) FILTER (WHERE exited) AS exits,
+           count(*) FILTER (WHERE exited AND counted) AS counted_exits,
+           coalesce(sum(days) FILTER (WHERE exited), 0) AS exit_days {cats}
+      FROM (SELECT {_select_keys(_keys(q))}p.pathway_id,
+                   {a("bool_or", f"p.opened_on BETWEEN {ws} AND {we}")} AS entered,
+                   {a("bool_or", active)} AS active,
+                   {a("bool_or", f"p.exited_on BETWEEN {ws} AND {we}")} AS exited,
+                   {a("bool_or", COUNTED_SQL)} AS counted, {a("min", "p.exit_category")} AS cat,
+                   {a("min", "p.exited_on - p.opened_on")} AS days
+              FROM outcomes.pathways p {_joins(q)}
+             WHERE p.opened_on <= CAST(:end AS date)
+               AND coalesce(p.exited_on, 'infinity'::date) >= CAST(:start AS date)
+               AND {ws} <= {we} {_filters(q)}
+             {_per_pathway(q, keys)}) AS x
+     {"GROUP BY " + keys if keys else ""}"""
+    return _by_key(conn, q, sql)
+
+
+def _per_pathway(q: Query, keys: str) -> str:
+    """One row per pathway and key. Only a structure's several memberships of one group can
+    repeat a pathway under a key; without a group the rows are already one per pathway, and
+    bool_or/min of a single row is the row itself: no grouping, no aggregate (faster)."""
+    return f"GROUP BY {keys + ', ' if keys else ''}p.pathway_id" if q.by_group else ""
+
+
+def _per_pathway_value(q: Query, function: str, expression: str) -> str:
+    return f"{function}({expression})" if q.by_group else f"({expression})"
+
+
+def hours_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
+    """Hours declared for the months of the period (months overlapping it, and the membership)."""
+    keys = _group_keys(q)
+    month_end = "(h.month + interval '1 month' - interval '1 day')::date"
+    member = f" AND m.joined_on <= {month_end} AND coalesce(m.left_on, 'infinity'::date) >= h.month"
+    sql = f"""
+    SELECT {keys + ", " if keys else ""}coalesce(sum(hours), 0) AS hours_worked
+      FROM (SELECT DISTINCT {_select_keys(_keys(q, "to_char(h.month, 'YYYY-MM')"))}
+                   h.pathway_id, h.month, h.hours
+              FROM outcomes.monthly_hours h JOIN outcomes.pathways p USING (pathway_id)
+                   {_joins(q, months=False)}
+             WHERE h.month <= CAST(:end AS date) AND {month_end} >= CAST(:start AS date)
+                   {member if q.by_group else ""} {_filters(q)}) AS x
+     {"GROUP BY " + keys if keys else ""}"""
+    return _by_key(conn, q, sql)
+
+
+def mad_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
+    """MAD hours split pro rata by days between the windows their dates overlap."""
+    ws, we = _window(q)
+    keys = _group_keys(q)
+    share = (
+        f"a.hours * (least(a.end_on, {we}) - greatest(a.start_on, {ws}) + 1)"
+        " / (a.end_on - a.start_on + 1)"
+    )
+    kinds = ", ".join(
+        f"coalesce(sum({share}) FILTER (WHERE a.client_kind = '{k}'), 0) AS mad_{k}"
+        for k in CLIENT_KINDS
+    )
+    sql = f"""{_with(q)}
+    SELECT {_select_keys(_keys(q))}{kinds}
+      FROM outcomes.mads a JOIN outcomes.pathways p USING (pathway_id) {_joins(q)}
+     WHERE a.start_on <= {we} AND a.end_on >= {ws} {_filters(q)}
+     {"GROUP BY " + keys if keys else ""}"""
+    return _by_key(conn, q, sql)
+
+
+def activity_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
+    """Trainings completed and support actions recorded in the window."""
+    ws, we = _window(q)
+    keys = _group_keys(q)
+    sql = f"""{_with(q)}
+    SELECT {_select_keys(_keys(q))}
+           count(*) FILTER (WHERE t.kind = 'training_completed') AS trainings_completed,
+           count(*) FILTER (WHERE t.kind = 'support_action') AS support_actions
+      FROM outcomes.activities t JOIN outcomes.pathways p USING (pathway_id) {_joins(q)}
+     WHERE t.occurred_on BETWEEN {ws} AND {we} {_filters(q)}
+     {"GROUP BY " + keys if keys else ""}"""
+    return _by_key(conn, q, sql)
+
+
+def _by_key(conn: Connection, q: Query, sql: str) -> dict[tuple, dict]:
+    result: dict[tuple, dict] = {}
+    for row in conn.execute(text(sql), q.bind()).mappings():
+        key = tuple(row[f"k{i}"] for i in range(len(q.dims)))
+        result[key] = {k: v for k, v in row.items() if not re.fullmatch(r"k\d+", k)}
+    return result
+
+
+def as_of_position(conn: Connection) -> int:
+    """The log position every event projection includes."""
+    return conn.execute(
+        text(
+            "SELECT coalesce(min(position), 0) FROM projection_checkpoints"
+            " WHERE name <> 'reference'"
+        )
+    ).scalar_one()
+
+
+def names(conn: Connection, table: str, ids: list[str]) -> dict[str, str]:
+    """Names of structures or groups by id (reference data)."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        text(
+            f"SELECT id::text, name FROM reference_data.{table}"
+            " WHERE id = ANY(CAST(:ids AS uuid[]))"
+        ),
+        {"ids": ids},
+    )
+    return dict(rows.all())
+
+
+def ever_member(conn: Connection, group_id: str, structure_id: str) -> bool:
+    return conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM reference_data.memberships"
+            " WHERE group_id = CAST(:g AS uuid) AND structure_id = CAST(:s AS uuid))"
+        ),
+        {"g": group_id, "s": structure_id},
+    ).scalar_one()

@@ -1,0 +1,276 @@
+"""The pathway event contract, shared by the writer (pathways) and the readers (reporting).
+
+One marshmallow schema per event type validates the `data` of an event exactly as docs/api.md lists
+it; unknown fields are refused (marshmallow's RAISE default). What is stored in the log is the
+JSON form returned by `load_event_data`: dates as ISO strings, UUIDs as lower-case strings.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared.domain import codes
+from shared.domain.event_fields import (
+    StrictBoolean,
+    check_period,
+    check_within_months,
+    code_of,
+    flatten_messages,
+    hours,
+    satisfies,
+    unique,
+)
+from shared.domain.identifiers import is_valid_pass_number, is_valid_rome_code, is_valid_siret
+from shared.domain.limits import (
+    IMMERSION_MAX_MONTHS,
+    MAX_MONTHLY_HOURS,
+    MAX_SUPPORT_ACTION_HOURS,
+    MAX_TRAINING_HOURS,
+    MAX_WEEKLY_HOURS,
+    SUSPENSION_MAX_MONTHS,
+)
+
+PATHWAY_OPENED = "pathway_opened"
+CONTRACT_STARTED = "contract_started"
+CONTRACT_RENEWED = "contract_renewed"
+CONTRACT_ENDED = "contract_ended"
+MISE_A_DISPOSITION_RECORDED = "mise_a_disposition_recorded"
+HOURS_WORKED_RECORDED = "hours_worked_recorded"
+TRAINING_STARTED = "training_started"
+TRAINING_COMPLETED = "training_completed"
+SUPPORT_ACTION_RECORDED = "support_action_recorded"
+IMMERSION_RECORDED = "immersion_recorded"
+PASS_SUSPENDED = "pass_suspended"
+PASS_PROLONGED = "pass_prolonged"
+PATHWAY_EXITED = "pathway_exited"
+EVENT_VOIDED = "event_voided"
+
+# Added by the server to the stored pathway_opened data (never accepted from a client), so that
+# statistics survive the erasure of the person.
+OPENED_SERVER_FIELDS = ("sex", "age_band")
+
+_SIRET = satisfies(is_valid_siret, "Not a valid SIRET (14 digits with a valid check key).")
+_MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="Not a valid month (YYYY-MM).")
+
+
+class UnknownEventType(ValueError):
+    """Raised for an event type this contract does not define."""
+
+
+class _Period(Schema):
+    """A payload with start_on and end_on, the end never before the start."""
+
+    start_on = fields.Date(required=True)
+    end_on = fields.Date(required=True)
+
+    @validates_schema
+    def _end_after_start(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_period(data)
+
+
+class EligibilitySchema(Schema):
+    """Who diagnosed eligibility, and the criteria found (domain §3)."""
+
+    diagnosed_by = fields.String(required=True, validate=code_of(codes.DIAGNOSED_BY))
+    criteria = fields.List(
+        fields.String(validate=code_of(codes.ELIGIBILITY_CRITERIA)), required=True, validate=unique
+    )
+
+
+class PassIaeSchema(_Period):
+    """The PASS IAE the person holds at entry, with its initial dates."""
+
+    number = fields.String(
+        required=True,
+        validate=satisfies(is_valid_pass_number, "Not a valid PASS IAE number (12 digits)."),
+    )
+
+
+class TransferSchema(Schema):
+    """The pathway a transferred person continues in (passerelle)."""
+
+    structure_id = fields.UUID(required=True)
+    pathway_id = fields.UUID(required=True)
+
+
+class PathwayOpenedSchema(Schema):
+    person_id = fields.UUID(required=True)
+    structure_id = fields.UUID(required=True)
+    orienteur = fields.String(required=True, validate=code_of(codes.ORIENTEURS))
+    eligibility = fields.Nested(EligibilitySchema, required=True)
+    education_level = fields.String(validate=code_of(codes.EDUCATION_LEVELS))
+    pass_iae = fields.Nested(PassIaeSchema)
+
+
+class ContractStartedSchema(Schema):
+    contract_id = fields.UUID(required=True)
+    contract_type = fields.String(required=True, validate=code_of(codes.CONTRACT_TYPES))
+    start_on = fields.Date(required=True)
+    planned_end_on = fields.Date()
+    weekly_hours = hours(MAX_WEEKLY_HOURS, required=True)
+    rome_code = fields.String(
+        validate=satisfies(is_valid_rome_code, "Not a valid ROME code (e.g. K2204).")
+    )
+
+    @validates_schema
+    def _planned_end(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_period(data, end="planned_end_on")
+        if "planned_end_on" in data and data["contract_type"] in codes.OPEN_ENDED_CONTRACT_TYPES:
+            raise ValidationError(
+                "An open-ended contract has no planned end.", field_name="planned_end_on"
+            )
+
+
+class ContractRenewedSchema(Schema):
+    contract_id = fields.UUID(required=True)
+    planned_end_on = fields.Date(required=True)
+
+
+class ContractEndedSchema(Schema):
+    contract_id = fields.UUID(required=True)
+    ended_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=code_of(codes.CONTRACT_END_REASONS))
+
+
+class MiseADispositionSchema(_Period):
+    client_kind = fields.String(required=True, validate=code_of(codes.CLIENT_KINDS))
+    client_siret = fields.String(validate=_SIRET)
+    hours = hours(required=True)
+
+    @validates_schema
+    def _company_siret(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A company MAD names the client: the 480-hour limit is counted per company (L5132-9)."""
+        if data["client_kind"] == codes.COMPANY_CLIENT_KIND and "client_siret" not in data:
+            raise ValidationError("Required for a company (entreprise).", "client_siret")
+
+    @validates_schema
+    def _at_most_48_hours_a_week(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """More than 48 hours a week over the period is impossible (L3121-20)."""
+        days = (data["end_on"] - data["start_on"]).days + 1
+        weeks = -(-days // 7)
+        if days > 0 and data["hours"] > MAX_WEEKLY_HOURS * weeks:
+            message = f"More than {MAX_WEEKLY_HOURS} hours a week over the period."
+            raise ValidationError(message, "hours")
+
+
+class HoursWorkedSchema(Schema):
+    month = fields.String(required=True, validate=_MONTH)
+    hours = hours(MAX_MONTHLY_HOURS, allow_zero=True, required=True)
+
+
+class TrainingStartedSchema(Schema):
+    training_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=code_of(codes.TRAINING_KINDS))
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    planned_hours = hours(MAX_TRAINING_HOURS)
+
+
+class TrainingCompletedSchema(Schema):
+    training_id = fields.UUID(required=True)
+    hours = hours(MAX_TRAINING_HOURS, allow_zero=True, required=True)
+    certified = StrictBoolean(required=True)
+
+
+class SupportActionSchema(Schema):
+    domain = fields.String(required=True, validate=code_of(codes.SUPPORT_DOMAINS))
+    topic = fields.String(required=True, validate=code_of(codes.SUPPORT_TOPICS))
+    delivery = fields.String(required=True, validate=code_of(codes.SUPPORT_DELIVERIES))
+    hours = hours(MAX_SUPPORT_ACTION_HOURS)
+
+    @validates_schema
+    def _topic_of_domain(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if codes.SUPPORT_TOPIC_DOMAIN[data["topic"]] != data["domain"]:
+            raise ValidationError(f"Not a topic of the {data['domain']} domain.", "topic")
+
+
+class ImmersionSchema(_Period):
+    objective = fields.String(required=True, validate=code_of(codes.IMMERSION_OBJECTIVES))
+    host_siret = fields.String(validate=_SIRET)
+
+    @validates_schema
+    def _one_month_at_most(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """PMSMP: one month at most (décret 2023-1304)."""
+        check_within_months(data, IMMERSION_MAX_MONTHS)
+
+
+class PassSuspendedSchema(_Period):
+    reason = fields.String(required=True, validate=code_of(codes.SUSPENSION_REASONS))
+
+    @validates_schema
+    def _thirty_six_months_at_most(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A suspension lasts 36 months at most."""
+        check_within_months(data, SUSPENSION_MAX_MONTHS)
+
+
+class PassProlongedSchema(Schema):
+    end_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=code_of(codes.PROLONGATION_REASONS))
+
+
+class PathwayExitedSchema(Schema):
+    reason = fields.String(required=True, validate=code_of(codes.EXIT_REASONS))
+    transferred_to = fields.Nested(TransferSchema)
+
+
+class EventVoidedSchema(Schema):
+    event_id = fields.UUID(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+DATA_SCHEMAS: Mapping[str, type[Schema]] = {
+    PATHWAY_OPENED: PathwayOpenedSchema,
+    CONTRACT_STARTED: ContractStartedSchema,
+    CONTRACT_RENEWED: ContractRenewedSchema,
+    CONTRACT_ENDED: ContractEndedSchema,
+    MISE_A_DISPOSITION_RECORDED: MiseADispositionSchema,
+    HOURS_WORKED_RECORDED: HoursWorkedSchema,
+    TRAINING_STARTED: TrainingStartedSchema,
+    TRAINING_COMPLETED: TrainingCompletedSchema,
+    SUPPORT_ACTION_RECORDED: SupportActionSchema,
+    IMMERSION_RECORDED: ImmersionSchema,
+    PASS_SUSPENDED: PassSuspendedSchema,
+    PASS_PROLONGED: PassProlongedSchema,
+    PATHWAY_EXITED: PathwayExitedSchema,
+    EVENT_VOIDED: EventVoidedSchema,
+}
+EVENT_TYPES: tuple[str, ...] = tuple(DATA_SCHEMAS)
+
+# Version of each type's data schema, stored with every event (design §2).
+SCHEMA_VERSION: Mapping[str, int] = dict.fromkeys(EVENT_TYPES, 1)
+
+# (type, version) → function turning data of that version into data of the next version.
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: Mapping[tuple[str, int], Upcaster] = {}
+
+
+def load_event_data(event_type: str, data: Any) -> dict[str, Any]:
+    """Validate a client's data and return its stored JSON form; errors keyed by field path."""
+    schema = _schema_for(event_type)
+    try:
+        return schema.dump(schema.load(data))
+    except ValidationError as error:
+        raise ValidationError(flatten_messages(error.messages)) from None
+
+
+def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Bring stored data of an older schema version to the current one (identity while at 1)."""
+    current = SCHEMA_VERSION[event_type]
+    if schema_version > current:
+        raise ValueError(f"{event_type} schema version {schema_version} is newer than {current}.")
+    for version in range(schema_version, current):
+        data = UPCASTERS[(event_type, version)](data)
+    return data
+
+
+# One instance per type, built once: building a schema costs more than loading with it, and
+# loading keeps no state on the instance.
+_INSTANCES: Mapping[str, Schema] = {name: schema() for name, schema in DATA_SCHEMAS.items()}
+
+
+def _schema_for(event_type: str) -> Schema:
+    """The schema instance of a type, shared by every caller."""
+    schema = _INSTANCES.get(event_type)
+    if schema is None:
+        raise UnknownEventType(f"Unknown event type {event_type!r}.")
+    return schema

@@ -1,0 +1,96 @@
+"""French texts of warnings and alerts: structure staff read them, each cites its legal source."""
+
+from datetime import date
+
+from shared.domain.codes import CONTRACT_TYPES, label
+from shared.domain.limits import (
+    AI_MAD_COMPANY_MAX_HOURS,
+    CDDI_MAX_WEEKLY_HOURS,
+    CDDI_MIN_WEEKLY_HOURS,
+    CDI_INCLUSION_MIN_AGE,
+    CDI_INCLUSION_MIN_PATHWAY_MONTHS,
+)
+from shared.domain.pathway.limits import MadWindow
+
+
+def french_date(day: date) -> str:
+    """Date as staff write it: 05/01/2026."""
+    return day.strftime("%d/%m/%Y")
+
+
+def french_hours(hours: float) -> str:
+    """Hours with a decimal comma and no useless decimals: 412 h, 412,5 h."""
+    return f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " h"
+
+
+def ai_480_hours(window: MadWindow) -> str:
+    """AI company MAD hours over the 24-month window (L5132-9, R5132-18)."""
+    where = (
+        f"Mise à disposition auprès de l'entreprise {window.client_siret} : "
+        f"{french_hours(window.hours)} sur 24 mois depuis le {french_date(window.start_on)}"
+    )
+    if window.hours > AI_MAD_COMPANY_MAX_HOURS:
+        return f"{where}, plafond légal de {AI_MAD_COMPANY_MAX_HOURS} h dépassé (art. L5132-9)."
+    return f"{where} (plafond légal {AI_MAD_COMPANY_MAX_HOURS} h, art. L5132-9)."
+
+
+def cddi_24_months(limit_on: date) -> str:
+    """Cumulated CDDI beyond 24 months (L5132-15-1)."""
+    return (
+        "Durée cumulée des CDDI supérieure à 24 mois "
+        f"(limite atteinte le {french_date(limit_on)}) : au-delà, seulement pour achever "
+        "une formation ou pour un salarié de 50 ans et plus ou reconnu travailleur handicapé "
+        "(art. L5132-15-1)."
+    )
+
+
+def cddi_min_4_months(start_on: date, planned_end_on: date) -> str:
+    """CDDI shorter than the legal minimum (L5132-15-1)."""
+    return (
+        f"CDDI de moins de 4 mois (du {french_date(start_on)} au {french_date(planned_end_on)}) : "
+        "durée minimale légale de 4 mois (art. L5132-15-1)."
+    )
+
+
+def cddi_weekly_hours(weekly_hours: float, lower_allowed: bool) -> str:
+    """CDDI weekly hours outside the legal range (L5132-15-1)."""
+    hours = french_hours(weekly_hours)
+    if lower_allowed:
+        limit = f"{CDDI_MAX_WEEKLY_HOURS} h"
+        return f"Durée hebdomadaire du CDDI de {hours} au-delà de {limit} (art. L5132-15-1)."
+    return (
+        f"Durée hebdomadaire du CDDI de {hours} hors de la plage légale de "
+        f"{CDDI_MIN_WEEKLY_HOURS} à {CDDI_MAX_WEEKLY_HOURS} h (art. L5132-15-1)."
+    )
+
+
+def mission_24_months(limit_on: date) -> str:
+    """Cumulated ETTI missions beyond 24 months, renewals included (L5132-6)."""
+    return (
+        "Durée cumulée des contrats de mission supérieure à 24 mois, renouvellements compris "
+        f"(limite atteinte le {french_date(limit_on)}, art. L5132-6)."
+    )
+
+
+def cdi_inclusion_conditions(age: int | None, months: float) -> str:
+    """CDI inclusion signed outside its conditions (loi 2020-1577, art. 9)."""
+    reasons = []
+    if age is not None and age < CDI_INCLUSION_MIN_AGE:
+        reasons.append(f"salarié de {age} ans")
+    if months < CDI_INCLUSION_MIN_PATHWAY_MONTHS:
+        reasons.append(f"{months:.1f} mois de parcours".replace(".", ","))
+    return (
+        f"CDI inclusion hors des conditions légales ({CDI_INCLUSION_MIN_AGE} ans et plus, "
+        f"{CDI_INCLUSION_MIN_PATHWAY_MONTHS} mois de parcours) : {', '.join(reasons)} "
+        "(loi 2020-1577, art. 9)."
+    )
+
+
+def pass_ending(number: str, end_on: date) -> str:
+    """PASS IAE about to end."""
+    return f"Le PASS IAE {number} prend fin le {french_date(end_on)}."
+
+
+def contract_ending(contract_type: str, end_on: date) -> str:
+    """Contract about to reach its planned end."""
+    return f"{label(CONTRACT_TYPES, contract_type)} : fin prévue le {french_date(end_on)}."

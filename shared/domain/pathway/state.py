@@ -1,0 +1,362 @@
+"""A pathway's state, folded from its events: pure, and tolerant of events referring to voided ones.
+
+Voided events contribute nothing: the state of a log with a void is the state of the log without
+the voided event (voiding the exit reopens the pathway). States share their records: an applier
+gives the state new collections and records rather than changing ones an earlier state holds.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from shared.domain import events as ev
+
+
+@dataclass(frozen=True)
+class Event:
+    """One stored event: `data` is its JSON form (ISO dates, UUIDs as strings)."""
+
+    id: str
+    type: str
+    occurred_on: date
+    data: dict[str, Any]
+    version: int = 0
+
+
+@dataclass
+class Suspension:
+    start_on: date
+    end_on: date
+    reason: str
+
+    @property
+    def days(self) -> int:
+        """Days the suspension pushes the PASS end back (both ends included)."""
+        return (self.end_on - self.start_on).days + 1
+
+
+@dataclass
+class Prolongation:
+    end_on: date
+    reason: str
+    declared_on: date
+    extension_days: int  # from the PASS end when it was declared to its new end
+
+
+@dataclass
+class PassIae:
+    number: str
+    start_on: date
+    base_end_on: date
+    suspensions: list[Suspension] = field(default_factory=list)
+    prolongations: list[Prolongation] = field(default_factory=list)
+
+    @property
+    def end_on(self) -> date:
+        """Base end pushed back by every suspension and prolongation."""
+        pushed = sum(s.days for s in self.suspensions)
+        pushed += sum(p.extension_days for p in self.prolongations)
+        return self.base_end_on + timedelta(days=pushed)
+
+
+@dataclass
+class Contract:
+    id: str
+    type: str
+    start_on: date
+    planned_end_on: date | None
+    weekly_hours: float
+    rome_code: str | None = None
+    ended_on: date | None = None
+    end_reason: str | None = None
+    renewals: list[date] = field(default_factory=list)
+
+    @property
+    def running(self) -> bool:
+        """A started contract runs until a contract_ended says otherwise."""
+        return self.ended_on is None
+
+    def ran_during(self, first: date, last: date) -> bool:
+        """Whether the contract ran on at least one day of the period."""
+        return self.start_on <= last and (self.ended_on is None or self.ended_on >= first)
+
+    def last_day(self, today: date) -> date:
+        """Known or planned last day; today for an open-ended one still running."""
+        return self.ended_on or self.planned_end_on or today
+
+
+@dataclass
+class MiseADisposition:
+    client_kind: str
+    client_siret: str | None
+    start_on: date
+    end_on: date
+    hours: float
+
+
+@dataclass
+class Training:
+    id: str
+    kind: str
+    started_on: date
+    title: str | None = None
+    planned_hours: float | None = None
+    completed_on: date | None = None
+    hours: float | None = None
+    certified: bool | None = None
+
+
+@dataclass
+class Immersion:
+    objective: str
+    start_on: date
+    end_on: date
+    host_siret: str | None = None
+
+
+@dataclass
+class Exit:
+    on: date
+    reason: str
+    transferred_to: dict[str, str] | None = None
+
+
+@dataclass
+class PathwayState:
+    """What the log says about a pathway now; `log` keeps every event, voided or not."""
+
+    opened_on: date | None = None
+    person_id: str | None = None
+    structure_id: str | None = None
+    orienteur: str | None = None
+    diagnosed_by: str | None = None
+    criteria: tuple[str, ...] = ()
+    education_level: str | None = None
+    sex: str | None = None
+    age_band: str | None = None
+    pass_iae: PassIae | None = None
+    contracts: dict[str, Contract] = field(default_factory=dict)
+    hours_by_month: dict[str, float] = field(default_factory=dict)
+    mises_a_disposition: list[MiseADisposition] = field(default_factory=list)
+    trainings: dict[str, Training] = field(default_factory=dict)
+    support_actions: int = 0
+    immersions: list[Immersion] = field(default_factory=list)
+    exit: Exit | None = None
+    log: tuple[Event, ...] = ()
+    event_types: dict[str, str] = field(default_factory=dict)
+    voided_ids: set[str] = field(default_factory=set)
+
+    @property
+    def opened(self) -> bool:
+        return self.opened_on is not None
+
+    @property
+    def status(self) -> str:
+        return "exited" if self.exit else "open"
+
+    @property
+    def version(self) -> int:
+        """Number of events in the log, voids and voided ones included."""
+        return len(self.log)
+
+    @property
+    def event_ids(self) -> set[str]:
+        return set(self.event_types)
+
+    @property
+    def hours_worked(self) -> float:
+        """Sum of the monthly declarations, the latest of each month winning."""
+        return sum(self.hours_by_month.values())
+
+
+def fold(events: Iterable[Event]) -> PathwayState:
+    """The state of a pathway from its whole log, in version order."""
+    log = tuple(events)
+    voided = {event_key(e.data.get("event_id", "")) for e in log if e.type == ev.EVENT_VOIDED}
+    state = PathwayState(log=log)
+    for event in log:
+        _record(state, event, voided)
+    return state
+
+
+def evolve(state: PathwayState, event: Event) -> PathwayState:
+    """A new state with one more event; the given state is left untouched.
+
+    The new state shares every object the event does not touch: appliers never mutate what
+    they did not create, they give the state new collections and new records instead.
+    """
+    if event.type == ev.EVENT_VOIDED:
+        return fold((*state.log, event))
+    new = replace(state, log=(*state.log, event), event_types=dict(state.event_types))
+    _record(new, event, set())
+    return new
+
+
+def event_key(event_id: str) -> str:
+    """Ids compare case-insensitively: a UUID may be written in upper case."""
+    return str(event_id).lower()
+
+
+def parse_date(value: str | None) -> date | None:
+    """A stored ISO date, or None."""
+    return date.fromisoformat(value) if value else None
+
+
+def _record(state: PathwayState, event: Event, voided: set[str]) -> None:
+    """Note an event of the log, and apply it unless it is a void or voided."""
+    state.event_types[event_key(event.id)] = event.type
+    if event.type == ev.EVENT_VOIDED:
+        state.voided_ids.add(event_key(event.data.get("event_id", "")))
+    elif event_key(event.id) not in voided and event.type in _APPLIERS:
+        _APPLIERS[event.type](state, event)
+
+
+def _opened(state: PathwayState, event: Event) -> None:
+    data = event.data
+    state.opened_on = event.occurred_on
+    state.person_id, state.structure_id = data.get("person_id"), data.get("structure_id")
+    state.orienteur, state.education_level = data.get("orienteur"), data.get("education_level")
+    eligibility = data.get("eligibility", {})
+    state.diagnosed_by = eligibility.get("diagnosed_by")
+    state.criteria = tuple(eligibility.get("criteria", ()))
+    state.sex, state.age_band = data.get("sex"), data.get("age_band")
+    state.pass_iae = _pass_iae(data.get("pass_iae"))
+
+
+def _pass_iae(data: dict[str, str] | None) -> PassIae | None:
+    if not data:
+        return None
+    start_on, end_on = date.fromisoformat(data["start_on"]), date.fromisoformat(data["end_on"])
+    return PassIae(data["number"], start_on, end_on)
+
+
+def _put_contract(state: PathwayState, contract: Contract) -> None:
+    state.contracts = {**state.contracts, contract.id: contract}
+
+
+def _contract_started(state: PathwayState, event: Event) -> None:
+    data = event.data
+    contract = Contract(
+        id=data["contract_id"],
+        type=data["contract_type"],
+        start_on=date.fromisoformat(data["start_on"]),
+        planned_end_on=parse_date(data.get("planned_end_on")),
+        weekly_hours=data["weekly_hours"],
+        rome_code=data.get("rome_code"),
+    )
+    _put_contract(state, contract)
+
+
+def _contract_renewed(state: PathwayState, event: Event) -> None:
+    contract = state.contracts.get(event.data["contract_id"])
+    if contract:
+        planned_end_on = date.fromisoformat(event.data["planned_end_on"])
+        renewals = [*contract.renewals, planned_end_on]
+        _put_contract(state, replace(contract, planned_end_on=planned_end_on, renewals=renewals))
+
+
+def _contract_ended(state: PathwayState, event: Event) -> None:
+    contract = state.contracts.get(event.data["contract_id"])
+    if contract:
+        ended_on = date.fromisoformat(event.data["ended_on"])
+        _put_contract(state, replace(contract, ended_on=ended_on, end_reason=event.data["reason"]))
+
+
+def _mise_a_disposition(state: PathwayState, event: Event) -> None:
+    data = event.data
+    mad = MiseADisposition(
+        client_kind=data["client_kind"],
+        client_siret=data.get("client_siret"),
+        start_on=date.fromisoformat(data["start_on"]),
+        end_on=date.fromisoformat(data["end_on"]),
+        hours=data["hours"],
+    )
+    state.mises_a_disposition = [*state.mises_a_disposition, mad]
+
+
+def _hours_worked(state: PathwayState, event: Event) -> None:
+    """A later declaration for the same month replaces the earlier one (ASP état mensuel)."""
+    state.hours_by_month = {**state.hours_by_month, event.data["month"]: event.data["hours"]}
+
+
+def _put_training(state: PathwayState, training: Training) -> None:
+    state.trainings = {**state.trainings, training.id: training}
+
+
+def _training_started(state: PathwayState, event: Event) -> None:
+    data = event.data
+    training = Training(
+        id=data["training_id"],
+        kind=data["kind"],
+        started_on=event.occurred_on,
+        title=data.get("title"),
+        planned_hours=data.get("planned_hours"),
+    )
+    _put_training(state, training)
+
+
+def _training_completed(state: PathwayState, event: Event) -> None:
+    training = state.trainings.get(event.data["training_id"])
+    if training:
+        done = replace(
+            training,
+            completed_on=event.occurred_on,
+            hours=event.data["hours"],
+            certified=event.data["certified"],
+        )
+        _put_training(state, done)
+
+
+def _support_action(state: PathwayState, event: Event) -> None:
+    state.support_actions += 1
+
+
+def _immersion(state: PathwayState, event: Event) -> None:
+    data = event.data
+    immersion = Immersion(
+        objective=data["objective"],
+        start_on=date.fromisoformat(data["start_on"]),
+        end_on=date.fromisoformat(data["end_on"]),
+        host_siret=data.get("host_siret"),
+    )
+    state.immersions = [*state.immersions, immersion]
+
+
+def _pass_suspended(state: PathwayState, event: Event) -> None:
+    pass_iae = state.pass_iae
+    if pass_iae:
+        start_on, end_on = (date.fromisoformat(event.data[k]) for k in ("start_on", "end_on"))
+        suspension = Suspension(start_on, end_on, event.data["reason"])
+        state.pass_iae = replace(pass_iae, suspensions=[*pass_iae.suspensions, suspension])
+
+
+def _pass_prolonged(state: PathwayState, event: Event) -> None:
+    """A prolongation starts at the PASS's end when declared and sets its new end."""
+    pass_iae = state.pass_iae
+    if pass_iae:
+        end_on = date.fromisoformat(event.data["end_on"])
+        extension = max((end_on - pass_iae.end_on).days, 0)
+        prolongation = Prolongation(end_on, event.data["reason"], event.occurred_on, extension)
+        state.pass_iae = replace(pass_iae, prolongations=[*pass_iae.prolongations, prolongation])
+
+
+def _exited(state: PathwayState, event: Event) -> None:
+    state.exit = Exit(event.occurred_on, event.data["reason"], event.data.get("transferred_to"))
+
+
+_APPLIERS: dict[str, Callable[[PathwayState, Event], None]] = {
+    ev.PATHWAY_OPENED: _opened,
+    ev.CONTRACT_STARTED: _contract_started,
+    ev.CONTRACT_RENEWED: _contract_renewed,
+    ev.CONTRACT_ENDED: _contract_ended,
+    ev.MISE_A_DISPOSITION_RECORDED: _mise_a_disposition,
+    ev.HOURS_WORKED_RECORDED: _hours_worked,
+    ev.TRAINING_STARTED: _training_started,
+    ev.TRAINING_COMPLETED: _training_completed,
+    ev.SUPPORT_ACTION_RECORDED: _support_action,
+    ev.IMMERSION_RECORDED: _immersion,
+    ev.PASS_SUSPENDED: _pass_suspended,
+    ev.PASS_PROLONGED: _pass_prolonged,
+    ev.PATHWAY_EXITED: _exited,
+}
