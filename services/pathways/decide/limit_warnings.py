@@ -8,8 +8,13 @@ from shared.domain import events as ev
 from shared.domain.codes import COMPANY_CLIENT_KIND
 from shared.domain.identifiers import age_on
 from shared.domain.outcomes import pathway_months
-from shared.domain.pathway import limits, messages
+from shared.domain.pathway import alerts, limits, messages
 from shared.domain.pathway.state import Contract, Event, PathwayState
+
+MESSAGES = {
+    alerts.CDDI_24_MONTHS: messages.cddi_24_months,
+    alerts.MISSION_24_MONTHS: messages.mission_24_months,
+}
 
 
 @dataclass(frozen=True)
@@ -36,20 +41,20 @@ def _contract_warnings(
     """Warnings of the contract types the law limits."""
     if contract.type == "CDDI":
         found = _cddi_start_warnings(contract, ctx.kind) if started else []
-        limit_on = limits.cddi_limit_passed_on(state, ctx.today)
-        if limit_on:
-            found.append(LimitWarning("cddi_24_months", messages.cddi_24_months(limit_on)))
-        return found
+        return found + _passed(alerts.CDDI_24_MONTHS, limits.cddi_limit(state), ctx)
     if contract.type == "MISSION":
-        limit_on = limits.mission_limit_passed_on(state, ctx.kind, ctx.today)
-        return (
-            [LimitWarning("mission_24_months", messages.mission_24_months(limit_on))]
-            if limit_on
-            else []
-        )
+        return _passed(alerts.MISSION_24_MONTHS, limits.mission_limit(state), ctx)
     if contract.type == "CDI_INCLUSION" and started:
         return _cdi_inclusion_warnings(state, contract, ctx)
     return []
+
+
+def _passed(code: str, limit: limits.CumulatedLimit | None, ctx: Context) -> list[LimitWarning]:
+    """The warning of a cumulated-duration limit passed by today, where it binds the kind."""
+    if limit is None or not limit.passed_by(ctx.today) or not alerts.applies(code, ctx.kind):
+        return []
+    message = MESSAGES[code](limit.last_on)
+    return [LimitWarning(code, message)]
 
 
 def _cddi_start_warnings(contract: Contract, kind: str) -> list[LimitWarning]:
@@ -81,9 +86,11 @@ def _mad_warnings(state: PathwayState, event: Event, ctx: Context) -> list[Limit
     siret = event.data.get("client_siret")
     if event.data["client_kind"] != COMPANY_CLIENT_KIND or not siret:
         return []
+    if not alerts.applies(alerts.AI_480_HOURS, ctx.kind):
+        return []
     start_on = date.fromisoformat(event.data["start_on"])
     return [
-        LimitWarning("ai_480_hours", messages.ai_480_hours(window))
-        for window in limits.ai_mad_windows_at_risk(state, ctx.kind)
+        LimitWarning(alerts.AI_480_HOURS, messages.ai_480_hours(window))
+        for window in limits.mad_windows_at_risk(state)
         if window.client_siret == siret and window.covers(start_on)
     ]

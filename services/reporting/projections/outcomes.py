@@ -17,10 +17,11 @@ import orjson
 from sqlalchemy import Connection, text
 
 from services.reporting.projections import rollups, tallies
-from services.reporting.projections.alert_rules import alert_rows
-from services.reporting.projections.derive import Folded, copied, fold, fold_more, load
+from services.reporting.projections.derive import copied, dump, fold, fold_more, load
 from shared.domain import events as ev
 from shared.domain.outcomes import exit_category
+from shared.domain.pathway.alerts import alert_windows
+from shared.domain.pathway.state import PathwayState
 
 SCHEMA = "outcomes"
 STATES = "states"
@@ -101,8 +102,7 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
     changed = _write_rows(conn, schema, old, new, unknown)
     tallies.write(conn, schema, {**before, **prior}, after, changed)
     rollups.repair(conn, schema)
-    states = [{"pathway_id": pid, "state": state} for pid, state in after.items()]
-    # orjson writes each Folded dataclass as a JSON object, kept verbatim in a text column.
+    states = [{"pathway_id": pid, "state": dump(state)} for pid, state in after.items()]
     conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))
 
 
@@ -116,7 +116,7 @@ def _changed_tables(pages: dict[str, list[dict]], before: dict) -> dict[str, set
 
 def _states(
     conn: Connection, schema: str, pages: dict[str, list[dict]]
-) -> tuple[dict[str, Folded], dict[str, Folded], list[str], dict[str, Folded]]:
+) -> tuple[dict[str, PathwayState], dict[str, PathwayState], list[str], dict[str, PathwayState]]:
     """States before and after the page; a void (or a state never stored) means a re-fold of
     the pathway's whole copied stream, and its old rows are then unknown: replaced whole.
     `prior` is what those re-folded pathways stood at before the page, for the tallies."""
@@ -125,12 +125,14 @@ def _states(
     before, refold = {}, []
     for pid, page in pages.items():
         voids = any(e["type"] == ev.EVENT_VOIDED for e in page)
-        if pid in stored and not voids:
-            before[pid] = load(stored[pid])
+        state = load(stored[pid]) if pid in stored and not voids else None
+        if state is not None:
+            before[pid] = state
         elif pid in stored or page[0]["type"] != ev.PATHWAY_OPENED or voids:
             refold.append(pid)
     after = {pid: fold_more(copied(state), pages[pid]) for pid, state in before.items()}
-    after.update({pid: fold_more(Folded(), pages[pid]) for pid in ids if _new(pid, before, refold)})
+    fresh = [pid for pid in ids if _new(pid, before, refold)]
+    after.update({pid: fold_more(PathwayState(), pages[pid]) for pid in fresh})
     streams = _streams(conn, schema, refold)
     after.update({pid: fold(stream) for pid, stream in streams.items()})
     return before, after, refold, _prior(stored, streams, pages)
@@ -138,14 +140,15 @@ def _states(
 
 def _prior(
     stored: dict[str, str], streams: dict[str, list[dict]], pages: dict[str, list[dict]]
-) -> dict[str, Folded]:
+) -> dict[str, PathwayState]:
     """Re-folded pathways as they stood before the page: their stored state, or else their
     copied stream without the page's events (a pathway projected before states were kept)."""
     prior = {}
     for pid, stream in streams.items():
         fresh = {e["position"] for e in pages[pid]}
         earlier = [e for e in stream if e["position"] not in fresh]
-        prior[pid] = load(stored[pid]) if pid in stored else fold(earlier)
+        state = load(stored[pid]) if pid in stored else None
+        prior[pid] = state if state is not None else fold(earlier)
     return prior
 
 
@@ -212,7 +215,7 @@ def _doc(rows: list) -> dict[str, str]:
 
 
 def derived_rows(
-    folded: dict[str, Folded], tables: dict[str, Collection[str]] | None = None
+    folded: dict[str, PathwayState], tables: dict[str, Collection[str]] | None = None
 ) -> dict[str, list[dict]]:
     """Rows of every derived table for the given folded pathways (unopened ones have none), or
     of only the tables `tables` names for a pathway (every table for a pathway it leaves out)."""
@@ -225,18 +228,18 @@ def derived_rows(
     return rows
 
 
-def _criteria_rows(pid: str, state: Folded) -> list[dict]:
+def _criteria_rows(pid: str, state: PathwayState) -> list[dict]:
     return [{"pathway_id": pid, "criterion": c} for c in state.criteria]
 
 
-def _hours_rows(pid: str, state: Folded) -> list[dict]:
+def _hours_rows(pid: str, state: PathwayState) -> list[dict]:
     return [
         {"pathway_id": pid, "month": f"{m}-01", "hours": h}
         for m, h in sorted(state.hours_by_month.items())
     ]
 
 
-def _mad_rows(pid: str, state: Folded) -> list[dict]:
+def _mad_rows(pid: str, state: PathwayState) -> list[dict]:
     return [
         {
             "pathway_id": pid,
@@ -246,23 +249,23 @@ def _mad_rows(pid: str, state: Folded) -> list[dict]:
             "end_on": m.end_on,
             "hours": m.hours,
         }
-        for i, m in enumerate(state.mads)
+        for i, m in enumerate(state.mises_a_disposition)
     ]
 
 
-def _activity_rows(pid: str, state: Folded) -> list[dict]:
+def _activity_rows(pid: str, state: PathwayState) -> list[dict]:
     return [
         {"pathway_id": pid, "seq": i, "kind": k, "occurred_on": on}
         for i, (k, on) in enumerate(state.activities)
     ]
 
 
-def _alert_rows(pid: str, state: Folded) -> list[dict]:
-    return [{"pathway_id": pid, "seq": i, **vars(a)} for i, a in enumerate(alert_rows(state))]
+def _alert_rows(pid: str, state: PathwayState) -> list[dict]:
+    return [{"pathway_id": pid, "seq": i, **vars(a)} for i, a in enumerate(alert_windows(state))]
 
 
-def _pathway_rows(pid: str, state: Folded) -> list[dict]:
-    exited_on, reason = state.exit or (None, None)
+def _pathway_rows(pid: str, state: PathwayState) -> list[dict]:
+    exited_on, reason = (state.exit.on, state.exit.reason) if state.exit else (None, None)
     row = {
         "pathway_id": pid,
         "structure_id": state.structure_id,

@@ -21,7 +21,7 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine
 
 from services.reporting.projections import rollups, tallies
-from services.reporting.projections.derive import fold
+from services.reporting.projections.derive import dump, fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
 
 EVENTS_PER_CHUNK = 10_000
@@ -108,7 +108,7 @@ def _derive_chunk(conn: Connection, schema: str, streams: dict[str, list[dict]])
             cur,
             schema,
             STATES,
-            [{"pathway_id": p, "state": orjson.dumps(s).decode()} for p, s in states.items()],
+            [{"pathway_id": p, "state": dump(s)} for p, s in states.items()],
         )
     _stage_contributions(_driver(conn), schema, states)
     return sum(map(len, streams.values()))

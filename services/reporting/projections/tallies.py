@@ -21,9 +21,9 @@ import orjson
 from sqlalchemy import Connection, text
 
 from services.reporting.projections import rollups
-from services.reporting.projections.derive import Folded
 from shared.domain.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
 from shared.domain.outcomes import exit_category, is_counted_exit
+from shared.domain.pathway.state import PathwayState as State
 
 CATEGORIES = tuple(EXIT_CATEGORIES)
 CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
@@ -83,15 +83,15 @@ class RowChanges:
     replaced: Collection[str]
 
 
-def contributions(state: Folded) -> list[tuple[str, dict]]:
+def contributions(state: State) -> list[tuple[str, dict]]:
     """(month, amounts) a pathway adds, before spreading them over the grains."""
     if state.opened_on is None:
         return []
-    exit_on, reason = state.exit or (None, None)
+    exit_on, reason = (state.exit.on, state.exit.reason) if state.exit else (None, None)
     hours = float(sum(state.hours_by_month.values()))
     items = _pathway(state.opened_on, exit_on, reason, hours)
     items += [_hours(f"{m}-01", h) for m, h in state.hours_by_month.items()]
-    for mad in state.mads:
+    for mad in state.mises_a_disposition:
         items += _mad_shares(mad.client_kind, mad.start_on, mad.end_on, mad.hours)
     items += [_activity(kind, on) for kind, on in state.activities]
     return items
@@ -151,7 +151,7 @@ def _mad_shares(kind: str, start_on: date, end_on: date, hours: float) -> list[t
     return shares
 
 
-def by_month(state: Folded) -> dict[str, dict[str, int | Decimal]]:
+def by_month(state: State) -> dict[str, dict[str, int | Decimal]]:
     """A pathway's amounts per month, `n` counting its contributions there."""
     months: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     for month, amounts in contributions(state):
@@ -177,11 +177,11 @@ def _negated(months: dict) -> dict[str, dict]:
     return {m: {k: -v for k, v in amounts.items()} for m, amounts in months.items()}
 
 
-def _attributes(state: Folded) -> tuple:
+def _attributes(state: State) -> tuple:
     return (state.structure_id, state.sex, state.age_band, state.criteria)
 
 
-def _changes(before: Folded | None, after: Folded | None) -> list[tuple[Folded, dict]]:
+def _changes(before: State | None, after: State | None) -> list[tuple[State, dict]]:
     """(state whose cells take them, amounts by month): one difference when the pathway stays
     in the same cells, else all it took away and all it adds."""
     if before and after and _attributes(before) == _attributes(after):
@@ -191,8 +191,8 @@ def _changes(before: Folded | None, after: Folded | None) -> list[tuple[Folded, 
 
 
 def _row_changes(
-    after: dict[str, Folded], diffed: set[str], rows: RowChanges
-) -> list[tuple[Folded, dict]]:
+    after: dict[str, State], diffed: set[str], rows: RowChanges
+) -> list[tuple[State, dict]]:
     """(state, amounts by month) of each pathway `rows` is complete for: what its inserted rows
     add less what its deleted rows took, so unchanged rows cost nothing."""
     found: dict[tuple[str, str], dict] = {}
@@ -217,7 +217,7 @@ def _add(found: dict, pid: str, items: list[tuple[str, dict]], sign: int) -> Non
             cell[name] = cell.get(name, 0) + sign * amount
 
 
-def cells(changes: list[tuple[Folded, dict]]) -> dict[str, Cells]:
+def cells(changes: list[tuple[State, dict]]) -> dict[str, Cells]:
     """Net signed amounts of the given changes, per grain and cell."""
     found: dict[str, Cells] = {grain: {} for grain in GRAINS}
     tally, people, criteria = found["tally"], found["tally_people"], found["tally_criteria"]
@@ -244,8 +244,8 @@ def _sum_into(cells: Cells, key: tuple, amounts: dict) -> None:
 def write(
     conn: Connection,
     schema: str,
-    before: dict[str, Folded],
-    after: dict[str, Folded],
+    before: dict[str, State],
+    after: dict[str, State],
     rows: RowChanges | None = None,
 ) -> None:
     """Add what `after` contributes and take away what `before` did; drop emptied cells.
@@ -272,7 +272,7 @@ def write(
             _upsert(conn, schema, grain, columns, found)
 
 
-def _diffed(before: dict[str, Folded], after: dict[str, Folded], rows: RowChanges | None) -> set:
+def _diffed(before: dict[str, State], after: dict[str, State], rows: RowChanges | None) -> set:
     """Pathways whose tally changes can be read from their changed rows."""
     if rows is None:
         return set()

@@ -1,77 +1,107 @@
-"""Open alerts of a pathway: deadlines staff asked to see and legal limits at risk."""
+"""Alerts of a pathway: deadlines staff asked to see and legal limits at risk (docs/domain.md §5).
 
-from dataclasses import dataclass
+An alert is computed once from the pathway's state, with the days during which it is open, so
+that it does not depend on today: the pathways service shows the alerts open today, and the
+reporting worker stores them with their days and answers `GET /v1/alerts` by comparing dates.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from shared.domain.limits import CONTRACT_ENDING_ALERT_DAYS, PASS_ENDING_ALERT_DAYS
 from shared.domain.pathway import limits, messages
 from shared.domain.pathway.state import PathwayState
 
+PASS_ENDING = "pass_ending"
+CDDI_24_MONTHS = "cddi_24_months"
+MISSION_24_MONTHS = "mission_24_months"
+AI_480_HOURS = "ai_480_hours"
+CONTRACT_ENDING = "contract_ending"
+CODES = (PASS_ENDING, CDDI_24_MONTHS, MISSION_24_MONTHS, AI_480_HOURS, CONTRACT_ENDING)
+# Limits that bind one kind of structure only: ETTI missions (L5132-6), the AI's mises à
+# disposition with companies (L5132-9). CDDI limits bind every kind that signs CDDI.
+KIND_OF_CODE = {MISSION_24_MONTHS: "ETTI", AI_480_HOURS: "AI"}
+
 
 @dataclass(frozen=True)
 class Alert:
-    """`due_on` is the deadline, or the last day within a legal limit that was passed."""
+    """`due_on` is the deadline, or the last day within a legal limit that was passed; the alert
+    is open from `active_from` to `active_until` (None: unbounded on that side)."""
 
     code: str
     message: str
-    due_on: date | None = None
+    due_on: date
+    # When it is shown, not what it says: two alerts saying the same thing are equal.
+    active_from: date | None = field(default=None, compare=False)
+    active_until: date | None = field(default=None, compare=False)
+
+    def open_on(self, day: date) -> bool:
+        after_start = self.active_from is None or self.active_from <= day
+        return after_start and (self.active_until is None or day <= self.active_until)
+
+
+def applies(code: str, kind: str | None) -> bool:
+    """Whether an alert concerns a structure of this kind."""
+    wanted = KIND_OF_CODE.get(code)
+    return wanted is None or wanted == kind
 
 
 def alerts(state: PathwayState, kind: str, today: date) -> list[Alert]:
-    """Alerts of an open pathway; an exited one has none."""
+    """Alerts open today on an open pathway of a structure of `kind`; an exited one has none."""
     if not state.opened or state.exit:
         return []
+    return [a for a in alert_windows(state) if applies(a.code, kind) and a.open_on(today)]
+
+
+def alert_windows(state: PathwayState) -> list[Alert]:
+    """Every alert the pathway may raise, whatever the day and the structure's kind."""
     return [
-        *_pass_ending(state, today),
-        *_cumulated_contracts(state, kind, today),
-        *_ai_480_hours(state, kind, today),
-        *_contracts_ending(state, today),
+        *_pass_ending(state),
+        *_cumulated(CDDI_24_MONTHS, limits.cddi_limit(state), messages.cddi_24_months),
+        *_cumulated(MISSION_24_MONTHS, limits.mission_limit(state), messages.mission_24_months),
+        *_ai_480_hours(state),
+        *_contracts_ending(state),
     ]
 
 
-def _pass_ending(state: PathwayState, today: date) -> list[Alert]:
-    """The PASS IAE ends within 90 days."""
+def _pass_ending(state: PathwayState) -> list[Alert]:
+    """The PASS IAE ends within 90 days (asked by staff of Les emplois de l'inclusion)."""
     pass_iae = state.pass_iae
-    if not pass_iae or not _within(pass_iae.end_on, today, PASS_ENDING_ALERT_DAYS):
+    if not pass_iae:
         return []
-    message = messages.pass_ending(pass_iae.number, pass_iae.end_on)
-    return [Alert("pass_ending", message, pass_iae.end_on)]
+    end = pass_iae.end_on
+    message = messages.pass_ending(pass_iae.number, end)
+    return [Alert(PASS_ENDING, message, end, end - timedelta(PASS_ENDING_ALERT_DAYS), end)]
 
 
-def _cumulated_contracts(state: PathwayState, kind: str, today: date) -> list[Alert]:
-    """CDDI or ETTI missions beyond 24 months in total (L5132-15-1, L5132-6)."""
-    found = []
-    cddi_on = limits.cddi_limit_passed_on(state, today)
-    if cddi_on:
-        found.append(Alert("cddi_24_months", messages.cddi_24_months(cddi_on), cddi_on))
-    mission_on = limits.mission_limit_passed_on(state, kind, today)
-    if mission_on:
-        found.append(Alert("mission_24_months", messages.mission_24_months(mission_on), mission_on))
-    return found
+def _cumulated(
+    code: str, limit: limits.CumulatedLimit | None, message: Callable[[date], str]
+) -> list[Alert]:
+    """Contracts of one type beyond their legal total (L5132-15-1 for CDDI, L5132-6 missions)."""
+    if limit is None:
+        return []
+    return [Alert(code, message(limit.last_on), limit.last_on, limit.alert_from)]
 
 
-def _ai_480_hours(state: PathwayState, kind: str, today: date) -> list[Alert]:
-    """Company windows still running that reached 400 h or passed 480 h (L5132-9)."""
+def _ai_480_hours(state: PathwayState) -> list[Alert]:
+    """Company windows of 24 months that reached 400 h (our choice) or passed 480 h (L5132-9)."""
     return [
-        Alert("ai_480_hours", messages.ai_480_hours(window), window.last_on)
-        for window in limits.ai_mad_windows_at_risk(state, kind)
-        if window.last_on >= today
+        Alert(AI_480_HOURS, messages.ai_480_hours(window), window.last_on, None, window.last_on)
+        for window in limits.mad_windows_at_risk(state)
     ]
 
 
-def _contracts_ending(state: PathwayState, today: date) -> list[Alert]:
+def _contracts_ending(state: PathwayState) -> list[Alert]:
     """Running contracts whose planned end is within 30 days."""
     return [
         Alert(
-            "contract_ending", messages.contract_ending(c.type, c.planned_end_on), c.planned_end_on
+            CONTRACT_ENDING,
+            messages.contract_ending(c.type, c.planned_end_on),
+            c.planned_end_on,
+            c.planned_end_on - timedelta(CONTRACT_ENDING_ALERT_DAYS),
+            c.planned_end_on,
         )
-        for c in state.contracts.values()
-        if c.running
-        and c.planned_end_on
-        and _within(c.planned_end_on, today, CONTRACT_ENDING_ALERT_DAYS)
+        for c in sorted(state.contracts.values(), key=lambda c: (c.start_on, c.type))
+        if c.running and c.planned_end_on
     ]
-
-
-def _within(day: date, today: date, days: int) -> bool:
-    """Whether a date falls between today and `days` days from now."""
-    return today <= day <= today + timedelta(days=days)

@@ -25,6 +25,9 @@ from shared.domain.limits import (
 from shared.domain.pathway.state import Contract, MiseADisposition, PathwayState
 from shared.domain.periods import Period, limit_passed_on
 
+# The last day of a contract that has none yet.
+FOREVER = date(9999, 12, 31)
+
 
 @dataclass(frozen=True)
 class MadWindow:
@@ -39,13 +42,45 @@ class MadWindow:
         return self.start_on <= day <= self.last_on
 
 
-def contract_periods(state: PathwayState, contract_type: str, today: date) -> list[Period]:
-    """Periods of the pathway's contracts of one type, up to their known or planned end."""
-    return [
-        (c.start_on, max(c.start_on, c.last_day(today)))
-        for c in state.contracts.values()
-        if c.type == contract_type
-    ]
+@dataclass(frozen=True)
+class CumulatedLimit:
+    """Contracts of one type beyond a legal total: the last day within it, and the first day
+    the excess is certain (None: the periods already known, ended or planned, pass it)."""
+
+    last_on: date
+    alert_from: date | None
+
+    def passed_by(self, day: date) -> bool:
+        return self.alert_from is None or self.alert_from <= day
+
+
+def cumulated_limit(state: PathwayState, contract_type: str, months: int) -> CumulatedLimit | None:
+    """Where the pathway's contracts of one type pass `months` in total, if they ever do.
+
+    A running contract with no planned end is taken to run for ever: the limit is then passed
+    the day after its last day within it.
+    """
+    fixed, open_starts = _contract_periods(state, contract_type)
+    last_on = limit_passed_on(fixed + [(s, FOREVER) for s in open_starts], months)
+    if last_on is None:
+        return None
+    known_until = max([end for _, end in fixed] + open_starts)
+    return CumulatedLimit(last_on, None if known_until > last_on else last_on + timedelta(1))
+
+
+def _contract_periods(state: PathwayState, contract_type: str) -> tuple[list[Period], list[date]]:
+    """Known periods (ended or planned) and starts of running contracts with no planned end."""
+    fixed: list[Period] = []
+    open_starts: list[date] = []
+    for c in state.contracts.values():
+        if c.type != contract_type:
+            continue
+        end = c.ended_on or c.planned_end_on
+        if end is None:
+            open_starts.append(c.start_on)
+        else:
+            fixed.append((c.start_on, max(c.start_on, end)))
+    return fixed, open_starts
 
 
 def company_mad_windows(mads: Iterable[MiseADisposition]) -> list[MadWindow]:
@@ -70,22 +105,18 @@ def _new_window(mad: MiseADisposition) -> MadWindow:
     return MadWindow(mad.client_siret or "", mad.start_on, last_on, mad.hours)
 
 
-def cddi_limit_passed_on(state: PathwayState, today: date) -> date | None:
-    """Last day of the 24 months of CDDI, when the pathway's CDDI go beyond (L5132-15-1)."""
-    return limit_passed_on(contract_periods(state, "CDDI", today), CDDI_MAX_MONTHS)
+def cddi_limit(state: PathwayState) -> CumulatedLimit | None:
+    """CDDI beyond 24 months in total (L5132-15-1)."""
+    return cumulated_limit(state, "CDDI", CDDI_MAX_MONTHS)
 
 
-def mission_limit_passed_on(state: PathwayState, kind: str, today: date) -> date | None:
-    """Last day of the 24 months of ETTI missions, renewals included, when beyond (L5132-6)."""
-    if kind != "ETTI":
-        return None
-    return limit_passed_on(contract_periods(state, "MISSION", today), MISSION_MAX_MONTHS)
+def mission_limit(state: PathwayState) -> CumulatedLimit | None:
+    """ETTI missions beyond 24 months in total, renewals included (L5132-6)."""
+    return cumulated_limit(state, "MISSION", MISSION_MAX_MONTHS)
 
 
-def ai_mad_windows_at_risk(state: PathwayState, kind: str) -> list[MadWindow]:
-    """AI company windows that reached the alert threshold (400 h, our choice) or passed 480 h."""
-    if kind != "AI":
-        return []
+def mad_windows_at_risk(state: PathwayState) -> list[MadWindow]:
+    """Company windows that reached the alert threshold (400 h, our choice) or passed 480 h."""
     windows = company_mad_windows(state.mises_a_disposition)
     return [w for w in windows if w.hours >= AI_MAD_COMPANY_ALERT_HOURS]
 

@@ -7,119 +7,52 @@ gives the state new collections and records rather than changing ones an earlier
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 from shared.domain import events as ev
+from shared.domain.outcomes import exit_category
+from shared.domain.pathway.records import (
+    Contract,
+    Event,
+    Exit,
+    Immersion,
+    MiseADisposition,
+    PassIae,
+    Prolongation,
+    Suspension,
+    Training,
+)
+
+__all__ = [
+    "Contract",
+    "Event",
+    "Exit",
+    "Immersion",
+    "MiseADisposition",
+    "PassIae",
+    "PathwayState",
+    "Prolongation",
+    "Suspension",
+    "Training",
+    "UnreadableEvent",
+    "event_key",
+    "evolve",
+    "evolve_all",
+    "fold",
+    "parse_date",
+]
+
+TRAINING_COMPLETED = "training_completed"
+SUPPORT_ACTION = "support_action"
 
 
-@dataclass(frozen=True)
-class Event:
-    """One stored event: `data` is its JSON form (ISO dates, UUIDs as strings)."""
+class UnreadableEvent(ValueError):
+    """An event whose data the fold cannot read: never one the decider accepted, but a
+    reader of an old or damaged log must say which event it is."""
 
-    id: str
-    type: str
-    occurred_on: date
-    data: dict[str, Any]
-    version: int = 0
-
-
-@dataclass
-class Suspension:
-    start_on: date
-    end_on: date
-    reason: str
-
-    @property
-    def days(self) -> int:
-        """Days the suspension pushes the PASS end back (both ends included)."""
-        return (self.end_on - self.start_on).days + 1
-
-
-@dataclass
-class Prolongation:
-    end_on: date
-    reason: str
-    declared_on: date
-    extension_days: int  # from the PASS end when it was declared to its new end
-
-
-@dataclass
-class PassIae:
-    number: str
-    start_on: date
-    base_end_on: date
-    suspensions: list[Suspension] = field(default_factory=list)
-    prolongations: list[Prolongation] = field(default_factory=list)
-
-    @property
-    def end_on(self) -> date:
-        """Base end pushed back by every suspension and prolongation."""
-        pushed = sum(s.days for s in self.suspensions)
-        pushed += sum(p.extension_days for p in self.prolongations)
-        return self.base_end_on + timedelta(days=pushed)
-
-
-@dataclass
-class Contract:
-    id: str
-    type: str
-    start_on: date
-    planned_end_on: date | None
-    weekly_hours: float
-    rome_code: str | None = None
-    ended_on: date | None = None
-    end_reason: str | None = None
-    renewals: list[date] = field(default_factory=list)
-
-    @property
-    def running(self) -> bool:
-        """A started contract runs until a contract_ended says otherwise."""
-        return self.ended_on is None
-
-    def ran_during(self, first: date, last: date) -> bool:
-        """Whether the contract ran on at least one day of the period."""
-        return self.start_on <= last and (self.ended_on is None or self.ended_on >= first)
-
-    def last_day(self, today: date) -> date:
-        """Known or planned last day; today for an open-ended one still running."""
-        return self.ended_on or self.planned_end_on or today
-
-
-@dataclass
-class MiseADisposition:
-    client_kind: str
-    client_siret: str | None
-    start_on: date
-    end_on: date
-    hours: float
-
-
-@dataclass
-class Training:
-    id: str
-    kind: str
-    started_on: date
-    title: str | None = None
-    planned_hours: float | None = None
-    completed_on: date | None = None
-    hours: float | None = None
-    certified: bool | None = None
-
-
-@dataclass
-class Immersion:
-    objective: str
-    start_on: date
-    end_on: date
-    host_siret: str | None = None
-
-
-@dataclass
-class Exit:
-    on: date
-    reason: str
-    transferred_to: dict[str, str] | None = None
+    def __init__(self, event: Event, error: Exception):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.event = event
 
 
 @dataclass
@@ -140,7 +73,8 @@ class PathwayState:
     hours_by_month: dict[str, float] = field(default_factory=dict)
     mises_a_disposition: list[MiseADisposition] = field(default_factory=list)
     trainings: dict[str, Training] = field(default_factory=dict)
-    support_actions: int = 0
+    # Trainings completed and support actions delivered, in log order: (kind, date).
+    activities: tuple[tuple[str, date], ...] = ()
     immersions: list[Immersion] = field(default_factory=list)
     exit: Exit | None = None
     log: tuple[Event, ...] = ()
@@ -165,9 +99,20 @@ class PathwayState:
         return set(self.event_types)
 
     @property
+    def support_actions(self) -> int:
+        return sum(1 for kind, _ in self.activities if kind == SUPPORT_ACTION)
+
+    @property
     def hours_worked(self) -> float:
         """Sum of the monthly declarations, the latest of each month winning."""
         return sum(self.hours_by_month.values())
+
+
+def evolve_all(state: PathwayState, events: Iterable[Event]) -> PathwayState:
+    """A new state with further events, none of them a void; `state` is left untouched."""
+    for event in events:
+        state = evolve(state, event)
+    return state
 
 
 def fold(events: Iterable[Event]) -> PathwayState:
@@ -209,7 +154,10 @@ def _record(state: PathwayState, event: Event, voided: set[str]) -> None:
     if event.type == ev.EVENT_VOIDED:
         state.voided_ids.add(event_key(event.data.get("event_id", "")))
     elif event_key(event.id) not in voided and event.type in _APPLIERS:
-        _APPLIERS[event.type](state, event)
+        try:
+            _APPLIERS[event.type](state, event)
+        except (KeyError, TypeError, ValueError) as error:
+            raise UnreadableEvent(event, error) from error
 
 
 def _opened(state: PathwayState, event: Event) -> None:
@@ -219,7 +167,7 @@ def _opened(state: PathwayState, event: Event) -> None:
     state.orienteur, state.education_level = data.get("orienteur"), data.get("education_level")
     eligibility = data.get("eligibility", {})
     state.diagnosed_by = eligibility.get("diagnosed_by")
-    state.criteria = tuple(eligibility.get("criteria", ()))
+    state.criteria = tuple(sorted(set(eligibility.get("criteria") or ())))
     state.sex, state.age_band = data.get("sex"), data.get("age_band")
     state.pass_iae = _pass_iae(data.get("pass_iae"))
 
@@ -242,7 +190,7 @@ def _contract_started(state: PathwayState, event: Event) -> None:
         type=data["contract_type"],
         start_on=date.fromisoformat(data["start_on"]),
         planned_end_on=parse_date(data.get("planned_end_on")),
-        weekly_hours=data["weekly_hours"],
+        weekly_hours=data.get("weekly_hours", 0.0),
         rome_code=data.get("rome_code"),
     )
     _put_contract(state, contract)
@@ -277,6 +225,7 @@ def _mise_a_disposition(state: PathwayState, event: Event) -> None:
 
 def _hours_worked(state: PathwayState, event: Event) -> None:
     """A later declaration for the same month replaces the earlier one (ASP état mensuel)."""
+    date.fromisoformat(event.data["month"] + "-01")
     state.hours_by_month = {**state.hours_by_month, event.data["month"]: event.data["hours"]}
 
 
@@ -287,8 +236,8 @@ def _put_training(state: PathwayState, training: Training) -> None:
 def _training_started(state: PathwayState, event: Event) -> None:
     data = event.data
     training = Training(
-        id=data["training_id"],
-        kind=data["kind"],
+        id=data.get("training_id", ""),
+        kind=data.get("kind", ""),
         started_on=event.occurred_on,
         title=data.get("title"),
         planned_hours=data.get("planned_hours"),
@@ -297,19 +246,20 @@ def _training_started(state: PathwayState, event: Event) -> None:
 
 
 def _training_completed(state: PathwayState, event: Event) -> None:
-    training = state.trainings.get(event.data["training_id"])
+    state.activities = (*state.activities, (TRAINING_COMPLETED, event.occurred_on))
+    training = state.trainings.get(event.data.get("training_id", ""))
     if training:
         done = replace(
             training,
             completed_on=event.occurred_on,
-            hours=event.data["hours"],
-            certified=event.data["certified"],
+            hours=event.data.get("hours"),
+            certified=event.data.get("certified"),
         )
         _put_training(state, done)
 
 
 def _support_action(state: PathwayState, event: Event) -> None:
-    state.support_actions += 1
+    state.activities = (*state.activities, (SUPPORT_ACTION, event.occurred_on))
 
 
 def _immersion(state: PathwayState, event: Event) -> None:
@@ -327,7 +277,7 @@ def _pass_suspended(state: PathwayState, event: Event) -> None:
     pass_iae = state.pass_iae
     if pass_iae:
         start_on, end_on = (date.fromisoformat(event.data[k]) for k in ("start_on", "end_on"))
-        suspension = Suspension(start_on, end_on, event.data["reason"])
+        suspension = Suspension(start_on, end_on, event.data.get("reason", ""))
         state.pass_iae = replace(pass_iae, suspensions=[*pass_iae.suspensions, suspension])
 
 
@@ -337,11 +287,13 @@ def _pass_prolonged(state: PathwayState, event: Event) -> None:
     if pass_iae:
         end_on = date.fromisoformat(event.data["end_on"])
         extension = max((end_on - pass_iae.end_on).days, 0)
-        prolongation = Prolongation(end_on, event.data["reason"], event.occurred_on, extension)
+        reason = event.data.get("reason", "")
+        prolongation = Prolongation(end_on, reason, event.occurred_on, extension)
         state.pass_iae = replace(pass_iae, prolongations=[*pass_iae.prolongations, prolongation])
 
 
 def _exited(state: PathwayState, event: Event) -> None:
+    exit_category(event.data["reason"])  # an unknown reason cannot be read
     state.exit = Exit(event.occurred_on, event.data["reason"], event.data.get("transferred_to"))
 
 

@@ -56,7 +56,7 @@ def upgrade() -> None:
     tallies.write(conn, "outcomes", {}, batch)
 
 
-def _folded(conn, pid: str) -> derive.Folded:
+def _folded(conn, pid: str):
     return derive.fold([dict(r) for r in conn.execute(text(STREAM), {"p": pid}).mappings()])
 
 
