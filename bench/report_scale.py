@@ -129,14 +129,17 @@ def fill_pathways(conn: psycopg.Connection, count: int, first_month: date) -> No
     days = (date.today() - first_month).days
     conn.execute(
         """INSERT INTO outcomes.pathways (pathway_id, structure_id, opened_on, exited_on,
-                                          exit_reason, exit_category, sex, age_band, hours_total)
+                                          exit_reason, exit_category, sex, age_band, hours_total,
+                                          counted_hours, counted_months)
         SELECT gen_random_uuid(), s.id, o, e, CASE WHEN e IS NOT NULL THEN 'cdi' END,
                CASE WHEN e IS NOT NULL THEN (ARRAY['emploi_durable', 'emploi_transition',
                     'sortie_positive', 'autre_sortie', 'retrait'])[1 + floor(random() * 5)::int]
                END,
                (ARRAY['F', 'M'])[1 + floor(random() * 2)::int],
                (ARRAY['under_26', '26_49', '50_plus'])[1 + floor(random() * 3)::int],
-               floor(random() * 900)
+               floor(random() * 900),
+               CASE WHEN e IS NOT NULL THEN random() < 0.6 END,
+               CASE WHEN e IS NOT NULL THEN random() < 0.6 END
           FROM (SELECT (%(first)s + floor(random() * %(days)s)::int) AS o,
                        1 + floor(random() * (SELECT count(*) FROM reference_data.structures))
                        AS si, random() AS r

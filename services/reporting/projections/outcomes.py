@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 from services.reporting.projections import rollups, tallies
 from services.reporting.projections.derive import copied, dump, fold, fold_more, load
 from shared.domain import events as ev
-from shared.domain.outcomes import exit_category
+from shared.domain.outcomes import HOURS_BASIS, MONTHS_BASIS, counted_by_basis, exit_category
 from shared.domain.pathway.alerts import alert_windows
 from shared.domain.pathway.state import PathwayState
 
@@ -276,8 +276,18 @@ def _pathway_rows(pid: str, state: PathwayState) -> list[dict]:
         "sex": state.sex,
         "age_band": state.age_band,
         "hours_total": float(sum(state.hours_by_month.values())),
+        **_counted(state),
     }
     return [row]
+
+
+def _counted(state: PathwayState) -> dict[str, bool | None]:
+    """Whether the exit counts by hours and by length of stay; the kind picks one (reports)."""
+    if not state.exit or not state.opened_on:
+        return {"counted_hours": None, "counted_months": None}
+    category = exit_category(state.exit.reason)
+    bases = counted_by_basis(state.opened_on, state.exit.on, category, state.hours_worked)
+    return {"counted_hours": bases[HOURS_BASIS], "counted_months": bases[MONTHS_BASIS]}
 
 
 _ROWS = {

@@ -21,8 +21,8 @@ import orjson
 from sqlalchemy import Connection, text
 
 from services.reporting.projections import rollups
-from shared.domain.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
-from shared.domain.outcomes import exit_category, is_counted_exit
+from shared.domain.codes import EXIT_CATEGORIES, WITHDRAWN_CATEGORY
+from shared.domain.outcomes import HOURS_BASIS, MONTHS_BASIS, counted_by_basis, exit_category
 from shared.domain.pathway.state import PathwayState as State
 
 CATEGORIES = tuple(EXIT_CATEGORIES)
@@ -58,7 +58,6 @@ DECIMALS = frozenset({"hours", *(f"mad_{k}" for k in CLIENT_KINDS)})
 # MAD shares are rounded to 1e-12 h: sums of such decimals are exact in any order, so a
 # cell tallied in one batch or in several holds the very same number.
 SHARE_SCALE = Decimal("1e-12")
-_HOUR_KIND = sorted(HOUR_COUNTED_KINDS)[0]
 # Rows carry only their non-zero amounts (most of a cell's metrics stay zero in a batch).
 UPSERT = """
 INSERT INTO {s}.{t} AS t ({names})
@@ -135,8 +134,9 @@ def _exit(opened_on: date, on: date, reason: str, hours: float) -> tuple[str, di
     cat = exit_category(reason)
     amounts = {"exits": 1, f"exits_{cat}": 1, "exit_days": (on - opened_on).days}
     if cat != WITHDRAWN_CATEGORY:
-        amounts[f"counted_h_{cat}"] = int(is_counted_exit(_HOUR_KIND, opened_on, on, cat, hours))
-        amounts[f"counted_m_{cat}"] = int(is_counted_exit("", opened_on, on, cat, hours))
+        counted = counted_by_basis(opened_on, on, cat, hours)
+        amounts[f"counted_h_{cat}"] = int(counted[HOURS_BASIS])
+        amounts[f"counted_m_{cat}"] = int(counted[MONTHS_BASIS])
     return _month(on), amounts
 
 

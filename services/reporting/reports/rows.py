@@ -15,7 +15,6 @@ from datetime import date
 from sqlalchemy import Connection, text
 
 from shared.domain.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
-from shared.domain.limits import COUNTED_EXIT_MIN_HOURS, COUNTED_EXIT_MIN_MONTHS
 
 KEY_SQL = {
     "structure": "p.structure_id::text",
@@ -31,12 +30,16 @@ KEY_SQL = {
 CATEGORIES = tuple(EXIT_CATEGORIES)
 COUNTED_CATEGORIES = tuple(c for c in CATEGORIES if c != WITHDRAWN_CATEGORY)
 CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
-_HOUR_KINDS = ", ".join(f"'{k}'" for k in sorted(HOUR_COUNTED_KINDS))
-COUNTED_SQL = (
-    f"p.exit_category <> '{WITHDRAWN_CATEGORY}' AND CASE WHEN s.kind IN ({_HOUR_KINDS})"
-    f" THEN p.hours_total > {COUNTED_EXIT_MIN_HOURS}"
-    f" ELSE p.exited_on > p.opened_on + interval '{COUNTED_EXIT_MIN_MONTHS} months' END"
-)
+
+
+def by_counting_basis(hours: str, months: str) -> str:
+    """SQL choosing, by the structure's kind (`s.kind`), the expression of its counting basis:
+    the kinds are the domain's, the rule itself is applied when the rows are derived."""
+    kinds = ", ".join(f"'{k}'" for k in sorted(HOUR_COUNTED_KINDS))
+    return f"CASE WHEN s.kind IN ({kinds}) THEN {hours} ELSE {months} END"
+
+
+COUNTED_SQL = by_counting_basis("p.counted_hours", "p.counted_months")
 MONTHS_CTE = """months AS (
     SELECT d::date AS ms, (d + interval '1 month' - interval '1 day')::date AS me
       FROM generate_series(date_trunc('month', CAST(:start AS date)), CAST(:end AS date),

@@ -16,8 +16,7 @@ from sqlalchemy import Connection, text
 
 from services.reporting.projections import rollups
 from services.reporting.projections.tallies import CATEGORIES, CLIENT_KINDS
-from services.reporting.reports.rows import COUNTED_CATEGORIES, Query
-from shared.domain.codes import HOUR_COUNTED_KINDS
+from services.reporting.reports.rows import COUNTED_CATEGORIES, Query, by_counting_basis
 
 KEY_SQL = {
     "structure": "a.structure_id::text",
@@ -45,7 +44,6 @@ STRUCTURE_FILTERS = {
 }
 # Tally columns that a dimension reads: the rest is summed away per structure first.
 FINE = ("month", "sex", "age_band", "criterion")
-_HOUR_KINDS = ", ".join(f"'{k}'" for k in sorted(HOUR_COUNTED_KINDS))
 PERIOD = ("CAST(:m0 AS date)", "CAST(:m1 AS date)")
 # A membership's months in the period: it starts on a 1st and ends on a month's last day.
 MEMBERS = """JOIN (SELECT group_id, structure_id, greatest(CAST(:m0 AS date), joined_on) AS w0,
@@ -93,8 +91,7 @@ def outer(inner: dict[str, str]) -> dict[str, str]:
         if name.startswith("counted_h_"):
             c = name.removeprefix("counted_h_")
             found[f"counted_{c}"] = (
-                f"sum(CASE WHEN s.kind IN ({_HOUR_KINDS}) THEN a.counted_h_{c}"
-                f" ELSE a.counted_m_{c} END)"
+                f"sum({by_counting_basis(f'a.counted_h_{c}', f'a.counted_m_{c}')})"
             )
         elif not name.startswith("counted_m_"):
             found[name] = f"sum(a.{name})"
