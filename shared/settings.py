@@ -39,7 +39,6 @@ class Settings:
     http_timeout_seconds: float = 5.0
     sweep_seconds: float = 5.0
     catch_up_batch: int = 5000
-    etp_hours_per_year: float = 1820.0
     min_position_wait_seconds: float = 10.0
     cookie_secure: bool = True
     log_level: str = "INFO"

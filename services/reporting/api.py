@@ -61,7 +61,7 @@ class Outcomes(MethodView):
         if params["min_position"] is not None:
             _wait_for(params["min_position"])
         with _engine().connect() as conn:
-            report = reports.outcome_report(conn, caller, params, _settings().etp_hours_per_year)
+            report = reports.outcome_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)
         body = exports.to_csv(report) if params["format"] == "csv" else exports.to_xlsx(report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.reporting.reports.alerts import CODES
+from shared.domain.pathway.alerts import CODES
 
 
 class ByCategory(Schema):

@@ -171,7 +171,7 @@ def _flat(metrics: dict) -> dict:
 
 
 def _contract(rows: dict) -> dict:
-    return {k: reports.metrics_of(v, 30, 1820.0) for k, v in rows.items()}
+    return {k: reports.metrics_of(v, 30) for k, v in rows.items()}
 
 
 @settings(

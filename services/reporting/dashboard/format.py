@@ -12,8 +12,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from flask import Flask
 
-from shared.domain.codes import AGE_BANDS, ELIGIBILITY_CRITERIA, SEXES, STRUCTURE_KINDS
-from shared.domain.territories import DEPARTMENTS, REGIONS
+from services.reporting.reports.labels import CODE_TABLES, month_label
+from shared.domain.pathway.alerts import LABELS as ALERT_LABELS
 
 LOCALE = "fr_FR"
 SUPPRESSED = "< 5"
@@ -50,11 +50,6 @@ def long_date(value: date) -> str:
     return "1er" + text[1:] if value.day == 1 else text
 
 
-def month_label(value: str) -> str:
-    """`2026-03` → `mars 2026`."""
-    return format_date(date.fromisoformat(value + "-01"), "MMMM y", locale=LOCALE)
-
-
 def long_date_text(value: str | None) -> str:
     """An API date (`YYYY-MM-DD`) in words; "—" when absent or unreadable."""
     try:
@@ -68,25 +63,6 @@ def formatted(value, kind: str, suppressed: bool = False) -> str:
     return {"count": count, "rate": rate, "decimal": decimal}[kind](value, bool(suppressed))
 
 
-# Code tables of the report's dimensions, used when a row comes without its French label.
-DIMENSION_CODES: Mapping[str, Mapping[str, str]] = {
-    "kind": STRUCTURE_KINDS,
-    "department": DEPARTMENTS,
-    "region": REGIONS,
-    "criterion": ELIGIBILITY_CRITERIA,
-    "sex": SEXES,
-    "age_band": AGE_BANDS,
-}
-# Codes of the report API's open alerts (docs/api.md, "Alerts").
-ALERT_LABELS: Mapping[str, str] = {
-    "pass_ending": "PASS IAE arrivant à échéance (moins de 90 jours)",
-    "cddi_24_months": "CDDI : durée maximale de 24 mois atteinte ou proche",
-    "mission_24_months": "Missions d'ETTI : durée maximale de 24 mois atteinte ou proche",
-    "ai_480_hours": "Mise à disposition en entreprise : 400 h atteintes ou 480 h dépassées",
-    "contract_ending": "Contrat se terminant dans les 30 jours",
-}
-
-
 def row_label(row: Mapping, dimension: str, names: Mapping[str, str]) -> str:
     """The French label of a report row for one dimension: the registry's name of a structure
     or GES, else the label the API gave, else the official label of the code."""
@@ -98,7 +74,11 @@ def row_label(row: Mapping, dimension: str, names: Mapping[str, str]) -> str:
         return str(given)
     if dimension == "month" and code:
         return month_label(code)
-    return DIMENSION_CODES.get(dimension, {}).get(code, code or MISSING)
+    return (
+        CODE_TABLES[dimension].get(code, code)
+        if dimension in CODE_TABLES and code
+        else code or MISSING
+    )
 
 
 FILTERS: Mapping[str, object] = {

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from services.reporting.reports.labels import DIMENSION_LABELS
 from shared.auth import Caller
 from shared.domain.codes import STRUCTURE_KINDS
 from shared.domain.territories import DEPARTMENT_REGION, DEPARTMENTS, REGIONS
@@ -20,17 +21,7 @@ PERIOD_KINDS: Mapping[str, str] = {
     "month": "Mois",
     "custom": "Période personnalisée",
 }
-DIMENSIONS: Mapping[str, str] = {
-    "structure": "Structure",
-    "group": "GES",
-    "kind": "Type de structure",
-    "department": "Département",
-    "region": "Région",
-    "month": "Mois",
-    "criterion": "Critère d'éligibilité",
-    "sex": "Sexe",
-    "age_band": "Tranche d'âge",
-}
+DIMENSIONS: Mapping[str, str] = DIMENSION_LABELS
 # A structure sees only itself: breakdowns by structure or territory would be a single row.
 STRUCTURE_DIMENSIONS = ("month", "criterion", "sex", "age_band")
 YEARS_BACK = 6  # years offered in the picker (our choice: the PASS clock plus the waiting period)

@@ -7,21 +7,19 @@ from datetime import date
 from sqlalchemy import Connection, text
 
 from shared.auth import Caller
+from shared.domain.pathway.alerts import KIND_OF_CODE
 
-# Kind conditions of the legal limits: CDDI for AI/EI/ACI (L5132-15-1), missions for ETTI
-# (L5132-6), the 480-hour company limit for AI (L5132-9).
-KIND_OF_CODE = {"mission_24_months": "ETTI", "ai_480_hours": "AI"}
-CODES = ("pass_ending", "cddi_24_months", "mission_24_months", "ai_480_hours", "contract_ending")
-
+# Legal limits that bind one kind only are checked against the structure's kind here.
+KIND_CONDITIONS = "".join(
+    f"\n  AND (a.code <> '{code}' OR s.kind = '{kind}')" for code, kind in KIND_OF_CODE.items()
+)
 OPEN_ALERTS = """
 FROM outcomes.alerts a JOIN outcomes.pathways p USING (pathway_id)
 LEFT JOIN reference_data.structures s ON s.id = p.structure_id
 WHERE p.exited_on IS NULL
   AND coalesce(a.active_from, '-infinity'::date) <= CAST(:today AS date)
-  AND coalesce(a.active_until, 'infinity'::date) >= CAST(:today AS date)
-  AND (a.code <> 'mission_24_months' OR s.kind = 'ETTI')
-  AND (a.code <> 'ai_480_hours' OR s.kind = 'AI')
-"""
+  AND coalesce(a.active_until, 'infinity'::date) >= CAST(:today AS date)"""
+OPEN_ALERTS += KIND_CONDITIONS + "\n"
 
 
 def _scope(caller: Caller, structure_id: str | None, code: str | None) -> tuple[str, dict]:

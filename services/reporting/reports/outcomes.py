@@ -11,25 +11,16 @@ from sqlalchemy import Connection
 
 from services.reporting.reports import rows as queries
 from services.reporting.reports import tallied
-from services.reporting.reports.labels import key_label
+from services.reporting.reports.labels import DIMENSION_LABELS, key_label
 from services.reporting.reports.rows import CATEGORIES, CLIENT_KINDS, COUNTED_CATEGORIES, Query
 from shared.auth import Caller
 from shared.domain.codes import DYNAMIC_CATEGORIES, STRUCTURE_KINDS
-from shared.domain.limits import DAYS_PER_MONTH, DAYS_PER_YEAR, MIN_CELL
+from shared.domain.limits import DAYS_PER_MONTH, MIN_CELL
+from shared.domain.outcomes import etp
 from shared.domain.territories import DEPARTMENTS, REGIONS
 from shared.problems import Problem
 
-DIMENSIONS = (
-    "structure",
-    "group",
-    "kind",
-    "department",
-    "region",
-    "month",
-    "criterion",
-    "sex",
-    "age_band",
-)
+DIMENSIONS = tuple(DIMENSION_LABELS)
 # Breakdowns by public characteristics hide rows of fewer than 5 people (domain §10).
 SENSITIVE_DIMENSIONS = frozenset({"criterion", "sex", "age_band"})
 MAX_PERIOD_YEARS = 20
@@ -122,13 +113,11 @@ def _str(value) -> str | None:
     return str(value) if value is not None else None
 
 
-def outcome_report(conn: Connection, caller: Caller, params: dict, etp_hours: float) -> dict:
+def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
     """The whole report as the JSON answer: rows by the requested dimensions and a total."""
     q = scoped_query(conn, caller, params)
     suppress = bool(SENSITIVE_DIMENSIONS & set(q.dims)) and caller.scope != "structure"
-    rows = [
-        _row(q, key, metrics, etp_hours, suppress) for key, metrics in _collect(conn, q).items()
-    ]
+    rows = [_row(q, key, metrics, suppress) for key, metrics in _collect(conn, q).items()]
     total_q = dataclasses.replace(q, dims=())
     total = _collect(conn, total_q).get((), {})
     names = _names(conn, q, rows)
@@ -142,7 +131,7 @@ def outcome_report(conn: Connection, caller: Caller, params: dict, etp_hours: fl
         "as_of_position": queries.as_of_position(conn),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
-        "total": metrics_of(total, _days(q.start, q.end), etp_hours),
+        "total": metrics_of(total, _days(q.start, q.end)),
     }
 
 
@@ -169,12 +158,12 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
     return merged
 
 
-def _row(q: Query, key: tuple, raw: dict, etp_hours: float, suppress: bool) -> dict:
+def _row(q: Query, key: tuple, raw: dict, suppress: bool) -> dict:
     values = dict(zip(q.dims, key, strict=True))
     start, end = q.start, q.end
     if "month" in values:
         start, end = _month_window(values["month"], q.start, q.end)
-    metrics = metrics_of(raw, _days(start, end), etp_hours)
+    metrics = metrics_of(raw, _days(start, end))
     hidden = suppress and metrics["active"] < MIN_CELL
     if hidden:
         metrics = {k: None for k in metrics}
@@ -188,7 +177,7 @@ _MADS = tuple((k, f"mad_{k}") for k in CLIENT_KINDS)
 _DYNAMIC = tuple(c for c in COUNTED_CATEGORIES if c in DYNAMIC_CATEGORIES)
 
 
-def metrics_of(raw: dict, days: int, etp_hours: float) -> dict:
+def metrics_of(raw: dict, days: int) -> dict:
     """The contract's metrics from one row of raw aggregates."""
     n = _counts(raw)
     counted = {c: n(name) for c, name in _COUNTED}
@@ -205,7 +194,7 @@ def metrics_of(raw: dict, days: int, etp_hours: float) -> dict:
         "durable_exit_rate": _rate(counted["emploi_durable"], total_counted),
         "average_months": (n("exit_days") / exits / DAYS_PER_MONTH) if exits else None,
         "hours_worked": hours,
-        "etp": hours / (etp_hours * days / DAYS_PER_YEAR) if days > 0 else 0.0,
+        "etp": etp(hours, days),
         "mad_hours": {k: float(raw.get(name) or 0) for k, name in _MADS},
         "trainings_completed": n("trainings_completed"),
         "support_actions": n("support_actions"),

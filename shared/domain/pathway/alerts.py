@@ -22,6 +22,14 @@ CODES = (PASS_ENDING, CDDI_24_MONTHS, MISSION_24_MONTHS, AI_480_HOURS, CONTRACT_
 # Limits that bind one kind of structure only: ETTI missions (L5132-6), the AI's mises à
 # disposition with companies (L5132-9). CDDI limits bind every kind that signs CDDI.
 KIND_OF_CODE = {MISSION_24_MONTHS: "ETTI", AI_480_HOURS: "AI"}
+# What each alert is about, as staff read it in lists and filters.
+LABELS = {
+    PASS_ENDING: "PASS IAE arrivant à échéance (moins de 90 jours)",
+    CDDI_24_MONTHS: "CDDI : durée maximale de 24 mois atteinte ou proche",
+    MISSION_24_MONTHS: "Missions d'ETTI : durée maximale de 24 mois atteinte ou proche",
+    AI_480_HOURS: "Mise à disposition en entreprise : 400 h atteintes ou 480 h dépassées",
+    CONTRACT_ENDING: "Contrat se terminant dans les 30 jours",
+}
 
 
 @dataclass(frozen=True)
