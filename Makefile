@@ -37,7 +37,7 @@ test-faults: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check shared services client tests
 	$(BIN)/ruff format --check shared services client tests
-	$(BIN)/mypy shared services/pathways/decide/pathway.py
+	$(BIN)/mypy shared services/pathways/decide
 
 format: $(STAMP)
 	$(BIN)/ruff format shared services client tests

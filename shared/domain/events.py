@@ -248,7 +248,8 @@ def load_event_data(event_type: str, data: Any) -> dict[str, Any]:
     """Validate a client's data and return its stored JSON form; errors keyed by field path."""
     schema = _schema_for(event_type)
     try:
-        return schema.dump(schema.load(data))
+        stored: dict[str, Any] = schema.dump(schema.load(data))
+        return stored
     except ValidationError as error:
         raise ValidationError(flatten_messages(error.messages)) from None
 

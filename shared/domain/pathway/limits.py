@@ -125,9 +125,8 @@ def cddi_too_short(contract: Contract) -> bool:
     """A CDDI planned for less than 4 months (L5132-15-1); unknown when no planned end."""
     if contract.planned_end_on is None:
         return False
-    return contract.planned_end_on + timedelta(1) < contract.start_on + relativedelta(
-        months=CDDI_MIN_MONTHS
-    )
+    shortest: date = contract.start_on + relativedelta(months=CDDI_MIN_MONTHS)
+    return contract.planned_end_on + timedelta(1) < shortest
 
 
 def cddi_weekly_hours_off(contract: Contract, kind: str) -> bool:

@@ -167,7 +167,7 @@ def _opened(state: PathwayState, event: Event) -> None:
     state.orienteur, state.education_level = data.get("orienteur"), data.get("education_level")
     eligibility = data.get("eligibility", {})
     state.diagnosed_by = eligibility.get("diagnosed_by")
-    state.criteria = tuple(sorted(set(eligibility.get("criteria") or ())))
+    state.criteria = tuple(dict.fromkeys(eligibility.get("criteria") or ()))  # once each
     state.sex, state.age_band = data.get("sex"), data.get("age_band")
     state.pass_iae = _pass_iae(data.get("pass_iae"))
 
