@@ -378,4 +378,5 @@ def _row(known: Known, metadata: dict) -> store.NewRow:
         known.occurred_on,
         known.data,
         metadata,
+        ev.SCHEMA_VERSION[known.type],
     )

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 from services.pathways.decide.pathway import fold, view
 from services.pathways.store import events as store
 from shared.auth import Caller
+from shared.domain.events import SCHEMA_VERSION
 from shared.domain.pathway.state import Event, event_key
 from shared.problems import Problem
 
@@ -36,6 +37,7 @@ def stream(conn: Connection, caller: Caller, pathway_id: uuid.UUID) -> list[dict
         {
             "id": e.id,
             "type": e.type,
+            "schema_version": SCHEMA_VERSION[e.type],  # the data is upcast on read
             "occurred_on": e.occurred_on.isoformat(),
             "data": e.data,
             "version": e.version,

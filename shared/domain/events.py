@@ -239,6 +239,16 @@ EVENT_TYPES: tuple[str, ...] = tuple(DATA_SCHEMAS)
 # Version of each type's data schema, stored with every event (design §2).
 SCHEMA_VERSION: Mapping[str, int] = dict.fromkeys(EVENT_TYPES, 1)
 
+# The version of data stored, or read from a feed, before versions were written with events.
+FIRST_VERSION = 1
+
+
+def version_of(event: Mapping[str, Any]) -> int:
+    """The schema version an event (a feed entry or a stored row as a mapping) was written in."""
+    version: int = event.get("schema_version") or FIRST_VERSION
+    return version
+
+
 # (type, version) → function turning data of that version into data of the next version.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 UPCASTERS: Mapping[tuple[str, int], Upcaster] = {}

@@ -44,6 +44,7 @@ class NewRow:
     occurred_on: date
     data: dict
     metadata: dict
+    schema_version: int  # of `data`'s shape, written with the event (shared/domain/events.py)
 
 
 @dataclass(frozen=True)
@@ -132,12 +133,12 @@ APPEND_SQL = """
           FROM allocate_positions(%(count)s) WITH ORDINALITY AS a(position, n)
     ), inserted AS (
         INSERT INTO events (position, event_id, pathway_id, version, structure_id, type,
-                            occurred_on, data, metadata)
+                            schema_version, occurred_on, data, metadata)
         SELECT p.position, r.event_id, r.pathway_id, r.version, r.structure_id, r.type,
-               r.occurred_on, r.data, r.metadata
+               r.schema_version, r.occurred_on, r.data, r.metadata
           FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
                n bigint, event_id uuid, pathway_id uuid, version integer, structure_id uuid,
-               type text, occurred_on date, data jsonb, metadata jsonb)
+               type text, schema_version smallint, occurred_on date, data jsonb, metadata jsonb)
           JOIN allocated p ON p.n = r.n
         RETURNING event_id, position
     ), indexed AS (
@@ -166,6 +167,7 @@ def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> 
             "version": r.version,
             "structure_id": r.structure_id,
             "type": r.type,
+            "schema_version": r.schema_version,
             "occurred_on": r.occurred_on,
             "data": r.data,
             "metadata": r.metadata,
@@ -183,12 +185,14 @@ def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> 
 
 
 # The page is written by PostgreSQL as the response's JSON text: the payloads stay as stored,
-# never decoded into Python objects only to be encoded again. recorded_at as `timestamp`.
+# never decoded into Python objects only to be encoded again, each with the schema version it
+# was written in (readers upcast it, shared/domain/events.py). recorded_at as `timestamp`.
 FEED_SQL = text(
     """
     SELECT coalesce(json_agg(json_build_object(
                'position', position, 'pathway_id', pathway_id, 'structure_id', structure_id,
-               'version', version, 'id', event_id, 'type', type, 'occurred_on', occurred_on,
+               'version', version, 'id', event_id, 'type', type,
+               'schema_version', schema_version, 'occurred_on', occurred_on,
                'recorded_at', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
                    || CASE WHEN date_trunc('second', recorded_at) = recorded_at THEN ''
                            ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z',

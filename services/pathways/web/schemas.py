@@ -108,6 +108,9 @@ class FeedEvent(Schema):
     version = fields.Integer()
     id = fields.String()
     type = fields.String()
+    schema_version = fields.Integer(
+        metadata={"description": "Version of the shape of `data`, as it was written."}
+    )
     occurred_on = fields.String()
     recorded_at = fields.String()
     data = fields.Dict()
@@ -121,6 +124,9 @@ class FeedOut(Schema):
 class StreamEvent(Schema):
     id = fields.String()
     type = fields.String()
+    schema_version = fields.Integer(
+        metadata={"description": "Version of the shape of `data` (brought to the current one)."}
+    )
     occurred_on = fields.String()
     data = fields.Dict()
     version = fields.Integer()

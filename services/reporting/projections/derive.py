@@ -71,7 +71,12 @@ def _read(events: list[dict[str, Any]], folding: Any) -> PathwayState:
 
 
 def _event(e: dict[str, Any]) -> Event:
-    return Event(str(e["id"]), e["type"], _day(e["occurred_on"]), e["data"])
+    """A copied event as the fold reads it, its data upcast to the current schema version."""
+    try:
+        data = ev.upcast(e["type"], ev.version_of(e), e["data"])
+    except (KeyError, ValueError) as error:
+        raise EventNotApplicable(e["position"], f"{e['type']}: {error}") from error
+    return Event(str(e["id"]), e["type"], _day(e["occurred_on"]), data)
 
 
 def dump(state: PathwayState) -> str:

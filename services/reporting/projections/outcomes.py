@@ -46,8 +46,8 @@ CHANGES: dict[str, tuple[str, ...]] = {
 # Rows travel as one JSON document per statement, unpacked by PostgreSQL into the table's own
 # row type: one parameter to encode (orjson), no per-element array escaping in Python.
 COPY = """
-INSERT INTO {s}.events (position, pathway_id, event_id, type, occurred_on, data)
-SELECT position, pathway_id, event_id, type, occurred_on, data
+INSERT INTO {s}.events (position, pathway_id, event_id, type, schema_version, occurred_on, data)
+SELECT position, pathway_id, event_id, type, schema_version, occurred_on, data
   FROM json_populate_recordset(NULL::{s}.events, CAST(:doc AS json))
 ON CONFLICT (position) DO NOTHING
 RETURNING position
@@ -77,7 +77,8 @@ KEYS = {
 # A row's primary key, as a dictionary key (a bare value for one column).
 _KEY_OF = {table: itemgetter(*columns) for table, columns in KEYS.items()}
 STREAMS = """
-SELECT pathway_id::text AS pathway_id, position, event_id::text AS id, type, occurred_on, data
+SELECT pathway_id::text AS pathway_id, position, event_id::text AS id, type, schema_version,
+       occurred_on, data
   FROM {s}.events WHERE pathway_id = ANY(CAST(:ids AS uuid[])) ORDER BY pathway_id, position
 """
 
@@ -203,6 +204,7 @@ def _copied(events: list[dict[str, Any]]) -> list[dict]:
             "pathway_id": e["pathway_id"],
             "event_id": e["id"],
             "type": e["type"],
+            "schema_version": ev.version_of(e),
             "occurred_on": e["occurred_on"],
             "data": e["data"],
         }

@@ -23,14 +23,24 @@ from sqlalchemy import Connection, Engine
 from services.reporting.projections import rollups, tallies
 from services.reporting.projections.derive import dump, fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
+from shared.domain import events as ev
 
 EVENTS_PER_CHUNK = 10_000
-EVENT_COLUMNS = ("position", "pathway_id", "event_id", "type", "occurred_on", "data")
+EVENT_COLUMNS = (
+    "position",
+    "pathway_id",
+    "event_id",
+    "type",
+    "schema_version",
+    "occurred_on",
+    "data",
+)
 # The next events in pathway order, through the (pathway_id, position) index.
 STREAMS = """
-SELECT pathway_id::text, position, event_id::text, type, occurred_on, data FROM {s}.events
+SELECT pathway_id::text, position, event_id::text, type, schema_version, occurred_on, data
+  FROM {s}.events
  WHERE pathway_id > %s ORDER BY pathway_id, position LIMIT %s"""
-STREAM_KEYS = ("position", "id", "type", "occurred_on", "data")
+STREAM_KEYS = ("position", "id", "type", "schema_version", "occurred_on", "data")
 STAGING = "tally_staging"
 STAGED_KEYS = ("structure_id", "sex", "age_band", "criteria", "month")
 STAGE = """CREATE UNLOGGED TABLE {s}.tally_staging (structure_id uuid, sex text, age_band text,
@@ -50,6 +60,7 @@ def copy_page(conn: Connection, page: list[dict[str, Any]], schema: str) -> None
                     e["pathway_id"],
                     e["id"],
                     e["type"],
+                    ev.version_of(e),
                     e["occurred_on"],
                     orjson.dumps(e["data"]).decode(),
                 )
