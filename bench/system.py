@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from bench import clients
 from services.pathways import appending
 from services.pathways.store import persons, vault
+from services.pathways.store.engine import make_write_engine
 
 KIND = "ACI"
 
@@ -53,7 +54,7 @@ class Writer:
 
 def writer(index: int, url: str) -> Writer:
     """The append engine as the service builds it, a structure with 20 persons, an actor."""
-    engine = appending.make_engine(url, pool_size=1)
+    engine = make_write_engine(url, pool_size=1)
     kek = vault.load_kek(base64.b64encode(secrets.token_bytes(32)).decode())
     structure_id = str(uuid.uuid4())
     pathways = clients.PathwayWriter(index, structure_id, _persons(engine, kek, structure_id, 20))

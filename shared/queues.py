@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from redis import Redis
 from rq import Queue
+
+log = logging.getLogger("iae.queues")
 
 PROJECTIONS_QUEUE = "projections"
 # The reporting job is named, not imported: services never import each other.
 CATCH_UP_JOB = "services.reporting.catchup.jobs.catch_up"
 NUDGE_TTL_SECONDS = 60
+# What an append nudges: every projection that follows the log.
+PROJECTIONS_TO_NUDGE = ("all",)
 
 
 def connect(url: str) -> Redis:
@@ -33,6 +39,16 @@ def nudge(conn: Redis, prefix: str, projection: str) -> bool:
         return False
     queue(conn, prefix).enqueue(CATCH_UP_JOB, projection, job_timeout=600, result_ttl=0)
     return True
+
+
+def nudge_after_commit(conn: Redis, prefix: str) -> None:
+    """Nudge reporting after events were committed; a Redis outage is logged, never fails the
+    append: the worker's periodic sweep catches up (docs/adr/0004)."""
+    for name in PROJECTIONS_TO_NUDGE:
+        try:
+            nudge(conn, prefix, name)
+        except Exception as exc:  # Redis down or slow: the worker's periodic sweep covers it
+            log.warning("nudge not sent", extra={"projection": name, "error": type(exc).__name__})
 
 
 def ping(conn: Redis) -> str | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.pathways import appending
 from services.pathways.store import roles, vault
+from services.pathways.store.engine import make_write_engine
 from services.pathways.structures import KindCache
 from services.pathways.web import events as api
 from services.pathways.web import imports
@@ -31,8 +31,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         description="Personnes et journal des événements de parcours.",
     )
     app.extensions.update(
-        # Appends only: their own pool, without pre-ping (services/pathways/appending.py).
-        iae_write_engine=appending.make_engine(settings.database_url_for("pathways")),
+        # Appends only: their own pool, without pre-ping (services/pathways/store/engine.py).
+        iae_write_engine=make_write_engine(settings.database_url_for("pathways")),
         iae_kek=kek,
         iae_verifier=CachingVerifier(
             registry_whoami(settings.registry_url, settings.http_timeout_seconds),

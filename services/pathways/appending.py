@@ -15,6 +15,7 @@ from datetime import date
 import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from marshmallow import ValidationError
+from redis import Redis
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -29,8 +30,8 @@ from services.pathways.decide.pathway import (
     needs_person,
 )
 from services.pathways.store import events as store
-from services.pathways.store import persons, roles, stream_cache
-from shared import db
+from services.pathways.store import persons, stream_cache
+from shared import queues
 from shared.domain import events as ev
 from shared.domain.event_fields import flatten_messages
 from shared.domain.pathway.state import Event
@@ -41,7 +42,6 @@ from shared.problems import Problem
 # an append after the winner.
 ATTEMPTS = 3
 NOT_FOUND = "Parcours introuvable."
-RECYCLE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,22 @@ def run(
     )
 
 
+def append_and_nudge(
+    engine: Engine,
+    kek: AESGCM,
+    actor: Actor,
+    requests: list[AppendRequest | Outcome],
+    redis: Redis,
+    queue_prefix: str,
+) -> list[Outcome]:
+    """The append use case: `run` the requests, then, once their events are committed, nudge
+    reporting (a name, never data: docs/adr/0004) when any was stored."""
+    outcomes = run(engine, kek, actor, requests)
+    if any(o.status == 201 for o in outcomes):
+        queues.nudge_after_commit(redis, queue_prefix)
+    return outcomes
+
+
 class StaleStreams(Exception):
     """A request decided on cached streams was not accepted: decide it on the stored log."""
 
@@ -167,22 +183,6 @@ def _transaction(
 def _lost(error: psycopg.OperationalError) -> bool:
     """A connection cut by the client side (no SQLSTATE), a server shut down or restarted."""
     return error.sqlstate is None or error.sqlstate.startswith(("08", "57P"))
-
-
-def make_engine(url: str, pool_size: int = 10) -> Engine:
-    """The engine appends run on: no pre-ping (see `run`), connections renewed every
-    `RECYCLE_SECONDS` so that none outlives a server-side idle timeout unnoticed, and in
-    autocommit mode: the streams are read on their own, then the write is one statement
-    committed on its own (store.append), with no BEGIN nor COMMIT to wait for."""
-    engine = db.make_engine(
-        url,
-        pool_size=pool_size,
-        pre_ping=False,
-        pool_recycle=RECYCLE_SECONDS,
-        isolation_level="AUTOCOMMIT",
-    )
-    roles.use_writer_role(engine)
-    return engine
 
 
 @dataclass

@@ -76,6 +76,7 @@ def test_the_feed_carries_the_contract_fields(pathways, org, person, network):
         "version",
         "id",
         "type",
+        "schema_version",  # docs/api.md, schema versions
         "occurred_on",
         "recorded_at",
         "data",
@@ -92,7 +93,7 @@ def test_the_feed_shows_each_event_as_the_pathway_stream_does(pathways, org, per
     for fed, stored in zip(page["events"], stream, strict=True):
         shared = fed.keys() & stored.keys()
         assert {k: fed[k] for k in shared} == {k: stored[k] for k in shared}
-        assert len(shared) == 7 and fed["pathway_id"] == pathway_id
+        assert len(shared) == 8 and fed["pathway_id"] == pathway_id  # with schema_version
         assert fed["structure_id"] == org.id
         assert fed["recorded_at"].endswith("Z") and "+" not in fed["recorded_at"]
 

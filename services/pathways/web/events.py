@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import orjson
-from flask import Response, current_app, g
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, missing
+from marshmallow import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from services.pathways import appending, notify, reading
-from services.pathways.appending import Actor, AppendRequest, Outcome
+from services.pathways import appending, reading
+from services.pathways.appending import Outcome
 from services.pathways.store import events as store
-from services.pathways.web import schemas
+from services.pathways.web import appends, schemas
 from services.pathways.web.access import scoped
-from shared.auth import Caller, bearer_token, current_caller
+from shared.auth import bearer_token, current_caller
 from shared.openapi_links import link, links
-from shared.problems import Problem, flatten_errors
+from shared.problems import Problem
 from shared.web import json_response
 
 
@@ -83,27 +82,6 @@ def _engine():
     return current_app.extensions["iae_engine"]
 
 
-def _actor(caller: Caller) -> Actor:
-    """The appending structure, its kind (registry, cached) and the metadata of its events."""
-    kinds = current_app.extensions["iae_kinds"]
-    kind = kinds.kind_of(caller.structure_id, bearer_token())
-    return Actor(
-        caller.structure_id,
-        kind,
-        date.today(),
-        {"token_id": caller.token_id, "request_id": g.request_id},
-    )
-
-
-def _append(caller: Caller, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
-    """Run the appends, then nudge reporting once, after the commit."""
-    ext = current_app.extensions
-    outcomes = appending.run(ext["iae_write_engine"], ext["iae_kek"], _actor(caller), requests)
-    if any(o.status == 201 for o in outcomes):
-        notify.after_commit(ext["iae_redis"], current_app.config["SETTINGS"].queue_prefix)
-    return outcomes
-
-
 @pathways.route("/pathways/<uuid:pathway_id>/events")
 class PathwayEvents(MethodView):
     @scoped("structure")
@@ -122,7 +100,7 @@ class PathwayEvents(MethodView):
         """Append events to a pathway, atomically and exactly once."""
         caller = current_caller()
         request = appending.to_request(str(pathway_id), body["expected_version"], body["events"])
-        outcome = _append(caller, [request])[0]
+        outcome = appends.append(caller, [request])[0]
         if outcome.status >= 400:
             raise _as_problem(outcome)
         return json_response(outcome.body, outcome.status)
@@ -146,8 +124,8 @@ class Batch(MethodView):
     def post(self, body):
         """Append to many pathways; each item is atomic on its own and answers its own status."""
         caller = current_caller()
-        requests = [_batch_item(item) for item in body["items"]]
-        results = [{"status": o.status, **o.body} for o in _append(caller, requests)]
+        requests = [appends.batch_item(item) for item in body["items"]]
+        results = [{"status": o.status, **o.body} for o in appends.append(caller, requests)]
         return json_response({"results": results})
 
 
@@ -194,26 +172,6 @@ class Feed(MethodView):
             events, last = store.feed(conn, args["after"], args["limit"])
         body = f'{{"events":{events},"last_position":{last}}}'
         return Response(body, mimetype="application/json")
-
-
-BATCH_ITEM = schemas.BatchItemIn()
-
-
-def _batch_item(raw) -> AppendRequest | Outcome:
-    """One batch item validated on its own: a bad item answers 422 without failing the others."""
-    pathway_id = raw.get("pathway_id") if isinstance(raw, dict) else None
-    try:
-        item = BATCH_ITEM.load(raw)
-        return appending.to_request(
-            str(item["pathway_id"]), item["expected_version"], item["events"]
-        )
-    except ValidationError as error:
-        problem = Problem(
-            422, "Les données envoyées ne sont pas valides.", errors=flatten_errors(error.messages)
-        )
-    except Problem as exc:
-        problem = exc
-    return appending.problem_outcome(str(pathway_id) if pathway_id else None, problem)
 
 
 def _as_problem(outcome: Outcome) -> Problem:

@@ -29,8 +29,7 @@ from services.pathways.imports.rows import (
     to_event,
     with_ids,
 )
-from services.pathways.web import events as api
-from services.pathways.web import schemas
+from services.pathways.web import appends, schemas
 from shared.auth import Caller, require
 from shared.problems import Problem
 from shared.web import UPLOAD_MIME, accept_body, json_response
@@ -116,8 +115,10 @@ def _append(caller: Caller, events: list[RowEvent]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for start in range(0, len(events), BATCH_ITEMS):
         chunk = events[start : start + BATCH_ITEMS]
-        items = [api._batch_item({"pathway_id": e.pathway_id, "events": [e.event]}) for e in chunk]
-        outcomes += api._append(caller, items)
+        items = [
+            appends.batch_item({"pathway_id": e.pathway_id, "events": [e.event]}) for e in chunk
+        ]
+        outcomes += appends.append(caller, items)
     return outcomes
 
 
