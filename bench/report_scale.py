@@ -26,7 +26,7 @@ from datetime import date, timedelta
 import psycopg
 
 from bench.measure import percentile
-from services.reporting.projections import tallies
+from services.reporting.projections import tally_layout as layout
 from services.reporting.reports.outcomes import DIMENSIONS
 from shared.domain.territories import DEPARTMENT_REGION
 from tests.support import Engines, bearer, drop_all, make_settings, migrate_all, start_services
@@ -86,8 +86,8 @@ def fill_groups(conn: psycopg.Connection, first_month: date) -> None:
 def _amounts() -> str:
     """Small random amounts for every tally metric (hours and MAD hours as decimals)."""
     found = []
-    for m in tallies.METRICS:
-        if m in tallies.DECIMALS:
+    for m in layout.METRICS:
+        if m in layout.DECIMALS:
             found.append(f"round(CAST(random() * 300 AS numeric), 2) AS {m}")
         elif m in ("n", "entries"):
             found.append(f"1 + floor(random() * 6)::int AS {m}")
@@ -111,15 +111,15 @@ def fill_tallies(conn: psycopg.Connection, first_month: date) -> None:
             " CROSS JOIN unnest(ARRAY[" + ", ".join(f"'{c}'" for c in CRITERIA) + "]) c(criterion)",
         ),
     }
-    for grain, columns in tallies.GRAINS.items():
+    for grain, columns in layout.GRAINS.items():
         keys, join = extra[grain]
         conn.execute(
-            f"""INSERT INTO outcomes.{grain} ({", ".join(columns)}, {", ".join(tallies.METRICS)})
+            f"""INSERT INTO outcomes.{grain} ({", ".join(columns)}, {", ".join(layout.METRICS)})
             SELECT s.id, m.month{keys}, {_amounts()}
               FROM reference_data.structures s
              CROSS JOIN (SELECT d::date AS month FROM generate_series(
                             %(first)s, %(last)s, interval '1 month') d
-                         UNION ALL SELECT DATE '{tallies.OPEN}') m{join}""",
+                         UNION ALL SELECT DATE '{layout.OPEN}') m{join}""",
             {"first": first_month, "last": _add_months(first_month, MONTHS - 1)},
         )
 

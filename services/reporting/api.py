@@ -11,10 +11,10 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services.reporting import schemas
+from services.reporting.catchup import checkpoints
 from services.reporting.projections.registry import PROJECTIONS
 from services.reporting.reports import alerts, exports, status
 from services.reporting.reports import outcomes as reports
-from services.reporting.reports import rows as queries
 from shared import queues
 from shared.auth import current_caller, require
 from shared.problems import Problem
@@ -78,7 +78,7 @@ def _wait_for(position: int) -> None:
     deadline = time.monotonic() + _settings().min_position_wait_seconds
     while True:
         with _engine().connect() as conn:
-            if queries.as_of_position(conn) >= position:
+            if checkpoints.included_position(conn) >= position:
                 return
         if time.monotonic() >= deadline:
             raise Problem(

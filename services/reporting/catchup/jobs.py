@@ -14,6 +14,7 @@ import time
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DataError, IntegrityError
 
+from services.reporting.catchup import checkpoints
 from services.reporting.catchup.feed import ChangesClient, FeedClient, ReadAhead
 from services.reporting.projections.derive import EventNotApplicable
 from services.reporting.projections.registry import PROJECTIONS, Projection, named
@@ -84,7 +85,8 @@ def catch_up_projection(projection: Projection, patience: float = 0.0) -> int:
 
 def one_batch(engine: Engine, client, projection: Projection, limit: int) -> int:
     """One transaction; returns events applied, 0 when up to date, BUSY or MOVED."""
-    status, position = checkpoint(engine, projection.name)
+    checkpoint = checkpoints.read(engine, projection.name)
+    status, position = checkpoint.status, checkpoint.position
     if status == "failed":
         return BUSY
     page = client.page(position, limit)
@@ -94,7 +96,7 @@ def one_batch(engine: Engine, client, projection: Projection, limit: int) -> int
         ensure_reference(engine, page)
     try:
         with engine.begin() as conn:
-            if (locked := _lock(conn, projection.name)) is None:
+            if (locked := checkpoints.try_lock(conn, projection.name)) is None:
                 return BUSY
             if locked != position:
                 return MOVED
@@ -119,9 +121,7 @@ def ensure_reference(engine: Engine, page: list[dict]) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(text(f"SET LOCAL lock_timeout = '{REFERENCE_PATIENCE_SECONDS}s'"))
-            conn.execute(
-                text("SELECT 1 FROM projection_checkpoints WHERE name = 'reference' FOR UPDATE")
-            )
+            checkpoints.lock(conn, checkpoints.REFERENCE)
         catch_up_projection(PROJECTIONS["reference"])
     except Exception as exc:  # registry unreachable: events still flow, the sweep retries
         log.warning("reference data not refreshed", extra={"error": type(exc).__name__})
@@ -139,21 +139,6 @@ def _unknown_structures(engine: Engine, ids: list[str]) -> bool:
     return known < len(ids)
 
 
-def _lock(conn: Connection, name: str) -> int | None:
-    return conn.execute(
-        text("SELECT position FROM projection_checkpoints WHERE name = :n FOR UPDATE SKIP LOCKED"),
-        {"n": name},
-    ).scalar()
-
-
-def checkpoint(engine: Engine, name: str) -> tuple[str, int]:
-    with engine.connect() as conn:
-        row = conn.execute(
-            text("SELECT status, position FROM projection_checkpoints WHERE name = :n"), {"n": name}
-        ).one()
-    return row.status, row.position
-
-
 def _apply(conn: Connection, projection: Projection, page: list[dict], schema: str) -> None:
     """Apply a page and advance the checkpoint, in the caller's transaction."""
     try:
@@ -162,14 +147,8 @@ def _apply(conn: Connection, projection: Projection, page: list[dict], schema: s
         if isinstance(exc, EventNotApplicable):
             raise
         raise EventNotApplicable(page[0][projection.key], f"page refusée : {exc}") from exc
-    conn.execute(
-        text(
-            "UPDATE projection_checkpoints SET position = :p, updated_at = now(),"
-            " last_recorded_at = coalesce(CAST(:r AS timestamptz), last_recorded_at)"
-            " WHERE name = :n"
-        ),
-        {"p": page[-1][projection.key], "r": page[-1].get("recorded_at"), "n": projection.name},
-    )
+    last = page[-1]
+    checkpoints.advance(conn, projection.name, last[projection.key], last.get("recorded_at"))
 
 
 def _stop_at(
@@ -182,21 +161,12 @@ def _stop_at(
     """Apply what precedes the failing entry, then mark the projection failed; skip nothing."""
     before = [e for e in page if e[projection.key] < error.position]
     with engine.begin() as conn:
-        if _lock(conn, projection.name) != position:
+        if checkpoints.try_lock(conn, projection.name) != position:
             return MOVED
         if before:
             projection.apply(conn, before, projection.schema)
-        conn.execute(
-            text(
-                "UPDATE projection_checkpoints SET status = 'failed', last_error = :e,"
-                " position = :p, updated_at = now() WHERE name = :n"
-            ),
-            {
-                "e": str(error),
-                "p": before[-1][projection.key] if before else position,
-                "n": projection.name,
-            },
-        )
+        stopped_at = before[-1][projection.key] if before else position
+        checkpoints.fail(conn, projection.name, str(error), stopped_at)
     log.error("projection stopped", extra={"projection": projection.name, "error": str(error)})
     return BUSY
 
@@ -220,13 +190,7 @@ def rebuild(name: str, progress=None) -> int:
 
 def mark_failed(engine: Engine, name: str, error: str) -> None:
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE projection_checkpoints SET status = 'failed', last_error = :e,"
-                " updated_at = now() WHERE name = :n"
-            ),
-            {"e": error, "n": name},
-        )
+        checkpoints.fail(conn, name, error)
 
 
 def clear_pending_nudge(settings: Settings, projection: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, text
 
+from services.reporting.catchup import checkpoints
 from services.reporting.projections.registry import Projection
 
 log = logging.getLogger("iae.reporting.rebuild")
@@ -53,10 +54,7 @@ def _rebuild(engine: Engine, client, projection: Projection, limit: int, progres
     applied += more
     _analyze(engine, projection, fresh)
     with engine.begin() as conn:
-        conn.execute(
-            text("SELECT 1 FROM projection_checkpoints WHERE name = :n FOR UPDATE"),
-            {"n": projection.name},
-        )
+        checkpoints.lock(conn, projection.name)
         while page := client.page(position, limit):
             projection.apply(conn, page, fresh)
             position, applied = page[-1][projection.key], applied + len(page)
@@ -125,10 +123,4 @@ def _swap(conn: Connection, projection: Projection, fresh: str, position: int) -
     conn.execute(text(f"ALTER SCHEMA {projection.schema} RENAME TO {old}"))
     conn.execute(text(f"ALTER SCHEMA {fresh} RENAME TO {projection.schema}"))
     conn.execute(text(f"DROP SCHEMA {old} CASCADE"))
-    conn.execute(
-        text(
-            "UPDATE projection_checkpoints SET position = :p, status = 'running',"
-            " last_error = NULL, updated_at = now() WHERE name = :n"
-        ),
-        {"p": position, "n": projection.name},
-    )
+    checkpoints.restart(conn, projection.name, position)

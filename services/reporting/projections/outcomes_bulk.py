@@ -21,6 +21,7 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine
 
 from services.reporting.projections import rollups, tallies
+from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.derive import dump, fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
 from shared.domain import events as ev
@@ -128,24 +129,24 @@ def _derive_chunk(conn: Connection, schema: str, streams: dict[str, list[dict]])
 def _stage_contributions(pg, schema: str, states: dict) -> None:
     """One staging row per contribution, with the pathway's cell attributes: summed into the
     tallies once at the end, by PostgreSQL (`_tally`), instead of upserted chunk by chunk."""
-    columns = (*STAGED_KEYS, *tallies.METRICS)
+    columns = (*STAGED_KEYS, *layout.METRICS)
     with pg.cursor() as cur, cur.copy(_copy_sql(schema, STAGING, columns)) as cp:
         for state in states.values():
             key = (state.structure_id, state.sex or "", state.age_band or "", list(state.criteria))
             for month, amounts in tallies.contributions(state):
                 counted = {"n": 1, **amounts}
-                cp.write_row((*key, month, *(counted.get(m) for m in tallies.METRICS)))
+                cp.write_row((*key, month, *(counted.get(m) for m in layout.METRICS)))
 
 
 def _staged_metrics() -> str:
-    return ", ".join(f"{m} numeric" for m in tallies.METRICS)
+    return ", ".join(f"{m} numeric" for m in layout.METRICS)
 
 
 def _tally(conn: Connection, schema: str) -> None:
     """Every grain summed from the staged contributions, then the staging table dropped."""
-    sums = ", ".join(f"coalesce(sum({m}), 0)" for m in tallies.METRICS)
-    metrics = ", ".join(tallies.METRICS)
-    for grain, keys in tallies.GRAINS.items():
+    sums = ", ".join(f"coalesce(sum({m}), 0)" for m in layout.METRICS)
+    metrics = ", ".join(layout.METRICS)
+    for grain, keys in layout.GRAINS.items():
         source = f"{schema}.{STAGING}"
         if "criterion" in keys:
             source += " CROSS JOIN unnest(criteria) AS criterion"

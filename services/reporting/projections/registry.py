@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import outcomes, outcomes_bulk, reference, rollups, tallies
+from services.reporting.projections import outcomes, outcomes_bulk, reference
+from services.reporting.projections import tally_layout as layout
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ PROJECTIONS: dict[str, Projection] = {
     "outcomes": Projection(
         "outcomes",
         outcomes.SCHEMA,
-        ("events", outcomes.STATES, *outcomes.DERIVED, *tallies.GRAINS, *rollups.TABLES),
+        ("events", outcomes.STATES, *outcomes.DERIVED, *layout.GRAINS, *layout.TABLES),
         "feed",
         "position",
         outcomes.apply,

@@ -17,24 +17,18 @@ from __future__ import annotations
 import orjson
 from sqlalchemy import Connection, text
 
-from services.reporting.projections import tallies
+from services.reporting.projections.tally_layout import (
+    ATTRIBUTES,
+    BY,
+    CURRENT,
+    GRAINS,
+    METRICS,
+    OF,
+    RECORDED,
+    STALE,
+    keys,
+)
 
-# Each tally grain's rollup and the structure attributes replacing the structure in its key.
-OF = {
-    "tally": "tally_kind_department",
-    "tally_people": "tally_kind_people",
-    "tally_criteria": "tally_kind_criteria",
-}
-BY = {
-    "tally": ("kind", "department", "region"),
-    "tally_people": ("kind",),
-    "tally_criteria": ("kind",),
-}
-ATTRIBUTES = "tally_structures"
-RECORDED = ("kind", "department", "region")
-TABLES = (*OF.values(), ATTRIBUTES)
-# '' when the reference data does not know the structure yet (a key column cannot be NULL).
-CURRENT = ", ".join(f"coalesce(s.{a}, '') AS {a}" for a in RECORDED)
 # A structure is recorded while it has tally cells: `n` sums their contributions.
 RECORD = f"""
 INSERT INTO {{s}}.{ATTRIBUTES} AS t (structure_id, {", ".join(RECORDED)}, n)
@@ -52,11 +46,6 @@ SELECT {{x_by}}, {{d_keys}}, {{d_sums}}
  GROUP BY {{x_by}}, {{d_keys}}
 ON CONFLICT ({{keys}}) DO UPDATE SET {{sums}}"""
 PRUNE = "DELETE FROM {s}.{r} WHERE n = 0"
-STALE = f"""
-SELECT k.structure_id, {", ".join(f"k.{a} AS old_{a}" for a in RECORDED)}, {CURRENT}
-  FROM {{s}}.{ATTRIBUTES} k LEFT JOIN reference_data.structures s ON s.id = k.structure_id
- WHERE ({", ".join(f"k.{a}" for a in RECORDED)})
-       <> ({", ".join(f"coalesce(s.{a}, '')" for a in RECORDED)})"""
 MOVED = "json_to_recordset(CAST(:doc AS json)) AS m(structure_id uuid, {columns})".format(
     columns=", ".join(f"{p}{a} text" for p in ("old_", "") for a in RECORDED)
 )
@@ -82,11 +71,6 @@ INSERT INTO {{s}}.{{r}} ({{keys}}, {{metrics}})
 SELECT {{x_by}}, {{d_keys}}, {{d_sums}}
   FROM {{s}}.{{t}} d JOIN {{s}}.{ATTRIBUTES} x USING (structure_id)
  GROUP BY {{x_by}}, {{d_keys}}"""
-
-
-def keys(grain: str) -> tuple[str, ...]:
-    """The rollup's key columns: the tally's, with structure attributes for the structure."""
-    return (*BY[grain], *tallies.GRAINS[grain][1:])
 
 
 def add(conn: Connection, schema: str, grain: str, doc: dict, emptied: bool) -> None:
@@ -135,22 +119,17 @@ def repair(conn: Connection, schema: str) -> None:
     )
 
 
-def fresh(conn: Connection, schema: str = "outcomes") -> bool:
-    """Whether every structure's sums lie under its current attributes (the rollups answer)."""
-    return conn.execute(text(f"SELECT NOT EXISTS ({STALE.format(s=schema)})")).scalar_one()
-
-
 def _sql(template: str, schema: str, grain: str, sum_of: str) -> str:
     return template.format(
         s=schema,
         r=OF[grain],
         t=grain,
         keys=", ".join(keys(grain)),
-        metrics=", ".join(tallies.METRICS),
+        metrics=", ".join(METRICS),
         x_by=", ".join(f"x.{a}" for a in BY[grain]),
-        d_keys=", ".join(f"d.{c}" for c in tallies.GRAINS[grain][1:]),
-        d_sums=", ".join(f"sum({sum_of.format(m=m)})" for m in tallies.METRICS),
-        sums=", ".join(f"{m} = t.{m} + excluded.{m}" for m in tallies.METRICS),
+        d_keys=", ".join(f"d.{c}" for c in GRAINS[grain][1:]),
+        d_sums=", ".join(f"sum({sum_of.format(m=m)})" for m in METRICS),
+        sums=", ".join(f"{m} = t.{m} + excluded.{m}" for m in METRICS),
     )
 
 

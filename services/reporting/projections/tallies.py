@@ -21,40 +21,15 @@ import orjson
 from sqlalchemy import Connection, text
 
 from services.reporting.projections import rollups
-from shared.domain.codes import EXIT_CATEGORIES, WITHDRAWN_CATEGORY
+from services.reporting.projections.tally_layout import (
+    GRAINS,
+    METRICS,
+    OPEN,
+)
+from shared.domain.codes import WITHDRAWN_CATEGORY
 from shared.domain.outcomes import HOURS_BASIS, MONTHS_BASIS, counted_by_basis, exit_category
 from shared.domain.pathway.state import PathwayState as State
 
-CATEGORIES = tuple(EXIT_CATEGORIES)
-CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
-# The month of pathways still open, after every real one: `open_now` lives only there (active
-# = open now + exits from the window's start − entries after its end). Not 'infinity', which
-# Python's date cannot hold.
-OPEN = "9999-12-01"
-GRAINS = {
-    "tally": ("structure_id", "month"),
-    "tally_people": ("structure_id", "month", "sex", "age_band"),
-    "tally_criteria": ("structure_id", "month", "criterion"),
-}
-METRICS = (
-    "n",  # contributions in the cell: 0 means the cell is empty and goes
-    "entries",
-    "exits",
-    "open_now",
-    "exit_days",
-    *(f"exits_{c}" for c in CATEGORIES),
-    # Counted exits both ways; the structure's kind (reference data) picks one at query time.
-    *(f"counted_h_{c}" for c in CATEGORIES),
-    *(f"counted_m_{c}" for c in CATEGORIES),
-    "hours",
-    "hour_rows",
-    *(f"mad_{k}" for k in CLIENT_KINDS),
-    "mad_rows",
-    "trainings",
-    "supports",
-)
-# Hours and MAD hours are decimals; every other amount is a count.
-DECIMALS = frozenset({"hours", *(f"mad_{k}" for k in CLIENT_KINDS)})
 # MAD shares are rounded to 1e-12 h: sums of such decimals are exact in any order, so a
 # cell tallied in one batch or in several holds the very same number.
 SHARE_SCALE = Decimal("1e-12")

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import Connection
 
+from services.reporting.catchup import checkpoints
 from services.reporting.reports import rows as queries
 from services.reporting.reports import tallied
 from services.reporting.reports.labels import DIMENSION_LABELS, key_label
@@ -128,7 +129,7 @@ def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
         "from": q.start.isoformat(),
         "to": q.end.isoformat(),
         "group_by": list(q.dims),
-        "as_of_position": queries.as_of_position(conn),
+        "as_of_position": checkpoints.included_position(conn),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
         "total": metrics_of(total, _days(q.start, q.end)),

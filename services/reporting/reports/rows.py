@@ -229,16 +229,6 @@ def _by_key(conn: Connection, q: Query, sql: str) -> dict[tuple, dict]:
     return result
 
 
-def as_of_position(conn: Connection) -> int:
-    """The log position every event projection includes."""
-    return conn.execute(
-        text(
-            "SELECT coalesce(min(position), 0) FROM projection_checkpoints"
-            " WHERE name <> 'reference'"
-        )
-    ).scalar_one()
-
-
 def names(conn: Connection, table: str, ids: list[str]) -> dict[str, str]:
     """Names of structures or groups by id (reference data)."""
     if not ids:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from services.reporting.catchup import checkpoints
 from services.reporting.catchup.feed import FeedUnavailable
 from services.reporting.projections.registry import PROJECTIONS
 
 
 def projection_status(conn: Connection, clients: dict) -> list[dict]:
-    rows = conn.execute(
-        text(
-            "SELECT name, position, status, last_error, updated_at"
-            " FROM projection_checkpoints ORDER BY name"
-        )
-    ).mappings()
     return [
-        _one(dict(r), clients[PROJECTIONS[r["name"]].log]) for r in rows if r["name"] in PROJECTIONS
+        _one(vars(c), clients[PROJECTIONS[c.name].log])
+        for c in checkpoints.every(conn)
+        if c.name in PROJECTIONS
     ]
 
 

@@ -14,8 +14,8 @@ from datetime import date
 
 from sqlalchemy import Connection, text
 
-from services.reporting.projections import rollups
-from services.reporting.projections.tallies import CATEGORIES, CLIENT_KINDS
+from services.reporting.projections import tally_layout as layout
+from services.reporting.projections.tally_layout import CATEGORIES, CLIENT_KINDS
 from services.reporting.reports.rows import COUNTED_CATEGORIES, Query, by_counting_basis
 
 KEY_SQL = {
@@ -119,9 +119,9 @@ def table(conn: Connection, q: Query) -> str | None:
     if found and q.by_group and not members_aligned(conn, q):
         return None
     asked = {*q.dims, *(n for n in (*FILTERS, *STRUCTURE_FILTERS) if getattr(q, n))}
-    if found is None or (asked & STRUCTURE_ATTRIBUTES) - set(rollups.BY[found]):
+    if found is None or (asked & STRUCTURE_ATTRIBUTES) - set(layout.BY[found]):
         return found
-    return rollups.OF[found] if rollups.fresh(conn) else found
+    return layout.OF[found] if layout.fresh(conn) else found
 
 
 def members_aligned(conn: Connection, q: Query) -> bool:
@@ -176,18 +176,18 @@ def _source(q: Query, table: str, keys: list[str]) -> str:
 
 def _entity(q: Query, table: str) -> list[str]:
     """What the tally rows are summed per before the structures' attributes are joined."""
-    for grain, rollup in rollups.OF.items():
+    for grain, rollup in layout.OF.items():
         if table == rollup:
-            return [f"a.{c}" for c in rollups.BY[grain]]
+            return [f"a.{c}" for c in layout.BY[grain]]
     return ["a.structure_id", "m.group_id"] if q.by_group else ["a.structure_id"]
 
 
 def _kind_of(table: str) -> str:
     """`s.kind` and the like: from the reference data for a tally, from the row itself for a
     rollup ('' there when the reference data did not know the structure)."""
-    for grain, rollup in rollups.OF.items():
+    for grain, rollup in layout.OF.items():
         if table == rollup:
-            found = ", ".join(f"nullif(a.{c}, '') AS {c}" for c in rollups.BY[grain])
+            found = ", ".join(f"nullif(a.{c}, '') AS {c}" for c in layout.BY[grain])
             return f"CROSS JOIN LATERAL (SELECT {found}) s"
     return "LEFT JOIN reference_data.structures s ON s.id = a.structure_id"
 

@@ -7,12 +7,13 @@ Create Date: 2026-11-27
 
 from alembic import op
 
-from services.pathways.store.roles import WRITER_ROLE
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# The role as named at this revision (services/pathways/store/roles.py uses the same name).
+WRITER_ROLE = "iae_pathways_writer"
 
 TABLES = """
 CREATE TABLE pathways (

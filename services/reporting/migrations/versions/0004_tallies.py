@@ -1,8 +1,10 @@
 """Monthly tallies per structure (× sex × age band, × criterion), summed from the folded states.
 
-Reports read these few rows instead of every pathway (docs/adr/0006-projections.md). Existing
-projections are tallied here from their stored states (a pathway projected before states were
-kept is folded from its copied stream), one structure at a time to bound memory.
+Reports read these few rows instead of every pathway (docs/adr/0006-projections.md). The tables'
+columns are written out as they stand at this revision: a migration never imports live code.
+What they hold is derived from the log, so the migration does not compute it with today's rules
+(which will change): it empties the outcomes projection and sets its checkpoint back to the start
+of the log, and the worker derives every table again, as on a first start.
 
 Revision ID: 0004
 Revises: 0003
@@ -10,56 +12,64 @@ Create Date: 2026-11-27
 """
 
 from alembic import op
-from sqlalchemy import text
-
-from services.reporting.projections import derive, tallies
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-KEY_TYPES = {
-    "structure_id": "uuid",
-    "month": "date",
-    "sex": "text",
-    "age_band": "text",
-    "criterion": "text",
+CATEGORIES = ("emploi_durable", "emploi_transition", "sortie_positive", "autre_sortie", "retrait")
+CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
+COUNTS = (
+    "n",
+    "entries",
+    "exits",
+    "open_now",
+    "exit_days",
+    *(f"exits_{c}" for c in CATEGORIES),
+    *(f"counted_h_{c}" for c in CATEGORIES),
+    *(f"counted_m_{c}" for c in CATEGORIES),
+)
+AMOUNTS = (
+    *(f"{m} integer NOT NULL DEFAULT 0" for m in COUNTS),
+    "hours numeric NOT NULL DEFAULT 0",
+    "hour_rows integer NOT NULL DEFAULT 0",
+    *(f"mad_{k} numeric NOT NULL DEFAULT 0" for k in CLIENT_KINDS),
+    "mad_rows integer NOT NULL DEFAULT 0",
+    "trainings integer NOT NULL DEFAULT 0",
+    "supports integer NOT NULL DEFAULT 0",
+)
+GRAINS = {
+    "tally": "structure_id uuid NOT NULL, month date NOT NULL",
+    "tally_people": (
+        "structure_id uuid NOT NULL, month date NOT NULL, sex text NOT NULL,"
+        " age_band text NOT NULL"
+    ),
+    "tally_criteria": "structure_id uuid NOT NULL, month date NOT NULL, criterion text NOT NULL",
 }
-STATES = """
-SELECT p.structure_id::text, p.pathway_id::text, s.state FROM outcomes.pathways p
-  LEFT JOIN outcomes.states s USING (pathway_id) ORDER BY p.structure_id"""
-STREAM = """
-SELECT position, event_id::text AS id, type, occurred_on, data FROM outcomes.events
- WHERE pathway_id = CAST(:p AS uuid) ORDER BY position"""
-
-
-def _table(grain: str, columns: tuple[str, ...]) -> str:
-    keys = ", ".join(f"{c} {KEY_TYPES[c]} NOT NULL" for c in columns)
-    amounts = ", ".join(
-        f"{m} {'numeric' if m in tallies.DECIMALS else 'integer'} NOT NULL DEFAULT 0"
-        for m in tallies.METRICS
-    )
-    return f"CREATE TABLE outcomes.{grain} ({keys}, {amounts}, PRIMARY KEY ({', '.join(columns)}))"
+PRIMARY_KEYS = {
+    "tally": "structure_id, month",
+    "tally_people": "structure_id, month, sex, age_band",
+    "tally_criteria": "structure_id, month, criterion",
+}
+# The outcomes projection's tables at this revision, emptied to be derived again from the log.
+RESET = """
+TRUNCATE outcomes.events, outcomes.pathways, outcomes.criteria, outcomes.monthly_hours,
+         outcomes.mads, outcomes.activities, outcomes.alerts, outcomes.states;
+UPDATE projection_checkpoints SET position = 0, status = 'running', last_error = NULL,
+       updated_at = now() WHERE name = 'outcomes';
+"""
 
 
 def upgrade() -> None:
-    for grain, columns in tallies.GRAINS.items():
-        op.execute(_table(grain, columns))
-    conn = op.get_bind()
-    batch: dict = {}
-    for structure_id, pid, state in conn.execute(text(STATES)).yield_per(5000):
-        if batch and structure_id != next(iter(batch.values())).structure_id:
-            tallies.write(conn, "outcomes", {}, batch)
-            batch = {}
-        batch[pid] = derive.load(state) if state else _folded(conn, pid)
-    tallies.write(conn, "outcomes", {}, batch)
-
-
-def _folded(conn, pid: str):
-    return derive.fold([dict(r) for r in conn.execute(text(STREAM), {"p": pid}).mappings()])
+    for grain, keys in GRAINS.items():
+        op.execute(
+            f"CREATE TABLE outcomes.{grain} ({keys}, {', '.join(AMOUNTS)},"
+            f" PRIMARY KEY ({PRIMARY_KEYS[grain]}))"
+        )
+    op.execute(RESET)
 
 
 def downgrade() -> None:
-    for grain in tallies.GRAINS:
+    for grain in GRAINS:
         op.execute(f"DROP TABLE outcomes.{grain}")
