@@ -1,23 +1,29 @@
-"""Where the dashboard's numbers come from: the public report API itself, called in-process with
-the signed-in caller's own token, so the page and the API can never disagree (docs/dashboard.md)."""
+"""Where the dashboard's numbers come from: the report functions the API serves, called with the
+signed-in caller, so the page and the API can never disagree (docs/dashboard.md). Nothing is
+fetched over HTTP while a page is served: reports, alerts and the lists of structures and GES
+are read from reporting's own tables."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
 
-import requests
 from flask import current_app
-from werkzeug.test import Client, TestResponse
+from marshmallow import ValidationError
 
 from services.reporting.dashboard.query import Selection, in_region, report_params
+from services.reporting.reports import alerts as alert_reports
+from services.reporting.reports import directory, exports
+from services.reporting.reports import outcomes as reports
+from shared.auth import Caller
 from shared.domain.territories import DEPARTMENT_REGION
+from shared.problems import Problem, flatten_errors
 
-REPORT_PATH = "/v1/reports/outcomes"
-ALERTS_PATH = "/v1/alerts"
 # The most urgent alerts only; the API gives them all (our choice, to keep the page light).
 MAX_ALERTS_SHOWN = 50
 MAX_ALERTS_PAGE = 1000  # the API's largest page, filtered and sorted here
+PARAMS = reports.OutcomeParams()
+INVALID = "Les paramètres du rapport ne sont pas valides"
 
 # The report API filters by département, not by region: its file would hold every region.
 REGION_EXPORT = (
@@ -35,42 +41,48 @@ class ReportRefused(Exception):
         self.detail = detail
 
 
-def call_api(path: str, params: Mapping[str, str], token: str) -> TestResponse:
-    """One request to this service's own API, in a fresh app context (its own `g`)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with app.app_context():
-        return Client(app).get(
-            path, query_string=dict(params), headers={"Authorization": f"Bearer {token}"}
-        )
+def _engine():
+    return current_app.extensions["iae_engine"]
 
 
-def refused(response: TestResponse) -> ReportRefused:
-    body = response.get_json(silent=True) or {}
-    detail = body.get("detail") or "Le service de rapports n'a pas pu répondre."
-    return ReportRefused(response.status_code, detail)
+def outcome_report(caller: Caller, params: Mapping[str, str]) -> dict:
+    """The outcome report for `params` (the API's query parameters), as the API computes it."""
+    try:
+        loaded = PARAMS.load(dict(params))
+    except ValidationError as error:
+        fields = "; ".join(f"{k} : {v}" for k, v in flatten_errors(error.messages).items())
+        raise ReportRefused(422, f"{INVALID} ({fields}).") from None
+    try:
+        with _engine().connect() as conn:
+            return reports.outcome_report(conn, caller, loaded)
+    except Problem as problem:
+        raise ReportRefused(problem.status, problem.detail) from None
 
 
-def fetch_report(chosen: Selection, token: str, group_by: tuple[str, ...]) -> dict:
+def export(caller: Caller, params: Mapping[str, str], fmt: str) -> bytes:
+    """The report's CSV or XLSX file, as the API writes it."""
+    report = outcome_report(caller, params)
+    return exports.to_csv(report) if fmt == "csv" else exports.to_xlsx(report)
+
+
+def fetch_report(chosen: Selection, caller: Caller, group_by: tuple[str, ...]) -> dict:
     """The report as JSON, with the rows of a chosen region only."""
-    response = call_api(REPORT_PATH, report_params(chosen, group_by), token)
-    if response.status_code != 200:
-        raise refused(response)
-    report = response.get_json()
+    report = outcome_report(caller, report_params(chosen, group_by))
     report["rows"] = [r for r in report.get("rows", []) if in_region(r, chosen.region)]
     return report
 
 
-def headline(chosen: Selection, token: str) -> dict:
+def headline(chosen: Selection, caller: Caller) -> dict:
     """The totals of the selection (the region's row when a region is chosen)."""
-    report = fetch_report(chosen, token, ())
+    report = fetch_report(chosen, caller, ())
     if chosen.region:
         return report["rows"][0] if report["rows"] else {}
     return report.get("total", {})
 
 
-def monthly(chosen: Selection, token: str) -> list[dict]:
+def monthly(chosen: Selection, caller: Caller) -> list[dict]:
     """Entries and exits for every month of the period, zero where the report has no row."""
-    rows = fetch_report(chosen, token, ("month",))["rows"]
+    rows = fetch_report(chosen, caller, ("month",))["rows"]
     by_month = {r["key"].get("month"): r for r in rows}
     return [
         {
@@ -90,24 +102,18 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
-def alerts(chosen: Selection, token: str, structures: list[dict]) -> list[dict] | None:
-    """Open alerts of the selection, most urgent first; None when the API cannot give them."""
-    response = call_api(ALERTS_PATH, _alert_params(chosen), token)
-    if response.status_code != 200:
+def alerts(chosen: Selection, caller: Caller, structures: list[dict]) -> list[dict] | None:
+    """Open alerts of the selection, most urgent first; None when they cannot be read."""
+    structure_id = chosen.filters.get("structure_id")
+    if caller.scope == "structure" and structure_id not in (None, caller.structure_id):
         return None
-    body = response.get_json()
-    items = body if isinstance(body, list) else _items(body)
+    with _engine().connect() as conn:
+        page = alert_reports.open_alerts(
+            conn, caller, date.today(), 1, MAX_ALERTS_PAGE, structure_id
+        )
     wanted = _structure_ids(chosen, structures)
-    kept = [a for a in items if wanted is None or a.get("structure_id") in wanted]
+    kept = [a for a in page["items"] if wanted is None or a.get("structure_id") in wanted]
     return sorted(kept, key=lambda a: a.get("due_on") or "9999")[:MAX_ALERTS_SHOWN]
-
-
-def _alert_params(chosen: Selection) -> dict[str, str]:
-    """The alerts API filters by structure only (and scopes by token); the rest is done here."""
-    page = {"page_size": str(MAX_ALERTS_PAGE)}
-    if "structure_id" in chosen.filters:
-        page["structure_id"] = chosen.filters["structure_id"]
-    return page
 
 
 def _structure_ids(chosen: Selection, structures: list[dict]) -> set[str] | None:
@@ -128,29 +134,13 @@ def _matches(structure: dict, chosen: Selection) -> bool:
     )
 
 
-def _items(body) -> list[dict]:
-    """A list answer, bare or paginated ({"items": [...]})."""
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        for key in ("items", "results", "data", "alerts"):
-            if isinstance(body.get(key), list):
-                return body[key]
-    return []
+def structures(caller: Caller) -> list[dict]:
+    """The structures within the caller's scope, by name (reporting's reference data)."""
+    with _engine().connect() as conn:
+        return directory.structures(conn, caller)
 
 
-def registry_list(path: str, params: Mapping[str, str], token: str) -> list[dict]:
-    """Structures or groups the registry shows this token (its largest page); empty when it
-    cannot answer, so the page still shows the figures."""
-    settings = current_app.config["SETTINGS"]
-    try:
-        response = requests.get(
-            f"{settings.registry_url}{path}",
-            params={"limit": str(settings.max_page_size), **params},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=settings.http_timeout_seconds,
-        )
-        body = response.json() if response.status_code == 200 else []
-    except (requests.RequestException, ValueError):
-        return []
-    return [item for item in _items(body) if isinstance(item, dict) and item.get("id")]
+def groups(caller: Caller) -> list[dict]:
+    """Every GES, for the network and admins (reporting's reference data)."""
+    with _engine().connect() as conn:
+        return directory.groups(conn, caller)

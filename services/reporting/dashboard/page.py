@@ -49,12 +49,12 @@ SCOPE_LABELS = {
 ACTIVITY = ("entries", "active", "exits", "hours_worked")
 
 
-def page_context(caller: Caller, token: str, args: Mapping[str, str], today: date):
+def page_context(caller: Caller, args: Mapping[str, str], today: date):
     """The template's context and HTTP status: a refused choice still shows the form."""
-    context = _choices(caller, token, args, today)
+    context = _choices(caller, args, today)
     try:
         chosen = selection(args, caller, today)
-        figures = _figures(chosen, token, context["structures"], context["groups"])
+        figures = _figures(chosen, caller, context["structures"], context["groups"])
         context.update(figures, chosen=chosen)
     except InvalidChoice as exc:
         return {**context, "error": exc.message}, exc.status
@@ -63,8 +63,8 @@ def page_context(caller: Caller, token: str, args: Mapping[str, str], today: dat
     return context, 200
 
 
-def _choices(caller: Caller, token: str, args: Mapping[str, str], today: date) -> dict:
-    structures = _structures(caller, token)
+def _choices(caller: Caller, args: Mapping[str, str], today: date) -> dict:
+    structures = data.structures(caller)
     network = caller.scope in ("admin", "network")
     return {
         "caller": caller,
@@ -75,7 +75,7 @@ def _choices(caller: Caller, token: str, args: Mapping[str, str], today: date) -
         "args": args,
         "structures": structures,
         "network": network,
-        "groups": data.registry_list("/v1/groups", {}, token) if network else [],
+        "groups": data.groups(caller) if network else [],
         "kinds": STRUCTURE_KINDS,
         "departments": DEPARTMENTS,
         "regions": REGIONS,
@@ -86,21 +86,15 @@ def _choices(caller: Caller, token: str, args: Mapping[str, str], today: date) -
     }
 
 
-def _structures(caller: Caller, token: str) -> list[dict]:
-    params = {"group_id": str(caller.group_id)} if caller.scope == "group" else {}
-    found = data.registry_list("/v1/structures", params, token)
-    return sorted(found, key=lambda s: s.get("name", ""))
-
-
 def _names(*lists: list[dict]) -> dict[str, str]:
-    """Registry names of structures and GES by id, for the table's first column."""
+    """Names of structures and GES by id (reference data), for the table's first column."""
     return {str(item["id"]): item.get("name", "") for found in lists for item in found}
 
 
-def _figures(chosen: Selection, token: str, structures: list[dict], groups: list[dict]) -> dict:
-    total = data.headline(chosen, token)
-    table = data.fetch_report(chosen, token, (chosen.dimension,))
-    months = data.monthly(chosen, token)
+def _figures(chosen: Selection, caller: Caller, structures: list[dict], groups: list[dict]) -> dict:
+    total = data.headline(chosen, caller)
+    table = data.fetch_report(chosen, caller, (chosen.dimension,))
+    months = data.monthly(chosen, caller)
     return {
         "total": total,
         "empty": not any(total.get(m) for m in ACTIVITY),
@@ -114,7 +108,7 @@ def _figures(chosen: Selection, token: str, structures: list[dict], groups: list
         or [chosen.dimension],
         "charts": _charts(total, months),
         "months": months,
-        "alerts": data.alerts(chosen, token, structures),
+        "alerts": data.alerts(chosen, caller, structures),
         "names": _names(structures, groups),
         "exports": _exports(chosen),
         "region_export": REGION_EXPORT,

@@ -1,7 +1,7 @@
 """The staff dashboard: the outcome report as a French web page, with sign-in and downloads.
 
-Pages are rendered on the server from the report API's own answers (dashboard_data), so every
-figure shown is the figure the API gives for the same query."""
+Pages are rendered on the server by the very functions the report API answers with
+(`dashboard/data.py`), so every figure shown is the figure the API gives for the same query."""
 
 from __future__ import annotations
 
@@ -12,15 +12,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
 
+from services.reporting.dashboard import data
 from services.reporting.dashboard import format as dashboard_format
 from services.reporting.dashboard import session as dashboard_session
-from services.reporting.dashboard.data import (
-    REGION_EXPORT,
-    REPORT_PATH,
-    ReportRefused,
-    call_api,
-    refused,
-)
+from services.reporting.dashboard.data import REGION_EXPORT, ReportRefused
 from services.reporting.dashboard.page import page_context
 from services.reporting.dashboard.query import InvalidChoice, report_params, selection
 from shared.auth import Caller, RegistryUnavailable
@@ -154,8 +149,8 @@ class Home(MethodView):
     @blp.alt_response(403, description="Donnée hors du périmètre du jeton (page HTML)")
     def get(self, **_args):
         """The sign-in form, or the indicators of the chosen period and scope."""
-        caller, token = signed_in_caller()
-        context, status = page_context(caller, token, request.args, date.today())
+        caller, _ = signed_in_caller()
+        context, status = page_context(caller, request.args, date.today())
         return render_template("dashboard/dashboard.html", **context), status
 
 
@@ -204,7 +199,7 @@ class Export(MethodView):
     @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
     def get(self, **_args):
         """The report API's file for exactly the table the page shows."""
-        caller, token = signed_in_caller()
+        caller, _ = signed_in_caller()
         fmt = request.args.get("format", "")
         if fmt not in EXPORTS:
             raise PageError(422, "Format inconnu", "Choisissez le format CSV ou XLSX.")
@@ -215,20 +210,17 @@ class Export(MethodView):
         if chosen.region:
             raise PageError(422, "Téléchargement impossible", REGION_EXPORT)
         params = {**report_params(chosen, (chosen.dimension,)), "format": fmt}
-        return _file(call_api(REPORT_PATH, params, token), fmt, chosen)
+        try:
+            body = data.export(caller, params, fmt)
+        except ReportRefused as error:
+            raise PageError(error.status, "Téléchargement impossible", error.detail) from None
+        return _file(body, fmt, chosen)
 
 
-def _file(response, fmt: str, chosen) -> Response:
-    if response.status_code != 200 or response.mimetype != EXPORTS[fmt]:
-        error = (
-            refused(response)
-            if response.status_code != 200
-            else ReportRefused(502, "Le service de rapports n'a pas produit ce format.")
-        )
-        raise PageError(error.status, "Téléchargement impossible", error.detail)
+def _file(body: bytes, fmt: str, chosen) -> Response:
     name = f"rapport-iae-{chosen.period.start}-{chosen.period.end}-{chosen.dimension}.{fmt}"
     return Response(
-        response.get_data(),
+        body,
         mimetype=EXPORTS[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',

@@ -42,8 +42,7 @@ AMOUNTS = (
 GRAINS = {
     "tally": "structure_id uuid NOT NULL, month date NOT NULL",
     "tally_people": (
-        "structure_id uuid NOT NULL, month date NOT NULL, sex text NOT NULL,"
-        " age_band text NOT NULL"
+        "structure_id uuid NOT NULL, month date NOT NULL, sex text NOT NULL, age_band text NOT NULL"
     ),
     "tally_criteria": "structure_id uuid NOT NULL, month date NOT NULL, criterion text NOT NULL",
 }

@@ -68,8 +68,7 @@ def upgrade() -> None:
     op.execute(ATTRIBUTES)
     for table, (keys, primary) in ROLLUPS.items():
         op.execute(
-            f"CREATE TABLE outcomes.{table} ({keys}, {', '.join(AMOUNTS)},"
-            f" PRIMARY KEY ({primary}))"
+            f"CREATE TABLE outcomes.{table} ({keys}, {', '.join(AMOUNTS)}, PRIMARY KEY ({primary}))"
         )
     op.execute(RESET)
 
