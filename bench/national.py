@@ -89,7 +89,7 @@ def _copy_chunk(conn: psycopg.Connection, chunk: list[tuple]) -> None:
             "SELECT setval('events_position_seq', nextval('events_position_seq') + %s - 1)",
             (len(chunk),),
         )
-        first = last.fetchone()[0] - len(chunk) + 1
+        first = last.fetchall()[0][0] - len(chunk) + 1
         with conn.cursor().copy(COPY) as copy:
             for offset, row in enumerate(chunk):
                 copy.write_row((first + offset, *row))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date
+from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -37,8 +38,8 @@ def environment(url: str) -> dict[str, str]:
     parsed = make_url(url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": parsed.database,
-        "POSTGRES_HOST": parsed.host,
+        "POSTGRES_DBNAME": parsed.database or "postgres",
+        "POSTGRES_HOST": parsed.host or "127.0.0.1",
         "POSTGRES_PORT": str(parsed.port or 5432),
         "POSTGRES_USER": parsed.username or "postgres",
         "POSTGRES_PASSWORD": parsed.password or "",
@@ -55,7 +56,7 @@ def create_tables(url: str) -> None:
 def writer(index: int, url: str):
     """Open a pathway, then load it and save one event at a time, 20 events a pathway."""
     app, rng = Pathways(env={**environment(url), "CREATE_TABLE": "n"}), random.Random(index)
-    state = {"id": None, "events": EVENTS_PER_PATHWAY}
+    state: dict[str, Any] = {"id": None, "events": EVENTS_PER_PATHWAY}
     structure_id = str(uuid.uuid4())
 
     def step() -> int:

@@ -173,7 +173,7 @@ def national_scale(run: Run, source: national.Source) -> None:
     z = run.sizes
     pg = pathways_pg(run)
     with psycopg.connect(pg) as conn:
-        opened = conn.execute("SELECT count(*) FROM events WHERE version = 1").fetchone()[0]
+        opened = conn.execute("SELECT count(*) FROM events WHERE version = 1").fetchall()[0][0]
     national.load(pg, source, pathways=max(0, z.national_pathways - opened))
     # As an operator does after a bulk load: otherwise autovacuum analyzes the log during the
     # lag measurement, in a transaction that holds the feed back while it lasts (ADR 0001).
@@ -220,7 +220,7 @@ def server_versions(settings: Settings) -> dict[str, str]:
     from shared import queues
 
     with psycopg.connect(stack.psycopg_url(settings.database_url)) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
+        pg = conn.execute("SHOW server_version").fetchall()[0][0]
     redis = queues.connect(settings.redis_url)
     try:
         return {"postgresql": pg, "redis": redis.info("server")["redis_version"]}

@@ -91,4 +91,4 @@ def scan(url: str, page: int = 5000) -> float:
 
 def count_events(url: str) -> int:
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM events").fetchall()[0][0]

@@ -15,7 +15,7 @@ import uuid
 from bench import peer, raw, stack, system
 from bench.measure import Figure, load
 from services.pathways import appending
-from services.pathways.web import events as api
+from services.pathways.web import appends
 from shared import db, migrations
 
 # As the full run: raw batches from `writers` processes, batches of 1,000 events from 4 clients.
@@ -29,7 +29,7 @@ def batch_writer(index: int, url: str, items: int):
 
     def step() -> int:
         body = w.pathways.batch(items)
-        requests = [api._batch_item(item) for item in body["items"]]
+        requests = [appends.batch_item(item) for item in body["items"]]
         refused = [o for o in appending.run(w.engine, w.kek, w.actor, requests) if o.status != 201]
         if refused:
             raise RuntimeError(f"in-process batch refused: {refused[0].body}")

@@ -175,7 +175,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--profile", help="write pyinstrument profiles to this folder instead")
     args = parser.parse_args()
-    started, base = [], ROOT / "var" / "measure" / str(os.getpid())
+    started: list[EmbeddedPostgres | EmbeddedRedis] = []
+    base = ROOT / "var" / "measure" / str(os.getpid())
     database_url, redis_url = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
     if not database_url:
         started.append(EmbeddedPostgres(base / "pg", free_port()).start())
@@ -192,8 +193,8 @@ def main() -> None:
         for server in services.values():
             server.stop()
         drop_all(settings)
-        for server in started:
-            server.stop()
+        for embedded in started:
+            embedded.stop()
         if started:
             wipe(base)
 

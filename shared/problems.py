@@ -70,6 +70,16 @@ class Problem(HTTPException):
         self.extra_headers = dict(headers or {})
         self.extra = extra
 
+    @property
+    def status(self) -> int:
+        """The HTTP status (werkzeug keeps it in `code`, typed as optional)."""
+        return self.code or 500
+
+    @property
+    def detail(self) -> str:
+        """The French sentence the answer's `detail` carries."""
+        return self.description or ""
+
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": TYPE_BASE + self.slug,

@@ -10,6 +10,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -30,7 +31,7 @@ def make_settings(engines: Engines, **overrides) -> Settings:
     """Settings isolated from every other test session: random database and queue prefixes."""
     prefix = "t" + uuid.uuid4().hex[:12]
     ports = {name: free_port() for name in SERVICES}
-    values = dict(
+    values: dict[str, Any] = dict(
         database_url=engines.database_url,
         database_prefix=prefix,
         redis_url=engines.redis_url,
@@ -119,19 +120,55 @@ def run_worker(settings: Settings) -> None:
     )
 
 
-def catch_up_to(settings: Settings, position: int, read_position, timeout: float = 30.0) -> None:
-    """Run the worker until `read_position()` (what a report says it includes) reaches `position`.
+def _jobs_for(settings: Settings):
+    """The catch-up jobs of this process, bound to `settings` (once: binding opens a pool)."""
+    from services.reporting.catchup import jobs
+
+    if jobs.context().get("settings") is not settings:
+        jobs.configure(settings)
+    return jobs
+
+
+def checkpoint(settings: Settings, name: str) -> int:
+    """The position projection `name` includes."""
+    from services.reporting.catchup import checkpoints
+
+    return checkpoints.read(_jobs_for(settings).context()["engine"], name).position
+
+
+def status(settings: Settings, name: str) -> str:
+    """'running' or 'failed'."""
+    from services.reporting.catchup import checkpoints
+
+    return checkpoints.read(_jobs_for(settings).context()["engine"], name).status
+
+
+def catch_up_to(
+    settings: Settings,
+    position: int,
+    read_position=None,
+    *,
+    through_queue: bool = False,
+    timeout: float = 30.0,
+) -> None:
+    """Catch up until `read_position()` (by default the outcomes checkpoint; e.g. what a report
+    says it includes) reaches `position`: by serving the queued nudges with a real RQ worker
+    (`through_queue`), else by running the catch-up job in this process.
 
     The feed only hands out events once every older transaction on the cluster has ended, so on a
-    busy server one burst may legitimately stop short; polling with a deadline is the honest wait.
+    busy server one catch-up may legitimately stop short; polling with a deadline is the honest
+    wait.
     """
     import time
 
+    jobs = _jobs_for(settings)
+    read = read_position or (lambda: checkpoint(settings, "outcomes"))
     deadline = time.monotonic() + timeout
-    while True:
-        run_worker(settings)
-        if read_position() >= position:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"projections did not reach position {position} in {timeout}s")
-        time.sleep(0.2)
+    while read() < position:
+        assert time.monotonic() < deadline, f"projections did not reach {position} in {timeout}s"
+        assert status(settings, "outcomes") != "failed", "the projection failed"
+        if through_queue:
+            run_worker(settings)
+        else:
+            jobs.catch_up("all", patience=0.0)
+        time.sleep(0.05)

@@ -71,8 +71,8 @@ class Outcome:
     body: dict
 
 
-def problem_outcome(pathway_id: str, problem: Problem) -> Outcome:
-    return Outcome(problem.code, {"pathway_id": pathway_id, **problem.body()})
+def problem_outcome(pathway_id: str | None, problem: Problem) -> Outcome:
+    return Outcome(problem.status, {"pathway_id": pathway_id, **problem.body()})
 
 
 def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> AppendRequest:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import insert, text
@@ -48,7 +50,7 @@ def membership_data(m: Membership) -> dict:
     }
 
 
-SNAPSHOTS = {
+SNAPSHOTS: dict[type, tuple[str, Callable[[Any], dict]]] = {
     Structure: ("structure", structure_data),
     Group: ("group", group_data),
     Membership: ("membership", membership_data),

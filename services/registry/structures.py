@@ -56,7 +56,10 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
     before = journal.structure_data(structure)
     for name, value in data.items():
         setattr(structure, name, value)
-    structure.region = region_of(structure.department)
+    region = region_of(structure.department)
+    if region is None:  # the schema admits known départements only
+        raise Problem(422, "Département inconnu.", errors={"department": ["Département inconnu."]})
+    structure.region = region
     changed = journal.diff(before, journal.structure_data(structure))
     if changed:
         _flush(session)

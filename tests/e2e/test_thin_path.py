@@ -60,7 +60,10 @@ def test_an_opened_pathway_is_counted_in_the_outcome_report(
     position = appended.json["events"][0]["position"]
     url = f"/v1/reports/outcomes?structure_id={structure_id}"
     catch_up_to(
-        settings, position, lambda: reporting.get(url, headers=bearer(token)).json["as_of_position"]
+        settings,
+        position,
+        lambda: reporting.get(url, headers=bearer(token)).json["as_of_position"],
+        through_queue=True,
     )
 
     report = reporting.get(url, headers=bearer(token))

@@ -15,13 +15,10 @@ import requests
 
 from tests.faults.live_system import wait_until
 from tests.pathways.pathways_support import opened, random_siret, support
+from tests.support import bearer  # noqa: F401 (re-exported for the tests here)
 
 PERIOD = {"from": f"{date.today().year - 1}-01-01", "to": date.today().isoformat()}
 IDENTITY = {"first_name": "Camille", "last_name": "Martin", "birth_date": "1990-05-17", "sex": "F"}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass(frozen=True)

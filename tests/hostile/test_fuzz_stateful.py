@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
 from shared.domain.identifiers import luhn_ok
-from tests.hostile.test_fuzz_openapi import CHECKS
+from tests.hostile.fuzz_support import CHECKS
 
 # Small on purpose: the stateful part of the run stays within a minute on a 2-core machine.
 BOUNDED = settings(

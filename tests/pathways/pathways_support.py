@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from shared.domain.identifiers import luhn_ok
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
+from tests.support import bearer  # noqa: F401 (re-exported for the tests here)
 
 OPENED_ON = date.today() - timedelta(days=200)
 

@@ -7,10 +7,7 @@ import random
 import uuid
 
 from shared.domain.identifiers import luhn_ok
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from tests.support import bearer  # noqa: F401 (re-exported for the tests here)
 
 
 def new_siret(prefix: str = "") -> str:

@@ -4,7 +4,6 @@ pathways written through the pathways API, and a catch-up that waits for a log p
 from __future__ import annotations
 
 import itertools
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -13,7 +12,7 @@ from sqlalchemy import text
 
 from services.reporting.catchup import jobs
 from shared.domain.identifiers import is_valid_siret
-from tests.support import bearer
+from tests.support import bearer, catch_up_to, checkpoint, status  # noqa: F401 (used by tests)
 
 BIRTH_DATES = {"under_26": "2003-05-10", "26_49": "1985-05-10", "50_plus": "1965-05-10"}
 _sirets = itertools.count(1)
@@ -199,31 +198,3 @@ class Network:
             return str(uuid.uuid4())
         assert r.status_code == 201, r.json
         return r.json["id"]
-
-
-def catch_up_to(settings, position: int, timeout: float = 30.0) -> None:
-    """Run catch-ups until the outcomes projection includes `position` (the feed only shows
-    events older than every running transaction of the cluster, so this may take a moment)."""
-    jobs.configure(settings)
-    deadline = time.monotonic() + timeout
-    while checkpoint(settings, "outcomes") < position:
-        assert time.monotonic() < deadline, f"projection did not reach {position}"
-        assert status(settings, "outcomes") != "failed", "the projection failed"
-        jobs.catch_up("all", patience=0.0)
-        time.sleep(0.05)
-
-
-def checkpoint(settings, name: str) -> int:
-    engine = jobs.context()["engine"]
-    with engine.connect() as conn:
-        return conn.execute(
-            text("SELECT position FROM projection_checkpoints WHERE name = :n"), {"n": name}
-        ).scalar_one()
-
-
-def status(settings, name: str) -> str:
-    engine = jobs.context()["engine"]
-    with engine.connect() as conn:
-        return conn.execute(
-            text("SELECT status FROM projection_checkpoints WHERE name = :n"), {"n": name}
-        ).scalar_one()

@@ -18,20 +18,11 @@ from services.reporting.catchup.rebuild import rebuild_projection
 from services.reporting.projections import outcomes_bulk
 from services.reporting.projections.registry import PROJECTIONS, Projection
 from shared import db, migrations
+from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
 from tests.support import make_settings
 
 OUTCOMES = PROJECTIONS["outcomes"]
 REASONS = ["cdi", "chomage", "deces", "autre_siae", "cdd_moins_6_mois"]
-
-
-class MemoryLog:
-    """The feed, served from a list: the edge of the system, faked; storage stays real."""
-
-    def __init__(self, events: list[dict]):
-        self.events = events
-
-    def page(self, after: int, limit: int) -> list[dict]:
-        return [e for e in self.events if e["position"] > after][:limit]
 
 
 class Crash(Exception):
@@ -60,7 +51,7 @@ def pathway_streams(draw) -> list[list[dict]]:
     for _ in range(draw(st.integers(1, 5))):
         opened = date(2025, 1, 1) + timedelta(draw(st.integers(0, 300)))
         stream = [
-            _event(
+            log_event(
                 "pathway_opened",
                 opened,
                 {
@@ -85,13 +76,13 @@ def _step(draw, stream: list[dict], opened: date) -> dict:
     on = opened + timedelta(draw(st.integers(0, 200)))
     kind = draw(st.sampled_from(["hours", "mad", "support", "exit", "void"]))
     if kind == "hours":
-        return _event(
+        return log_event(
             "hours_worked_recorded",
             on,
             {"month": on.strftime("%Y-%m"), "hours": draw(st.integers(0, 150))},
         )
     if kind == "mad":
-        return _event(
+        return log_event(
             "mise_a_disposition_recorded",
             on,
             {
@@ -102,35 +93,11 @@ def _step(draw, stream: list[dict], opened: date) -> dict:
             },
         )
     if kind == "support":
-        return _event("support_action_recorded", on, {"domain": "social", "topic": "logement"})
+        return log_event("support_action_recorded", on, {"domain": "social", "topic": "logement"})
     if kind == "exit":
-        return _event("pathway_exited", on, {"reason": draw(st.sampled_from(REASONS))})
+        return log_event("pathway_exited", on, {"reason": draw(st.sampled_from(REASONS))})
     target = draw(st.sampled_from(stream[1:] or stream))
-    return _event("event_voided", on, {"event_id": target["id"], "reason": "erreur"})
-
-
-def _event(type_: str, on: date, data: dict) -> dict:
-    return {"id": str(uuid.uuid4()), "type": type_, "occurred_on": on.isoformat(), "data": data}
-
-
-def interleave(streams: list[list[dict]], order: list[int]) -> list[dict]:
-    """One global log: pathways' events interleaved, each pathway's order kept."""
-    cursors, log = [0] * len(streams), []
-    ids = [str(uuid.uuid4()) for _ in streams]
-    for pick in order + list(range(len(streams))) * max(map(len, streams)):
-        i = pick % len(streams)
-        if cursors[i] < len(streams[i]):
-            event = streams[i][cursors[i]]
-            cursors[i] += 1
-            log.append(
-                {
-                    **event,
-                    "pathway_id": ids[i],
-                    "position": len(log) + 1,
-                    "structure_id": streams[i][0]["data"]["structure_id"],
-                }
-            )
-    return log
+    return log_event("event_voided", on, {"event_id": target["id"], "reason": "erreur"})
 
 
 @pytest.fixture(scope="module")
@@ -142,18 +109,6 @@ def engine(engines) -> Iterator:
     yield eng
     eng.dispose()
     db.drop_database(url)
-
-
-def reset(engine) -> None:
-    with engine.begin() as conn:
-        for table in OUTCOMES.tables:
-            conn.execute(text(f"TRUNCATE outcomes.{table}"))
-        conn.execute(
-            text(
-                "UPDATE projection_checkpoints SET position = 0, status = 'running',"
-                " last_error = NULL WHERE name = 'outcomes'"
-            )
-        )
 
 
 def snapshot(engine) -> dict[str, list]:
@@ -200,9 +155,9 @@ def test_incremental_catch_up_with_crashes_and_a_rebuild_give_identical_tables(
 
 
 def test_a_voided_exit_reopens_the_pathway_in_the_projection(engine):
-    opened = _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
-    exited = _event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
-    voided = _event("event_voided", date(2025, 9, 1), {"event_id": exited["id"], "reason": "x"})
+    opened = log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    exited = log_event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
+    voided = log_event("event_voided", date(2025, 9, 1), {"event_id": exited["id"], "reason": "x"})
     log = MemoryLog(interleave([[opened, exited, voided]], []))
     reset(engine)
     incremental(engine, log, [2], set())
@@ -211,9 +166,9 @@ def test_a_voided_exit_reopens_the_pathway_in_the_projection(engine):
 
 
 def test_a_pathway_without_a_stored_state_is_folded_again_from_its_copied_stream(engine):
-    opened = _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
-    hours = _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80})
-    exited = _event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
+    opened = log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    hours = log_event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80})
+    exited = log_event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
     log = MemoryLog(interleave([[opened, hours, exited]], []))
     reset(engine)
     incremental(engine, MemoryLog(log.events[:2]), [2], set())
@@ -242,11 +197,11 @@ class GrowingLog(MemoryLog):
 
 
 def test_events_appended_while_a_bulk_rebuild_derives_are_applied_before_the_swap(engine):
-    opened = _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
-    other = _event("pathway_opened", date(2025, 2, 3), {"structure_id": str(uuid.uuid4())})
-    hours = _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80})
-    exited = _event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
-    voided = _event("event_voided", date(2025, 3, 2), {"event_id": hours["id"], "reason": "x"})
+    opened = log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    other = log_event("pathway_opened", date(2025, 2, 3), {"structure_id": str(uuid.uuid4())})
+    hours = log_event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80})
+    exited = log_event("pathway_exited", date(2025, 3, 1), {"reason": "cdi"})
+    voided = log_event("event_voided", date(2025, 3, 2), {"event_id": hours["id"], "reason": "x"})
     events = interleave([[opened, hours, exited, voided], [other]], [0, 1, 0])
     reset(engine)
     incremental(engine, MemoryLog(events), [2], set())
@@ -261,9 +216,9 @@ def test_events_appended_while_a_bulk_rebuild_derives_are_applied_before_the_swa
 
 def test_a_rebuild_page_by_page_gives_the_same_tables_as_the_bulk_path(engine):
     stream = [
-        _event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())}),
-        _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80}),
-        _event("support_action_recorded", date(2025, 2, 4), {"domain": "social"}),
+        log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())}),
+        log_event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80}),
+        log_event("support_action_recorded", date(2025, 2, 4), {"domain": "social"}),
     ]
     log = MemoryLog(interleave([stream], []))
     reset(engine)
@@ -275,13 +230,15 @@ def test_a_rebuild_page_by_page_gives_the_same_tables_as_the_bulk_path(engine):
 
 
 def test_a_bulk_rebuild_in_chunks_smaller_than_a_pathway_gives_the_same_tables(engine, monkeypatch):
-    long = [_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})]
+    long = [log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})]
     long += [
-        _event("hours_worked_recorded", date(2025, m, 3), {"month": f"2025-0{m - 1}", "hours": 9})
+        log_event(
+            "hours_worked_recorded", date(2025, m, 3), {"month": f"2025-0{m - 1}", "hours": 9}
+        )
         for m in range(2, 8)
     ]
     short = [
-        [_event("pathway_opened", date(2025, 2, 1), {"structure_id": str(uuid.uuid4())})]
+        [log_event("pathway_opened", date(2025, 2, 1), {"structure_id": str(uuid.uuid4())})]
         for _ in range(2)
     ]
     log = MemoryLog(interleave([long, *short], [0, 1, 2]))
@@ -295,7 +252,7 @@ def test_a_bulk_rebuild_in_chunks_smaller_than_a_pathway_gives_the_same_tables(e
 
 
 def test_a_rebuilt_projection_serves_reports_with_statistics_already_gathered(engine):
-    stream = [_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})]
+    stream = [log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})]
     reset(engine)
     rebuild_projection(engine, MemoryLog(interleave([stream], [])), OUTCOMES, 5000)
     with engine.connect() as conn:

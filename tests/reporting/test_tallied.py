@@ -21,7 +21,7 @@ from services.reporting.reports import outcomes as reports
 from services.reporting.reports import rows as queries
 from services.reporting.reports import tallied
 from shared import db, migrations
-from tests.reporting.test_replay import MemoryLog, _event, interleave, reset
+from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
 from tests.support import make_settings
 
 STRUCTURES = {str(uuid.uuid4()): kind for kind in ("AI", "ACI", "ETTI")}
@@ -118,7 +118,7 @@ def streams(draw) -> list[list[dict]]:
                 "criteria": draw(st.lists(st.sampled_from(["RSA", "QPV"]), unique=True))
             },
         }
-        stream = [_event("pathway_opened", opened, opening)]
+        stream = [log_event("pathway_opened", opened, opening)]
         for _ in range(draw(st.integers(0, 6))):
             stream.append(_step(draw, stream, opened))
         found.append(stream)
@@ -130,19 +130,21 @@ def _step(draw, stream: list[dict], opened: date) -> dict:
     kind = draw(st.sampled_from(["hours", "mad", "support", "training", "exit", "void"]))
     if kind == "hours":
         hours = draw(st.sampled_from([0, 35.5, 100, 151]))
-        return _event("hours_worked_recorded", on, {"month": on.strftime("%Y-%m"), "hours": hours})
+        return log_event(
+            "hours_worked_recorded", on, {"month": on.strftime("%Y-%m"), "hours": hours}
+        )
     if kind == "mad":
         end = on + timedelta(draw(st.integers(0, 70)))
         mad = {"client_kind": "association", "start_on": str(on), "end_on": str(end), "hours": 10}
-        return _event("mise_a_disposition_recorded", on, mad)
+        return log_event("mise_a_disposition_recorded", on, mad)
     if kind == "support":
-        return _event("support_action_recorded", on, {"domain": "social", "topic": "logement"})
+        return log_event("support_action_recorded", on, {"domain": "social", "topic": "logement"})
     if kind == "training":
-        return _event("training_completed", on, {"title": "CACES"})
+        return log_event("training_completed", on, {"title": "CACES"})
     if kind == "exit":
-        return _event("pathway_exited", on, {"reason": draw(st.sampled_from(REASONS))})
+        return log_event("pathway_exited", on, {"reason": draw(st.sampled_from(REASONS))})
     target = draw(st.sampled_from(stream[1:] or stream))
-    return _event("event_voided", on, {"event_id": target["id"], "reason": "erreur"})
+    return log_event("event_voided", on, {"event_id": target["id"], "reason": "erreur"})
 
 
 def both_ways(conn, q: queries.Query, table: str | None = None) -> tuple[dict, dict]:
@@ -217,9 +219,9 @@ def _fixed_log() -> MemoryLog:
     s1, s2 = sorted(STRUCTURES)[:2]
     opening = {"sex": "F", "age_band": "26_49", "eligibility": {"criteria": ["RSA", "QPV"]}}
     first = [
-        _event("pathway_opened", date(2025, 1, 6), {**opening, "structure_id": s1}),
-        _event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80.5}),
-        mad := _event(
+        log_event("pathway_opened", date(2025, 1, 6), {**opening, "structure_id": s1}),
+        log_event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": 80.5}),
+        mad := log_event(
             "mise_a_disposition_recorded",
             date(2025, 2, 20),
             {
@@ -229,12 +231,12 @@ def _fixed_log() -> MemoryLog:
                 "hours": 7,
             },
         ),
-        _event("pathway_exited", date(2025, 6, 30), {"reason": "cdi"}),
-        _event("event_voided", date(2025, 7, 1), {"event_id": mad["id"], "reason": "erreur"}),
+        log_event("pathway_exited", date(2025, 6, 30), {"reason": "cdi"}),
+        log_event("event_voided", date(2025, 7, 1), {"event_id": mad["id"], "reason": "erreur"}),
     ]
     second = [
-        _event("pathway_opened", date(2025, 3, 1), {**opening, "structure_id": s2}),
-        _event("support_action_recorded", date(2025, 3, 2), {"domain": "social", "topic": "x"}),
+        log_event("pathway_opened", date(2025, 3, 1), {**opening, "structure_id": s2}),
+        log_event("support_action_recorded", date(2025, 3, 2), {"domain": "social", "topic": "x"}),
     ]
     return MemoryLog(interleave([first, second], [0, 1, 0]))
 

@@ -107,7 +107,18 @@ def read_query(pathway_ids: list[str], event_ids: list[str]) -> Query:
 def stored_events(rows: list[tuple]) -> list[StoredEvent]:
     """Rows of `read_query` (its columns in order), their data upcast to the current version."""
     return [
-        StoredEvent(*map(str, r[:3]), *r[3:8], upcast(r[5], r[8], r[9]), r[10])  # type: ignore[arg-type]
+        StoredEvent(
+            str(r[0]),
+            str(r[1]),
+            str(r[2]),
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            upcast(r[5], r[8], r[9]),
+            r[10],
+        )
         for r in rows
     ]
 

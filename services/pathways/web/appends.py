@@ -21,6 +21,8 @@ BATCH_ITEM = schemas.BatchItemIn()
 
 def actor_of(caller: Caller) -> Actor:
     """The appending structure, its kind (registry, cached) and the metadata of its events."""
+    if caller.structure_id is None:  # the views let only structure tokens append
+        raise Problem(403, "Seule une structure peut enregistrer des événements.")
     kinds = current_app.extensions["iae_kinds"]
     kind = kinds.kind_of(caller.structure_id, bearer_token())
     return Actor(

@@ -9,7 +9,7 @@ stream. Rows are a pure function of the stream, so rebuild and catch-up give ide
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from operator import itemgetter
 from typing import Any
 
@@ -122,7 +122,9 @@ def _states(
     the pathway's whole copied stream, and its old rows are then unknown: replaced whole.
     `prior` is what those re-folded pathways stood at before the page, for the tallies."""
     ids = sorted(pages)
-    stored = dict(conn.execute(text(LOAD_STATES.format(s=schema)), {"ids": ids}).all())
+    stored: dict[str, str] = dict(
+        conn.execute(text(LOAD_STATES.format(s=schema)), {"ids": ids}).all()
+    )
     before, refold = {}, []
     for pid, page in pages.items():
         voids = any(e["type"] == ev.EVENT_VOIDED for e in page)
@@ -217,7 +219,7 @@ def _doc(rows: list) -> dict[str, str]:
 
 
 def derived_rows(
-    folded: dict[str, PathwayState], tables: dict[str, Collection[str]] | None = None
+    folded: dict[str, PathwayState], tables: Mapping[str, Collection[str]] | None = None
 ) -> dict[str, list[dict]]:
     """Rows of every derived table for the given folded pathways (unopened ones have none), or
     of only the tables `tables` names for a pathway (every table for a pathway it leaves out)."""

@@ -70,7 +70,7 @@ def apply(conn: Connection, items: list[dict[str, Any]], schema: str = SCHEMA) -
 def _row(entity: str, data: dict[str, Any]) -> dict[str, Any]:
     row = {c: data.get(c) for c in COLUMNS[entity]}
     if entity == "structure":
-        row["region"] = row["region"] or DEPARTMENT_REGION.get(row["department"])
+        row["region"] = row["region"] or DEPARTMENT_REGION.get(row["department"] or "")
         row["sectors"] = (
             orjson.dumps(row["sectors"]).decode() if row["sectors"] is not None else None
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -20,7 +21,7 @@ RATE, COUNT, DECIMAL = "rate", "count", "decimal"
 
 def _get(*path: str) -> Callable[[dict], object]:
     def read(row: dict):
-        value = row
+        value: Any = row
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
         return value

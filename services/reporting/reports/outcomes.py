@@ -94,7 +94,7 @@ def scoped_query(conn: Connection, caller: Caller, params: dict) -> Query:
     elif caller.scope == "group":
         if group_id and group_id != caller.group_id:
             raise Problem(403, "Un groupe ne peut consulter que les rapports de ses membres.")
-        if structure_id and not queries.ever_member(conn, caller.group_id, structure_id):
+        if structure_id and not queries.ever_member(conn, str(caller.group_id), structure_id):
             raise Problem(403, "Cette structure n'est pas membre de votre groupe.")
         group_id = caller.group_id
     start, end = period(params.get("from_"), params.get("to"))

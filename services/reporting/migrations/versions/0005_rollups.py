@@ -1,7 +1,8 @@
 """Tallies rolled up per structure kind (and département), for national reports
 (docs/adr/0006-projections.md).
 
-As in revision 0004, the columns are written out as they stand at this revision and the contents
+As in revision 0004, the columns are those of this revision (the tally's amounts, read from the
+catalog, as 0004 wrote them out) and the contents
 are left to the worker: the outcomes projection is emptied and its checkpoint set back to the
 start of the log, so that tallies and rollups are derived together, by the code of the day.
 
@@ -11,33 +12,19 @@ Create Date: 2026-11-28
 """
 
 from alembic import op
+from sqlalchemy import text
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-CATEGORIES = ("emploi_durable", "emploi_transition", "sortie_positive", "autre_sortie", "retrait")
-CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
-COUNTS = (
-    "n",
-    "entries",
-    "exits",
-    "open_now",
-    "exit_days",
-    *(f"exits_{c}" for c in CATEGORIES),
-    *(f"counted_h_{c}" for c in CATEGORIES),
-    *(f"counted_m_{c}" for c in CATEGORIES),
-)
-AMOUNTS = (
-    *(f"{m} integer NOT NULL DEFAULT 0" for m in COUNTS),
-    "hours numeric NOT NULL DEFAULT 0",
-    "hour_rows integer NOT NULL DEFAULT 0",
-    *(f"mad_{k} numeric NOT NULL DEFAULT 0" for k in CLIENT_KINDS),
-    "mad_rows integer NOT NULL DEFAULT 0",
-    "trainings integer NOT NULL DEFAULT 0",
-    "supports integer NOT NULL DEFAULT 0",
-)
+# A rollup's amounts are the tally's, as revision 0004 created them: read from the catalog.
+TALLY_AMOUNTS = """
+SELECT column_name, data_type FROM information_schema.columns
+ WHERE table_schema = 'outcomes' AND table_name = 'tally'
+   AND column_name NOT IN ('structure_id', 'month')
+ ORDER BY ordinal_position"""
 ROLLUPS = {
     "tally_kind_department": (
         "kind text NOT NULL, department text NOT NULL, region text NOT NULL, month date NOT NULL",
@@ -65,11 +52,11 @@ UPDATE projection_checkpoints SET position = 0, status = 'running', last_error =
 
 
 def upgrade() -> None:
+    columns = op.get_bind().execute(text(TALLY_AMOUNTS)).all()
+    amounts = ", ".join(f"{name} {kind} NOT NULL DEFAULT 0" for name, kind in columns)
     op.execute(ATTRIBUTES)
     for table, (keys, primary) in ROLLUPS.items():
-        op.execute(
-            f"CREATE TABLE outcomes.{table} ({keys}, {', '.join(AMOUNTS)}, PRIMARY KEY ({primary}))"
-        )
+        op.execute(f"CREATE TABLE outcomes.{table} ({keys}, {amounts}, PRIMARY KEY ({primary}))")
     op.execute(RESET)
 
 
