@@ -12,7 +12,7 @@ import time
 import orjson
 
 from services.reporting.catchup import jobs
-from services.reporting.catchup.worker import SWEPT
+from services.reporting.catchup.worker import SWEPT, tune_garbage_collector
 from services.reporting.projections.registry import PROJECTIONS
 from shared.settings import Settings
 
@@ -32,6 +32,7 @@ def rebuild_all() -> int:
 def main() -> None:
     action = {"catch-up": catch_up_all, "rebuild": rebuild_all}[sys.argv[1]]
     jobs.configure(Settings.from_env())
+    tune_garbage_collector()  # as the worker's process does
     started = time.perf_counter()
     applied = action()
     seconds = time.perf_counter() - started

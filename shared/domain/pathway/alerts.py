@@ -64,6 +64,8 @@ def alerts(state: PathwayState, kind: str, today: date) -> list[Alert]:
 
 def alert_windows(state: PathwayState) -> list[Alert]:
     """Every alert the pathway may raise, whatever the day and the structure's kind."""
+    if not (state.pass_iae or state.contracts or state.mises_a_disposition):
+        return []  # every alert is about one of these: most pathways of a page have none yet
     return [
         *_pass_ending(state),
         *_cumulated(CDDI_24_MONTHS, limits.cddi_limit(state), messages.cddi_24_months),

@@ -61,6 +61,8 @@ def cumulated_limit(state: PathwayState, contract_type: str, months: int) -> Cum
     the day after its last day within it.
     """
     fixed, open_starts = _contract_periods(state, contract_type)
+    if not fixed and not open_starts:
+        return None
     last_on = limit_passed_on(fixed + [(s, FOREVER) for s in open_starts], months)
     if last_on is None:
         return None

@@ -118,11 +118,26 @@ def evolve_all(state: PathwayState, events: Iterable[Event]) -> PathwayState:
 def fold(events: Iterable[Event]) -> PathwayState:
     """The state of a pathway from its whole log, in version order."""
     log = tuple(events)
-    voided = {event_key(e.data.get("event_id", "")) for e in log if e.type == ev.EVENT_VOIDED}
     state = PathwayState(log=log)
+    voided = _voided(log)
     for event in log:
         _record(state, event, voided)
     return state
+
+
+def fold_records(events: Iterable[Event]) -> PathwayState:
+    """The same state without the log it was folded from (nor the events' types and voided
+    ids): what a reader keeps that never decides, only derives (reporting)."""
+    log = tuple(events)
+    state, voided = PathwayState(), _voided(log)
+    for event in log:
+        if event.type != ev.EVENT_VOIDED and event_key(event.id) not in voided:
+            _apply(state, event)
+    return state
+
+
+def _voided(log: tuple[Event, ...]) -> set[str]:
+    return {event_key(e.data.get("event_id", "")) for e in log if e.type == ev.EVENT_VOIDED}
 
 
 def evolve(state: PathwayState, event: Event) -> PathwayState:
@@ -153,11 +168,18 @@ def _record(state: PathwayState, event: Event, voided: set[str]) -> None:
     state.event_types[event_key(event.id)] = event.type
     if event.type == ev.EVENT_VOIDED:
         state.voided_ids.add(event_key(event.data.get("event_id", "")))
-    elif event_key(event.id) not in voided and event.type in _APPLIERS:
-        try:
-            _APPLIERS[event.type](state, event)
-        except (KeyError, TypeError, ValueError) as error:
-            raise UnreadableEvent(event, error) from error
+    elif event_key(event.id) not in voided:
+        _apply(state, event)
+
+
+def _apply(state: PathwayState, event: Event) -> None:
+    applier = _APPLIERS.get(event.type)
+    if applier is None:
+        return
+    try:
+        applier(state, event)
+    except (KeyError, TypeError, ValueError) as error:
+        raise UnreadableEvent(event, error) from error
 
 
 def _opened(state: PathwayState, event: Event) -> None:
