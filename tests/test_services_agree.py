@@ -15,8 +15,9 @@ from client.demo import SIZES, Network
 from services.pathways.decide.pathway import Context, PersonFacts, decide, fold, view
 from services.reporting.projections.derive import fold as derive_fold
 from services.reporting.projections.outcomes import derived_rows
+from shared.domain.codes import WITHDRAWN_CATEGORY
 from shared.domain.events import load_event_data
-from shared.domain.outcomes import HOURS_BASIS, counting_basis
+from shared.domain.outcomes import EVERY_BASIS, HOURS_BASIS, MONTHS_BASIS, counting_basis
 from shared.domain.pathway.alerts import PASS_ENDING
 from shared.domain.pathway.state import Event
 
@@ -61,7 +62,12 @@ def reporting_facts(rows: dict[str, list[dict]], kind: str) -> dict:
     mads: dict[str, float] = defaultdict(float)
     for row in rows["mads"]:
         mads[row["client_kind"]] += row["hours"]
-    counted = pathway["counted_hours" if counting_basis(kind) == HOURS_BASIS else "counted_months"]
+    by_basis = {
+        HOURS_BASIS: pathway["counted_hours"],
+        MONTHS_BASIS: pathway["counted_months"],
+        EVERY_BASIS: pathway["exit_category"] not in (None, WITHDRAWN_CATEGORY),
+    }
+    counted = by_basis[counting_basis(kind)]
     pass_end = [a["due_on"] for a in rows["alerts"] if a["code"] == PASS_ENDING]
     return {
         "exit": (pathway["exited_on"], pathway["exit_reason"], pathway["exit_category"], counted)

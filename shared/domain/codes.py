@@ -1,7 +1,7 @@
 """Code tables of the IAE domain: each code maps to its French label, plus what rules need.
 
-Codes are stored and never change; labels are displayed and may. Sources are those of the
-handbook's domain reference (Code du travail, ASP, Les emplois de l'inclusion).
+Codes are stored and never change; labels are displayed and may. Sources are given in
+docs/domain.md (Code du travail, ASP, Les emplois de l'inclusion).
 Geography lives in `shared.domain.territories`, numeric limits in `shared.domain.limits`.
 """
 
@@ -24,9 +24,10 @@ ALL_KINDS: frozenset[str] = frozenset(STRUCTURE_KINDS)
 CONVENTIONED_KINDS: frozenset[str] = frozenset({"AI", "ETTI", "EI", "ACI", "EITI"})
 # Kinds whose workers are put at a client's disposal (mise à disposition, L5132-7 and L5132-6).
 MAD_KINDS: frozenset[str] = frozenset({"AI", "ETTI", "ETT_ESS"})
-# Minimum stay of a counted exit: hours worked for these kinds, months for the others (§8).
+# Minimum stay of a counted exit (§8): hours worked for these kinds; none at all for EITI (every
+# exit that is not withdrawn counts); months since the first hire for the others (ACI, EI, OSP).
 HOUR_COUNTED_KINDS: frozenset[str] = frozenset({"AI", "ETTI", "ETT_ESS"})
-MONTH_COUNTED_KINDS: frozenset[str] = frozenset({"ACI", "EI", "EITI", "OSP"})
+EVERY_EXIT_COUNTED_KINDS: frozenset[str] = frozenset({"EITI"})
 
 # --- Contracts (L5132-5, L5132-6, L5132-11-1, L5132-15-1; loi 2020-1577 for CDI inclusion) -------
 

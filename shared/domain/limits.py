@@ -57,9 +57,13 @@ IMMERSION_MAX_MONTHS = 1
 
 # --- Outcomes (domain §8) and reporting -----------------------------------------------------------
 
-# A counted exit ("sortie examinée"): more than 3 months in ACI/EI/EITI/OSP, more than 150 hours
-# in AI/ETTI/ETT_ESS. The OSP and ETT_ESS thresholds are our choice.
+# A counted exit ("sortie examinée"), as the State's data pipeline computes it (pilotage-airflow
+# models stg_sorties_aci_ei, heures_ai_etti, sorties_eiti; docs/domain.md §8): in ACI and EI
+# (and OSP, our choice) at least 3 months from the first hire to the exit, a month being 365/12
+# days, and some hours declared; in AI and ETTI (and ETT_ESS, our choice) at least 150 hours
+# worked; in EITI every exit. The pipeline has also used "> 2.65 months": 3 is its current rule.
 COUNTED_EXIT_MIN_MONTHS = 3
+COUNTED_EXIT_DAYS_PER_MONTH = 365 / 12  # the pipeline's days × 0.0328767
 COUNTED_EXIT_MIN_HOURS = 150
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12: length of a pathway in months
 DAYS_PER_YEAR = 365.25

@@ -62,14 +62,19 @@ def test_the_pass_end_in_the_view_includes_suspensions():
 
 
 def test_an_exit_shows_its_category_and_whether_it_counts():
-    state = pathway(exited(date(2025, 4, 7), "cdd_moins_6_mois"))
+    # Hired at the opening (6 January) with hours declared, out on 7 April: 91 days, short of
+    # 3 months of 365/12 days by the State's rule (docs/domain.md §8); the former rule, 3
+    # calendar months from the opening, counted it.
+    hired = contract_started(OPENED_ON, planned_end_on=date(2025, 12, 31))
+    hours = hours_worked("2025-01", 80)
+    state = pathway(hired, hours, exited(date(2025, 4, 7), "cdd_moins_6_mois"))
     body = view(state, "ACI", TODAY, pathway_id=PATHWAY_ID)
     assert body["status"] == "exited"
     assert body["exit"] == {
         "on": "2025-04-07",
         "reason": "cdd_moins_6_mois",
         "category": "emploi_transition",
-        "counted": True,
+        "counted": False,
         "transferred_to": None,
     }
 
@@ -79,10 +84,13 @@ def test_months_in_an_exited_pathway_stop_at_the_exit():
     assert view(state, "ACI", TODAY, pathway_id=PATHWAY_ID)["months_in_pathway"] == 3.0
 
 
-def test_an_ai_exit_counts_only_after_150_hours():
+def test_an_ai_exit_counts_only_from_150_hours():
+    # The State's rule counts 150 hours exactly (it used to need more than 150).
     contract = contract_started(OPENED_ON, "CDD_USAGE", planned_end_on=date(2025, 12, 31))
-    state = pathway(contract, hours_worked("2025-01", 150), exited(date(2025, 12, 1)))
+    state = pathway(contract, hours_worked("2025-01", 149.5), exited(date(2025, 12, 1)))
     assert view(state, "AI", TODAY, pathway_id=PATHWAY_ID)["exit"]["counted"] is False
+    state = pathway(contract, hours_worked("2025-01", 150), exited(date(2025, 12, 1)))
+    assert view(state, "AI", TODAY, pathway_id=PATHWAY_ID)["exit"]["counted"] is True
 
 
 def test_alerts_appear_in_the_view_with_iso_due_dates():

@@ -7,7 +7,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from tests.support import bearer, run_worker
 
@@ -89,7 +89,10 @@ def person(pathways, seeded: Seeded) -> str:
 def pathway(
     pathways, seeded: Seeded, opened_on: date, exit_on: date | None = None, reason: str = "cdi"
 ) -> int:
-    """Open a pathway (and exit it for `reason` when `exit_on` is given); the last position."""
+    """Open a pathway (and exit it for `reason` when `exit_on` is given); the last position.
+
+    An exiting person is hired at the opening and has the opening month's hours declared, so
+    that the exit counts by the State's rule once 3 months have passed (docs/domain.md §8)."""
     events = [
         _event(
             "pathway_opened",
@@ -103,7 +106,31 @@ def pathway(
         )
     ]
     if exit_on:
-        events.append(_event("pathway_exited", exit_on, {"reason": reason}))
+        contract = str(uuid.uuid4())
+        events += [
+            _event(
+                "contract_started",
+                opened_on,
+                {
+                    "contract_id": contract,
+                    "contract_type": "CDDI",
+                    "start_on": opened_on.isoformat(),
+                    "planned_end_on": (opened_on + timedelta(days=364)).isoformat(),
+                    "weekly_hours": 26,
+                },
+            ),
+            _event(
+                "hours_worked_recorded",
+                opened_on + timedelta(days=20),
+                {"month": opened_on.strftime("%Y-%m"), "hours": 80},
+            ),
+            _event(
+                "contract_ended",
+                exit_on,
+                {"contract_id": contract, "ended_on": exit_on.isoformat(), "reason": "term"},
+            ),
+            _event("pathway_exited", exit_on, {"reason": reason}),
+        ]
     answer = pathways.post(
         f"/v1/pathways/{uuid.uuid4()}/events",
         headers=bearer(seeded.token),

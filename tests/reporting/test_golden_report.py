@@ -6,17 +6,23 @@ GES Atlantique: S3 since 2025-07-01 (S3 changes group mid-year).
 
 | pw  | str | opened     | exit (reason → category)             | counted? (rule)             |
 |-----|-----|------------|--------------------------------------|-----------------------------|
-| P1  | S1  | 2024-03-01 | 2025-02-28 cdi → durable             | yes: 220 h > 150 h          |
+| P1  | S1  | 2024-03-01 | 2025-02-28 cdi → durable             | yes: 220 h ≥ 150 h          |
 | P2  | S1  | 2025-02-01 | 2025-04-30 chomage → autre           | no: 110 h (March 40 → 50)   |
 | P3  | S1  | 2025-03-01 | 2025-05-31 deces → retrait           | no: retrait                 |
 | P4  | S1  | 2025-06-01 | 2025-09-30 voided: still open        |                             |
-| P5  | S2  | 2025-01-15 | 2025-06-15 cdd_moins_6_mois → trans. | yes: > 2025-04-15           |
-| P6  | S2  | 2025-04-01 | 2025-05-20 autre_siae → positive     | no: not after 2025-07-01    |
-| P7  | S2  | 2024-06-01 | 2025-03-31 chomage → autre           | yes: > 2024-09-01           |
+| P5  | S2  | 2025-01-15 | 2025-06-15 cdd_moins_6_mois → trans. | no: no hour declared (*)    |
+| P6  | S2  | 2025-04-01 | 2025-05-20 autre_siae → positive     | no: never hired             |
+| P7  | S2  | 2024-06-01 | 2025-03-31 chomage → autre           | no: never hired (*)         |
 | P8  | S2  | 2023-01-10 | 2024-12-20 (not active in 2025)      |                             |
-| P9  | S3  | 2025-02-01 | 2025-09-15 cdi_inclusion → durable   | yes: > 2025-05-01           |
+| P9  | S3  | 2025-02-01 | 2025-09-15 cdi_inclusion → durable   | yes: 226 days since hire    |
 | P10 | S3  | 2025-08-01 | open                                 |                             |
 | P11 | S3  | 2025-03-01 | 2025-11-30 conge_longue_duree → retr.| no: retrait                 |
+
+(*) Counted exits follow the State's rule (docs/domain.md §8): in ACI/EI at least 3 months of
+365/12 days from the first hire, with hours declared; in AI/ETTI at least 150 hours. Under the
+former rule (3 calendar months from the opening, no hours needed) P5 and P7 counted: that change
+alone takes the network's counted exits from 4 to 2 (transition 1 → 0, other 1 → 0), its rates
+from 75 % / 50 % to 100 % / 100 %, and the 26–49 age band's counted exits from 3 to 2 (P7).
 
 Days opened → exit: P1 364, P2 88, P3 91, P5 151, P6 49, P7 303, P9 226, P11 274 (sum 1546).
 Hours of 2025 months: P1 80+90 (Dec 2024's 50 is outside), P2 60+50, P3 100+100, P4 70,
@@ -169,11 +175,11 @@ NETWORK_TOTAL = {
     "entries": 8,
     "active": 10,
     "exits": 8,
-    "counted_exits": 4,
+    "counted_exits": 2,  # 4 under the former rule (P5, P7: see (*) above)
     "exits_by_category": _categories(2, 1, 1, 2, withdrawn=2),
-    "counted_exits_by_category": _categories(2, 1, 0, 1),
-    "dynamic_exit_rate": 3 / 4,
-    "durable_exit_rate": 2 / 4,
+    "counted_exits_by_category": _categories(2, 0, 0, 0),
+    "dynamic_exit_rate": 2 / 2,
+    "durable_exit_rate": 2 / 2,
     "average_months": pytest.approx(1546 / 8 / 30.4375),
     "hours_worked": 860.0,
     "etp": pytest.approx(860 / ETP_YEAR),
@@ -247,11 +253,11 @@ AGE_26_49 = {
     "entries": 3,
     "active": 5,
     "exits": 3,
-    "counted_exits": 3,
+    "counted_exits": 2,  # 3 under the former rule (P7: see (*) above)
     "exits_by_category": _categories(2, other=1, withdrawn=0),
-    "counted_exits_by_category": _categories(2, other=1),
-    "dynamic_exit_rate": pytest.approx(2 / 3),
-    "durable_exit_rate": pytest.approx(2 / 3),
+    "counted_exits_by_category": _categories(2),
+    "dynamic_exit_rate": 1.0,
+    "durable_exit_rate": 1.0,
     "average_months": pytest.approx((364 + 303 + 226) / 3 / 30.4375),
     "hours_worked": 550.0,
     "etp": pytest.approx(550 / ETP_YEAR),
@@ -311,11 +317,11 @@ def test_the_csv_export_matches_the_hand_computed_report(golden):
     ]
     assert lines[1] == ["50 ans et plus"] + ["< 5"] * 24
     assert ";".join(lines[2]) == (
-        "De 26 à 49 ans;3;5;3;3;2;0;0;1;0;2;0;0;1;66,67;66,67;9,78;550,00;0,30;"
+        "De 26 à 49 ans;3;5;3;2;2;0;0;1;0;2;0;0;0;100,00;100,00;9,78;550,00;0,30;"
         "30,00;0,00;24,00;0,00;1;0"
     )
     assert ";".join(lines[4]) == (
-        "Total;8;10;8;4;2;1;1;2;2;2;1;0;1;75,00;50,00;6,35;860,00;0,47;30,00;24,00;24,00;0,00;2;3"
+        "Total;8;10;8;2;2;1;1;2;2;2;0;0;0;100,00;100,00;6,35;860,00;0,47;30,00;24,00;24,00;0,00;2;3"
     )
 
 
@@ -326,7 +332,7 @@ def test_the_xlsx_export_has_a_frozen_french_header_numbers_and_percentages(gold
     assert sheet["A1"].value == "Tranche d'âge" and sheet["B1"].value == "Entrées"
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows[0] == ("50 ans et plus",) + ("< 5",) * 24
-    assert rows[1][:5] == ("De 26 à 49 ans", 3, 5, 3, 3)
-    assert rows[3][0] == "Total" and rows[3][14] == pytest.approx(0.75)
+    assert rows[1][:5] == ("De 26 à 49 ans", 3, 5, 3, 2)  # counted: the State's rule, see (*)
+    assert rows[3][0] == "Total" and rows[3][14] == pytest.approx(1.0)
     assert sheet.cell(row=3, column=15).number_format == "0.00%"
-    assert sheet.cell(row=3, column=15).value == pytest.approx(2 / 3)
+    assert sheet.cell(row=3, column=15).value == pytest.approx(1.0)

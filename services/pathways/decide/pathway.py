@@ -145,7 +145,9 @@ def _exit_view(state: PathwayState, kind: str) -> dict[str, Any] | None:
     if state.exit is None or state.opened_on is None:
         return None
     category = exit_category(state.exit.reason)
-    counted = is_counted_exit(kind, state.opened_on, state.exit.on, category, state.hours_worked)
+    counted = is_counted_exit(
+        kind, state.first_hired_on, state.exit.on, category, state.hours_worked
+    )
     return {
         "on": state.exit.on.isoformat(),
         "reason": state.exit.reason,

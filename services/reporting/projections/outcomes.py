@@ -290,7 +290,7 @@ def _counted(state: PathwayState) -> dict[str, bool | None]:
     if not state.exit or not state.opened_on:
         return {"counted_hours": None, "counted_months": None}
     category = exit_category(state.exit.reason)
-    bases = counted_by_basis(state.opened_on, state.exit.on, category, state.hours_worked)
+    bases = counted_by_basis(state.first_hired_on, state.exit.on, category, state.hours_worked)
     return {"counted_hours": bases[HOURS_BASIS], "counted_months": bases[MONTHS_BASIS]}
 
 

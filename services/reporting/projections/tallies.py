@@ -62,8 +62,16 @@ def contributions(state: State) -> list[tuple[str, dict]]:
     if state.opened_on is None:
         return []
     exit_on, reason = (state.exit.on, state.exit.reason) if state.exit else (None, None)
-    hours = float(sum(state.hours_by_month.values()))
-    items = _pathway(state.opened_on, exit_on, reason, hours)
+    counted: Counted = (None, None)
+    if state.exit is not None:
+        bases = counted_by_basis(
+            state.first_hired_on,
+            state.exit.on,
+            exit_category(state.exit.reason),
+            state.hours_worked,
+        )
+        counted = (bases[HOURS_BASIS], bases[MONTHS_BASIS])
+    items = _pathway(state.opened_on, exit_on, reason, counted)
     items += [_hours(f"{m}-01", h) for m, h in state.hours_by_month.items()]
     for mad in state.mises_a_disposition:
         items += _mad_shares(mad.client_kind, mad.start_on, mad.end_on, mad.hours)
@@ -75,7 +83,8 @@ def row_contributions(table: str, row: dict) -> list[tuple[str, dict]]:
     """What one derived row adds: the pathway's contributions are the sum over its rows, so a
     batch can tally the rows it deleted and inserted instead of whole pathways."""
     if table == "pathways":
-        return _pathway(row["opened_on"], row["exited_on"], row["exit_reason"], row["hours_total"])
+        counted = (row["counted_hours"], row["counted_months"])
+        return _pathway(row["opened_on"], row["exited_on"], row["exit_reason"], counted)
     if table == "monthly_hours":
         return [_hours(row["month"], row["hours"])]
     if table == "mads":
@@ -85,13 +94,16 @@ def row_contributions(table: str, row: dict) -> list[tuple[str, dict]]:
     return []
 
 
+Counted = tuple[bool | None, bool | None]  # the exit counts by hours, by months (domain rule)
+
+
 def _pathway(
-    opened_on: date, exit_on: date | None, reason: str | None, hours: float
+    opened_on: date, exit_on: date | None, reason: str | None, counted: Counted
 ) -> list[tuple[str, dict]]:
-    """Its entry, and its exit or its being open now; `hours` (in total) decide counted exits."""
+    """Its entry, and its exit or its being open now; `counted` as the domain decided it."""
     if exit_on is None or reason is None:
         return [(_month(opened_on), {"entries": 1}), (OPEN, {"open_now": 1})]
-    return [(_month(opened_on), {"entries": 1}), _exit(opened_on, exit_on, reason, hours)]
+    return [(_month(opened_on), {"entries": 1}), _exit(opened_on, exit_on, reason, counted)]
 
 
 def _hours(month: str, hours: float) -> tuple[str, dict]:
@@ -105,13 +117,13 @@ def _activity(kind: str, on: date) -> tuple[str, dict]:
 _ACTIVITY = {"training_completed": "trainings", "support_action": "supports"}
 
 
-def _exit(opened_on: date, on: date, reason: str, hours: float) -> tuple[str, dict]:
+def _exit(opened_on: date, on: date, reason: str, counted: Counted) -> tuple[str, dict]:
+    """An exit's amounts; a kind counting every exit reads `exits_<category>` (EITI)."""
     cat = exit_category(reason)
     amounts = {"exits": 1, f"exits_{cat}": 1, "exit_days": (on - opened_on).days}
     if cat != WITHDRAWN_CATEGORY:
-        counted = counted_by_basis(opened_on, on, cat, hours)
-        amounts[f"counted_h_{cat}"] = int(counted[HOURS_BASIS])
-        amounts[f"counted_m_{cat}"] = int(counted[MONTHS_BASIS])
+        amounts[f"counted_h_{cat}"] = int(bool(counted[0]))
+        amounts[f"counted_m_{cat}"] = int(bool(counted[1]))
     return _month(on), amounts
 
 

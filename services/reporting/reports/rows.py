@@ -14,7 +14,8 @@ from datetime import date
 
 from sqlalchemy import Connection, text
 
-from shared.domain.codes import EXIT_CATEGORIES, HOUR_COUNTED_KINDS, WITHDRAWN_CATEGORY
+from shared.domain.codes import EXIT_CATEGORIES, WITHDRAWN_CATEGORY
+from shared.domain.outcomes import BASIS_KINDS, EVERY_BASIS, HOURS_BASIS
 
 KEY_SQL = {
     "structure": "p.structure_id::text",
@@ -32,14 +33,20 @@ COUNTED_CATEGORIES = tuple(c for c in CATEGORIES if c != WITHDRAWN_CATEGORY)
 CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
 
 
-def by_counting_basis(hours: str, months: str) -> str:
+def by_counting_basis(hours: str, months: str, every: str) -> str:
     """SQL choosing, by the structure's kind (`s.kind`), the expression of its counting basis:
     the kinds are the domain's, the rule itself is applied when the rows are derived."""
-    kinds = ", ".join(f"'{k}'" for k in sorted(HOUR_COUNTED_KINDS))
-    return f"CASE WHEN s.kind IN ({kinds}) THEN {hours} ELSE {months} END"
+    expressions = {HOURS_BASIS: hours, EVERY_BASIS: every}
+    cases = " ".join(
+        f"WHEN s.kind IN ({', '.join(repr(k) for k in sorted(kinds))}) THEN {expressions[basis]}"
+        for basis, kinds in BASIS_KINDS.items()
+    )
+    return f"CASE {cases} ELSE {months} END"
 
 
-COUNTED_SQL = by_counting_basis("p.counted_hours", "p.counted_months")
+COUNTED_SQL = by_counting_basis(
+    "p.counted_hours", "p.counted_months", f"p.exit_category <> '{WITHDRAWN_CATEGORY}'"
+)
 MONTHS_CTE = """months AS (
     SELECT d::date AS ms, (d + interval '1 month' - interval '1 day')::date AS me
       FROM generate_series(date_trunc('month', CAST(:start AS date)), CAST(:end AS date),

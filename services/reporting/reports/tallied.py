@@ -91,7 +91,7 @@ def outer(inner: dict[str, str]) -> dict[str, str]:
         if name.startswith("counted_h_"):
             c = name.removeprefix("counted_h_")
             found[f"counted_{c}"] = (
-                f"sum({by_counting_basis(f'a.counted_h_{c}', f'a.counted_m_{c}')})"
+                f"sum({by_counting_basis(f'a.counted_h_{c}', f'a.counted_m_{c}', f'a.exits_{c}')})"
             )
         elif not name.startswith("counted_m_"):
             found[name] = f"sum(a.{name})"

@@ -103,6 +103,11 @@ class PathwayState:
         return sum(1 for kind, _ in self.activities if kind == SUPPORT_ACTION)
 
     @property
+    def first_hired_on(self) -> date | None:
+        """Start of the pathway's first contract (voided ones left out); None before any."""
+        return min((c.start_on for c in self.contracts.values()), default=None)
+
+    @property
     def hours_worked(self) -> float:
         """Sum of the monthly declarations, the latest of each month winning."""
         return sum(self.hours_by_month.values())
