@@ -172,3 +172,22 @@ def catch_up_to(
         else:
             jobs.catch_up("all", patience=0.0)
         time.sleep(0.05)
+
+
+def generated_events(spec, structure_id: str, person_id: str) -> list:
+    """A generated pathway's events (client/demo) as the pathways service reads them: data
+    validated and in its stored form."""
+    from datetime import date
+
+    from shared.domain.events import load_event_data
+    from shared.domain.pathway.state import Event
+
+    return [
+        Event(
+            e["id"],
+            e["type"],
+            date.fromisoformat(e["occurred_on"]),
+            load_event_data(e["type"], e["data"]),
+        )
+        for e in spec.events_for(structure_id, person_id)
+    ]

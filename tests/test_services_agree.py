@@ -16,10 +16,9 @@ from services.pathways.decide.pathway import Context, PersonFacts, decide, fold,
 from services.reporting.projections.derive import fold as derive_fold
 from services.reporting.projections.outcomes import derived_rows
 from shared.domain.codes import WITHDRAWN_CATEGORY
-from shared.domain.events import load_event_data
 from shared.domain.outcomes import EVERY_BASIS, HOURS_BASIS, MONTHS_BASIS, counting_basis
 from shared.domain.pathway.alerts import PASS_ENDING
-from shared.domain.pathway.state import Event
+from tests.support import generated_events
 
 TODAY = date(2026, 3, 15)
 STRUCTURE_ID = "00000000-0000-4000-8000-00000000000a"
@@ -28,15 +27,7 @@ PERSON_ID = "00000000-0000-4000-8000-00000000000b"
 
 def decided(spec, kind: str):
     """The pathway's state as the pathways service folds it from the events it accepted."""
-    events = [
-        Event(
-            e["id"],
-            e["type"],
-            date.fromisoformat(e["occurred_on"]),
-            load_event_data(e["type"], e["data"]),
-        )
-        for e in spec.events_for(STRUCTURE_ID, PERSON_ID)
-    ]
+    events = generated_events(spec, STRUCTURE_ID, PERSON_ID)
     person = PersonFacts(PERSON_ID, spec.person.birth_date, spec.person.sex)
     decision = decide(fold([]), events, Context(STRUCTURE_ID, kind, TODAY, person))
     assert decision.accepted, decision.errors

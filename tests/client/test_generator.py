@@ -12,10 +12,9 @@ from client.demo import SIZES, Network
 from client.synthetic import structures
 from services.pathways.decide.pathway import Context, PersonFacts, decide, fold
 from shared.domain import codes
-from shared.domain.events import load_event_data
 from shared.domain.identifiers import is_valid_siret
 from shared.domain.outcomes import exit_category
-from shared.domain.pathway.state import Event
+from tests.support import generated_events
 
 TODAY = date(2026, 3, 15)
 STRUCTURE_ID = "00000000-0000-4000-8000-00000000000a"
@@ -63,15 +62,7 @@ def test_every_generated_event_is_accepted_by_the_pathway_rules():
     kinds = {s.index: s.kind for s in network.structures}
     refused = {}
     for spec in all_pathways(network):
-        events = [
-            Event(
-                e["id"],
-                e["type"],
-                date.fromisoformat(e["occurred_on"]),
-                load_event_data(e["type"], e["data"]),
-            )
-            for e in spec.events_for(STRUCTURE_ID, PERSON_ID)
-        ]
+        events = generated_events(spec, STRUCTURE_ID, PERSON_ID)
         person = PersonFacts(PERSON_ID, spec.person.birth_date, spec.person.sex)
         context = Context(STRUCTURE_ID, kinds[spec.structure_index], TODAY, person)
         decision = decide(fold([]), events, context)
