@@ -154,7 +154,7 @@ SUSPENSION_REASONS: Mapping[str, str] = {
     "APPROVAL_BETWEEN_CTA_MEMBERS": (
         "Situation faisant l'objet d'un accord entre les acteurs membres du CTA"
     ),
-    "CONTRAT_PASSERELLE": "Contrat passerelle (CDD tremplin)",
+    "CONTRAT_PASSERELLE": "Bascule dans l'expérimentation contrat passerelle",
 }
 SUSPENSION_REASON_KINDS: Mapping[str, frozenset[str]] = {
     "CONTRACT_SUSPENDED": ALL_KINDS,
@@ -339,6 +339,13 @@ IMMERSION_OBJECTIVES: Mapping[str, str] = {
 }
 # Kinds that cannot prescribe a PMSMP (décret 2023-1304).
 NO_IMMERSION_KINDS: frozenset[str] = frozenset({"ETTI"})
+# Who prescribed a PMSMP: the structure itself, or France Travail — which may prescribe one to an
+# ETTI's employee (décret 2023-1304, docs/domain.md §5).
+IMMERSION_PRESCRIBERS: Mapping[str, str] = {
+    "structure": "La structure",
+    "france_travail": "France Travail",
+}
+PRESCRIBER_FOR_ANY_KIND = "france_travail"
 
 # --- Public characteristics kept in statistics ----------------------------------------------------
 

@@ -83,7 +83,9 @@ class PassIaeSchema(_Period):
 
     number = fields.String(
         required=True,
-        validate=satisfies(is_valid_pass_number, "Not a valid PASS IAE number (12 digits)."),
+        validate=satisfies(
+            is_valid_pass_number, "Not a valid PASS IAE number (12 letters or digits)."
+        ),
     )
 
 
@@ -187,6 +189,7 @@ class SupportActionSchema(Schema):
 class ImmersionSchema(_Period):
     objective = fields.String(required=True, validate=code_of(codes.IMMERSION_OBJECTIVES))
     host_siret = fields.String(validate=_SIRET)
+    prescribed_by = fields.String(validate=code_of(codes.IMMERSION_PRESCRIBERS))
 
     @validates_schema
     def _one_month_at_most(self, data: dict[str, Any], **kwargs: Any) -> None:

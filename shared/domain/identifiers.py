@@ -73,12 +73,13 @@ def _nir_matches_sex(nir: str, sex: str | None) -> bool:
 
 
 def is_valid_pass_number(value: str) -> bool:
-    """12 digits: 99999 + 7 digits (PASS IAE, older numbers) or agency code + year + 5 digits."""
-    return len(value) == 12 and value.isascii() and value.isdigit()
+    """12 alphanumeric characters, as Les emplois de l'inclusion accepts them: 99999 + 7 digits
+    for a current PASS IAE, an agency code (which may hold letters) for older agréments."""
+    return len(value) == 12 and value.isascii() and value.isalnum()
 
 
 def is_valid_department(code: str) -> bool:
-    """01-95 without 20, 2A, 2B and 971-976, as the contract lists them."""
+    """01-95 without 20, 2A, 2B, and 971-974 and 976: the 101 départements (INSEE)."""
     return code in DEPARTMENT_REGION
 
 

@@ -8,7 +8,6 @@ REGIONS: Mapping[str, str] = {
     "03": "Guyane",
     "04": "La Réunion",
     "06": "Mayotte",
-    "97": "Saint-Pierre-et-Miquelon (collectivité d'outre-mer)",
     "11": "Île-de-France",
     "24": "Centre-Val de Loire",
     "27": "Bourgogne-Franche-Comté",
@@ -24,9 +23,9 @@ REGIONS: Mapping[str, str] = {
     "94": "Corse",
 }
 
-# code → (name, region code). The contract accepts 971–976; 975 (Saint-Pierre-et-Miquelon) is a
-# collectivité d'outre-mer with no INSEE region, so it gets a pseudo-region "97" of its own
-# (our choice, see ADR 0005) rather than being refused.
+# code → (name, region code): the 101 départements of the INSEE code officiel géographique.
+# 975 (Saint-Pierre-et-Miquelon), 977 and 978 are collectivités d'outre-mer, not départements,
+# and have no region: they are refused, never mapped to an invented region (docs/domain.md §2).
 _DEPARTMENTS: Mapping[str, tuple[str, str]] = {
     "01": ("Ain", "84"),
     "02": ("Aisne", "32"),
@@ -128,7 +127,6 @@ _DEPARTMENTS: Mapping[str, tuple[str, str]] = {
     "972": ("Martinique", "02"),
     "973": ("Guyane", "03"),
     "974": ("La Réunion", "04"),
-    "975": ("Saint-Pierre-et-Miquelon", "97"),
     "976": ("Mayotte", "06"),
 }
 

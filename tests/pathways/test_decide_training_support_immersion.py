@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 
 import pytest
@@ -61,6 +62,18 @@ def test_an_immersion_is_accepted_outside_etti(kind):
 def test_an_etti_cannot_prescribe_an_immersion():
     errors = errors_of(pathway(), immersion(ON), ctx=context(kind="ETTI"))
     assert list(errors) == ["events.0.type"]
+
+
+def test_france_travail_may_prescribe_an_immersion_to_an_etti_employee():
+    prescribed = immersion(ON)
+    prescribed = dataclasses.replace(
+        prescribed, data={**prescribed.data, "prescribed_by": "france_travail"}
+    )
+    assert errors_of(pathway(), prescribed, ctx=context(kind="ETTI")) == {}
+    by_itself = dataclasses.replace(
+        prescribed, data={**prescribed.data, "prescribed_by": "structure"}
+    )
+    assert list(errors_of(pathway(), by_itself, ctx=context(kind="ETTI"))) == ["events.0.type"]
 
 
 def test_an_immersion_longer_than_a_month_is_refused():

@@ -1,4 +1,5 @@
 from shared.domain import codes
+from shared.domain.identifiers import is_valid_department
 from shared.domain.territories import DEPARTMENT_REGION, DEPARTMENTS, REGIONS
 
 
@@ -49,11 +50,14 @@ def test_the_orienteur_table_holds_the_asp_codes():
     assert codes.ORIENTEURS["03"] == "France Travail"
 
 
-def test_the_101_departements_and_saint_pierre_each_map_to_a_region():
-    assert len(DEPARTMENTS) == 102
-    assert len(REGIONS) == 19  # the 18 INSEE regions and Saint-Pierre-et-Miquelon's own
+def test_the_101_departements_each_map_to_one_of_the_18_regions():
+    # Saint-Pierre-et-Miquelon (975) used to get a region of its own: it is a collectivité
+    # d'outre-mer, not a département (docs/domain.md §2), as are 977 and 978.
+    assert len(DEPARTMENTS) == 101
+    assert len(REGIONS) == 18
     assert set(DEPARTMENT_REGION.values()) == set(REGIONS)
-    assert DEPARTMENT_REGION["975"] == "97"
+    assert not {"975", "977", "978"} & set(DEPARTMENTS)
+    assert not any(is_valid_department(code) for code in ("975", "977", "978"))
 
 
 def test_a_label_is_the_french_text_of_a_code():

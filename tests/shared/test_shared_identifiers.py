@@ -128,12 +128,16 @@ def test_spaces_typed_in_a_nir_are_removed_before_validation():
     assert normalize_digits("1 85 05 2a 123 456 78") == "18505" + "2A12345678"
 
 
-@pytest.mark.parametrize("number", ["999991234567", "999992112345", "130012112345"])
-def test_a_pass_number_is_twelve_digits(number):
+# Twelve alphanumeric characters (docs/domain.md §2): an older agrément's agency code may hold
+# letters, which used to be refused ("99999A234567", "13A012112345").
+@pytest.mark.parametrize(
+    "number", ["999991234567", "999992112345", "130012112345", "99999A234567", "13A012112345"]
+)
+def test_a_pass_number_is_twelve_letters_or_digits(number):
     assert is_valid_pass_number(number)
 
 
-@pytest.mark.parametrize("number", ["99999123456", "9999912345678", "99999A234567"])
+@pytest.mark.parametrize("number", ["99999123456", "9999912345678", "99999-234567", "99999é234567"])
 def test_a_pass_number_of_another_shape_is_invalid(number):
     assert not is_valid_pass_number(number)
 

@@ -209,8 +209,15 @@ def _nothing_more(state: PathwayState, event: Event, ctx: Context) -> Problems:
 
 
 def _immersion(state: PathwayState, event: Event, ctx: Context) -> Problems:
-    if ctx.kind in codes.NO_IMMERSION_KINDS:
-        yield "type", f"A structure of kind {ctx.kind} cannot prescribe an immersion (PMSMP)."
+    prescribed_by = event.data.get("prescribed_by")
+    if ctx.kind in codes.NO_IMMERSION_KINDS and prescribed_by != codes.PRESCRIBER_FOR_ANY_KIND:
+        yield (
+            "type",
+            (
+                f"A structure of kind {ctx.kind} cannot prescribe an immersion (PMSMP) itself: "
+                "only France Travail can (prescribed_by: france_travail)."
+            ),
+        )
 
 
 # --- PASS IAE -------------------------------------------------------------------------------------
