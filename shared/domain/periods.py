@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 Period = tuple[date, date]
+SHORTEST_MONTH_DAYS = 28
 
 
 def limit_passed_on(periods: Iterable[Period], months: int) -> date | None:
@@ -18,8 +19,8 @@ def limit_passed_on(periods: Iterable[Period], months: int) -> date | None:
     the first start, so a single contract of exactly 24 months stays within 24 months.
     """
     merged = merge(periods)
-    if not merged:
-        return None
+    if sum((end - start).days + 1 for start, end in merged) <= months * SHORTEST_MONTH_DAYS:
+        return None  # within even the shortest run of `months` calendar months
     first = merged[0][0]
     remaining = (first + relativedelta(months=months) - first).days
     last_within = first - timedelta(1)
