@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 from services.reporting.projections import rollups, tallies
 from services.reporting.projections.derive import copied, dump, fold, fold_more, load
 from shared.domain import events as ev
-from shared.domain.outcomes import HOURS_BASIS, MONTHS_BASIS, counted_by_basis, exit_category
+from shared.domain.outcomes import exit_category
 from shared.domain.pathway.alerts import alert_windows
 from shared.domain.pathway.state import PathwayState
 
@@ -287,11 +287,8 @@ def _pathway_rows(pid: str, state: PathwayState) -> list[dict]:
 
 def _counted(state: PathwayState) -> dict[str, bool | None]:
     """Whether the exit counts by hours and by length of stay; the kind picks one (reports)."""
-    if not state.exit or not state.opened_on:
-        return {"counted_hours": None, "counted_months": None}
-    category = exit_category(state.exit.reason)
-    bases = counted_by_basis(state.first_hired_on, state.exit.on, category, state.hours_worked)
-    return {"counted_hours": bases[HOURS_BASIS], "counted_months": bases[MONTHS_BASIS]}
+    hours, months = tallies.counted_of(state)
+    return {"counted_hours": hours, "counted_months": months}
 
 
 _ROWS = {

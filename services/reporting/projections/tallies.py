@@ -57,21 +57,22 @@ class RowChanges:
     replaced: Collection[str]
 
 
+def counted_of(state: State) -> Counted:
+    """Whether the pathway's exit counts by hours and by months, as the domain's rule decides
+    (None for both while it is open): what its row stores and its tallies add."""
+    if state.exit is None or state.opened_on is None:
+        return (None, None)
+    category = exit_category(state.exit.reason)
+    bases = counted_by_basis(state.first_hired_on, state.exit.on, category, state.hours_worked)
+    return (bases[HOURS_BASIS], bases[MONTHS_BASIS])
+
+
 def contributions(state: State) -> list[tuple[str, dict]]:
     """(month, amounts) a pathway adds, before spreading them over the grains."""
     if state.opened_on is None:
         return []
     exit_on, reason = (state.exit.on, state.exit.reason) if state.exit else (None, None)
-    counted: Counted = (None, None)
-    if state.exit is not None:
-        bases = counted_by_basis(
-            state.first_hired_on,
-            state.exit.on,
-            exit_category(state.exit.reason),
-            state.hours_worked,
-        )
-        counted = (bases[HOURS_BASIS], bases[MONTHS_BASIS])
-    items = _pathway(state.opened_on, exit_on, reason, counted)
+    items = _pathway(state.opened_on, exit_on, reason, counted_of(state))
     items += [_hours(f"{m}-01", h) for m, h in state.hours_by_month.items()]
     for mad in state.mises_a_disposition:
         items += _mad_shares(mad.client_kind, mad.start_on, mad.end_on, mad.hours)
