@@ -195,7 +195,8 @@ def hours_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
 
 
 def mad_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
-    """MAD hours split pro rata by days between the windows their dates overlap."""
+    """MAD hours split pro rata by days between the windows their dates overlap (a window is
+    empty when a group membership does not meet the period: no share, not a negative one)."""
     ws, we = _window(q)
     keys = _group_keys(q)
     share = (
@@ -209,7 +210,7 @@ def mad_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
     sql = f"""{_with(q)}
     SELECT {_select_keys(_keys(q))}{kinds}
       FROM outcomes.mads a JOIN outcomes.pathways p USING (pathway_id) {_joins(q)}
-     WHERE a.start_on <= {we} AND a.end_on >= {ws} {_filters(q)}
+     WHERE a.start_on <= {we} AND a.end_on >= {ws} AND {ws} <= {we} {_filters(q)}
      {"GROUP BY " + keys if keys else ""}"""
     return _by_key(conn, q, sql)
 
