@@ -142,7 +142,8 @@ class MiseADispositionSchema(_Period):
 
     @validates_schema
     def _company_siret(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """A company MAD names the client: the 480-hour limit is counted per company (L5132-9)."""
+        """A company MAD names the client, so that the hours counted toward the 480 hours of
+        all companies together (L5132-9) can be traced to each company."""
         if data["client_kind"] == codes.COMPANY_CLIENT_KIND and "client_siret" not in data:
             raise ValidationError("Required for a company (entreprise).", "client_siret")
 

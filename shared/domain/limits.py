@@ -35,14 +35,17 @@ CDDI_MIN_MONTHS = 4
 CDDI_MAX_MONTHS = 24
 CDDI_MIN_WEEKLY_HOURS = 20
 CDDI_MAX_WEEKLY_HOURS = 35
-# ETTI mission contracts: 24 months including renewals (L5132-6), summed over the pathway.
+# CDDI: 24 months in total over the pathway (L5132-15-1). ETTI mission contracts: 24 months for
+# each contract, its renewals included (L5132-6), not summed over the pathway's missions.
 MISSION_MAX_MONTHS = 24
 # CDI inclusion: person aged 57 or more, after at least 12 months of pathway (loi 2020-1577 art. 9).
 CDI_INCLUSION_MIN_AGE = 57
 CDI_INCLUSION_MIN_PATHWAY_MONTHS = 12
 
-# --- Mise à disposition by an AI with a company (L5132-9, R5132-18) -------------------------------
+# --- Mise à disposition by an AI with companies (L5132-9 2°, R5132-18 2°, D5132-18-1) -------------
 
+# 480 hours over 24 months per employee, all companies together (« dans une ou plusieurs
+# entreprises »), the 24 months counted from the first MAD with a company.
 AI_MAD_COMPANY_WINDOW_MONTHS = 24
 AI_MAD_COMPANY_MAX_HOURS = 480
 AI_MAD_COMPANY_ALERT_HOURS = 400  # our choice: warn before the legal limit is reached

@@ -1,6 +1,7 @@
 from datetime import date
 
 from pathway_builders import (
+    OTHER_COMPANY_SIRET,
     contract_ended,
     contract_started,
     exited,
@@ -69,6 +70,33 @@ def test_etti_missions_beyond_24_months_raise_an_alert():
     state = pathway(contract_started(date(2025, 1, 6), "MISSION", planned_end_on=date(2027, 3, 1)))
     assert codes_of(alerts(state, "ETTI", TODAY)) == ["mission_24_months"]
     assert alerts(state, "ETT_ESS", TODAY) == []
+
+
+def test_two_etti_missions_of_13_months_raise_no_alert():
+    # L5132-6 limits each mission contract: the former sum over the pathway raised one here.
+    first = contract_started(date(2025, 1, 6), "MISSION", planned_end_on=date(2026, 2, 5))
+    second = contract_started(date(2026, 2, 6), "MISSION", planned_end_on=date(2027, 3, 5))
+    assert alerts(pathway(first, second), "ETTI", TODAY) == []
+
+
+def test_each_etti_mission_beyond_24_months_raises_its_own_alert():
+    first = contract_started(date(2024, 1, 8), "MISSION", planned_end_on=date(2026, 7, 31))
+    second = contract_started(date(2024, 9, 2), "MISSION", planned_end_on=date(2026, 12, 31))
+    found = alerts(pathway(first, second), "ETTI", TODAY)
+    missions = [a for a in found if a.code == "mission_24_months"]
+    assert [a.due_on for a in missions] == [date(2026, 1, 7), date(2026, 9, 1)]
+    assert missions[1].message.startswith("Contrat de mission commencé le 02/09/2024 : ")
+
+
+def test_ai_hours_with_two_companies_raise_one_alert_for_both():
+    contract = contract_started(date(2025, 1, 6), "CDD_USAGE", planned_end_on=date(2026, 12, 31))
+    first = [mad(date(2025, 3, 3 + i), hours=40) for i in range(5)]
+    second = [
+        mad(date(2025, 4, 1 + i), hours=40, client_siret=OTHER_COMPANY_SIRET) for i in range(5)
+    ]
+    [alert] = alerts(pathway(contract, *first, *second), "AI", TODAY)
+    assert (alert.code, alert.due_on) == ("ai_480_hours", date(2027, 3, 2))
+    assert "toutes entreprises confondues : 400 h" in alert.message
 
 
 def test_ai_company_hours_at_400_raise_an_alert_while_the_window_runs():

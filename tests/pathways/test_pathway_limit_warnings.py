@@ -65,11 +65,35 @@ def test_successive_cddi_are_summed_for_the_24_months():
     assert warning_codes(pathway(first), second) == ["cddi_24_months"]
 
 
-def test_etti_missions_beyond_24_months_raise_a_warning():
+def test_a_mission_renewed_past_24_months_raises_a_warning_naming_the_contract():
     first = contract_started(START, "MISSION", planned_end_on=date(2026, 6, 1))
     renewed = contract_renewed(first.data["contract_id"], date(2027, 3, 1), date(2026, 5, 1))
-    ctx = context(kind="ETTI")
-    assert warning_codes(pathway(first), renewed, ctx=ctx) == ["mission_24_months"]
+    decision = decide(pathway(first), [renewed], context(kind="ETTI"))
+    assert [w.code for w in decision.warnings] == ["mission_24_months"]
+    assert decision.warnings[0].message == (
+        "Contrat de mission commencé le 03/02/2025 : durée supérieure à 24 mois, renouvellements "
+        "compris (limite atteinte le 02/02/2027, art. L5132-6)."
+    )
+
+
+def test_a_mission_renewed_to_exactly_24_months_raises_no_warning():
+    first = contract_started(START, "MISSION", planned_end_on=date(2026, 6, 1))
+    renewed = contract_renewed(first.data["contract_id"], date(2027, 2, 2), date(2026, 5, 1))
+    assert warning_codes(pathway(first), renewed, ctx=context(kind="ETTI")) == []
+
+
+def test_successive_missions_are_not_summed_for_the_24_months():
+    # L5132-6 limits each mission contract, its renewals included: two missions of 13 months
+    # each raise nothing, where the former sum over the pathway's missions warned.
+    first = contract_started(START, "MISSION", planned_end_on=date(2026, 3, 2))
+    second = contract_started(date(2026, 3, 3), "MISSION", planned_end_on=date(2027, 4, 2))
+    assert warning_codes(pathway(first), second, ctx=context(kind="ETTI")) == []
+
+
+def test_a_new_mission_does_not_repeat_the_warning_of_an_earlier_one():
+    first = contract_started(START, "MISSION", planned_end_on=date(2027, 6, 1))
+    second = contract_started(date(2026, 3, 3), "MISSION", planned_end_on=date(2026, 9, 2))
+    assert warning_codes(pathway(first), second, ctx=context(kind="ETTI")) == []
 
 
 def test_ett_ess_missions_are_not_bound_by_the_24_months():
@@ -113,8 +137,8 @@ def test_ai_company_hours_reaching_400_raise_a_warning():
     decision = decide(state, [mad(date(2025, 4, 1), hours=40)], context(kind="AI"))
     assert [w.code for w in decision.warnings] == ["ai_480_hours"]
     assert decision.warnings[0].message == (
-        "Mise à disposition auprès de l'entreprise 73282932000074 : 400 h sur 24 mois depuis le "
-        "03/03/2025 (plafond légal 480 h, art. L5132-9)."
+        "Mises à disposition en entreprise, toutes entreprises confondues : 400 h sur 24 mois "
+        "depuis le 03/03/2025 (plafond légal 480 h, art. L5132-9)."
     )
 
 
@@ -125,9 +149,30 @@ def test_ai_company_hours_beyond_480_raise_a_warning_saying_so():
     assert "plafond légal de 480 h dépassé" in decision.warnings[0].message
 
 
-def test_hours_with_another_company_count_separately():
+def test_hours_with_another_company_count_with_the_first_one():
+    # L5132-9 caps the hours « dans une ou plusieurs entreprises »: 10 h with a second company
+    # after 480 h with a first one pass the limit, where the former count per SIRET saw 10 h.
     state = ai_company_state(*[40] * 12)
     event_ = mad(date(2025, 4, 1), hours=10, client_siret=OTHER_COMPANY_SIRET)
+    decision = decide(state, [event_], context(kind="AI"))
+    assert [w.code for w in decision.warnings] == ["ai_480_hours"]
+    assert "490 h" in decision.warnings[0].message
+    assert "plafond légal de 480 h dépassé" in decision.warnings[0].message
+
+
+def test_400_hours_over_two_companies_raise_a_warning():
+    state = ai_company_state(*[40] * 5)
+    event_ = mad(date(2025, 4, 1), date(2025, 5, 31), hours=200, client_siret=OTHER_COMPANY_SIRET)
+    decision = decide(state, [event_], context(kind="AI"))
+    assert [w.code for w in decision.warnings] == ["ai_480_hours"]
+    assert "400 h sur 24 mois depuis le 03/03/2025 (plafond légal 480 h" in (
+        decision.warnings[0].message
+    )
+
+
+def test_a_mad_with_an_individual_raises_no_warning_even_past_480_hours():
+    state = ai_company_state(*[40] * 12)
+    event_ = mad(date(2025, 4, 1), hours=10, client_kind="particulier", client_siret=None)
     assert warning_codes(state, event_, ctx=context(kind="AI")) == []
 
 
@@ -139,10 +184,13 @@ def test_the_480_hour_window_restarts_after_24_months():
     assert warning_codes(state, mad(date(2027, 3, 2), hours=10), ctx=ctx) == ["ai_480_hours"]
 
 
-def test_the_480_hour_rule_does_not_apply_to_individuals():
-    state = ai_company_state(*[40] * 12)
-    event_ = mad(date(2025, 4, 1), hours=10, client_kind="particulier", client_siret=None)
-    assert warning_codes(state, event_, ctx=context(kind="AI")) == []
+def test_the_480_hour_rule_does_not_count_individuals():
+    contract = contract_started(START, "CDD_USAGE", planned_end_on=date(2026, 12, 31))
+    at_home = mad(
+        date(2025, 3, 3), date(2025, 6, 30), 470, client_kind="particulier", client_siret=None
+    )
+    state = pathway(contract, at_home)
+    assert warning_codes(state, mad(date(2025, 4, 1), hours=10), ctx=context(kind="AI")) == []
 
 
 def test_the_480_hour_rule_does_not_apply_to_etti_missions():

@@ -22,7 +22,9 @@ def net(world):  # noqa: F811
     n.load_reference()
     p = n.open(s1, "2026-02-01", "F", "26_49", ["RSA"], pass_start="2024-12-15")
     p.contract("2026-02-01", "2026-12-10")
-    p.mad("entreprise", "2026-02-02", "2026-05-31", 420, siret_="73282932000074")
+    # 420 h with two companies: one 480-hour window for both (L5132-9), 400 h reached.
+    p.mad("entreprise", "2026-02-02", "2026-03-31", 220, siret_="73282932000074")
+    p.mad("entreprise", "2026-04-01", "2026-05-31", 200, siret_="35600000049837")
     q = n.open(s2, "2024-06-01", "M", "50_plus", ["RSA"])
     q.contract("2024-06-01", "2026-08-31", kind="MISSION", weekly=35)
     r = n.open(s2, "2026-03-01", "M", "26_49", ["RSA"], pass_start="2025-01-01")
@@ -51,6 +53,24 @@ def test_a_structure_sees_only_its_own_open_alerts(net):
     pass_alert = next(a for a in body["items"] if a["code"] == "pass_ending")
     assert pass_alert["due_on"] == "2026-12-14"
     assert pass_alert["message"] == "Le PASS IAE 999990000001 prend fin le 14/12/2026."
+
+
+def test_the_480_hour_alert_counts_every_company_together(net):
+    body = _alerts(net, net.tokens[net.s1])
+    [alert] = [a for a in body["items"] if a["code"] == "ai_480_hours"]
+    assert alert["due_on"] == "2028-02-01"
+    assert alert["message"] == (
+        "Mises à disposition en entreprise, toutes entreprises confondues : 420 h sur 24 mois "
+        "depuis le 02/02/2026 (plafond légal 480 h, art. L5132-9)."
+    )
+
+
+def test_the_mission_alert_names_its_contract(net):
+    body = _alerts(net, net.tokens[net.s2])
+    [alert] = [a for a in body["items"] if a["code"] == "mission_24_months"]
+    assert set(alert) == {"pathway_id", "structure_id", "code", "message", "due_on"}
+    assert alert["due_on"] == "2026-05-31"
+    assert alert["message"].startswith("Contrat de mission commencé le 01/06/2024 : ")
 
 
 def test_a_group_sees_the_alerts_of_its_current_members_only(net):

@@ -113,25 +113,61 @@ def test_an_open_ended_mission_raises_its_alert_the_day_after_the_24_months():
     )
 
 
+def mission(position: int, contract_id: str, start: str, end: str) -> dict:
+    data = {"contract_id": contract_id, "contract_type": "MISSION", "start_on": start}
+    return ev(position, "contract_started", start, {**data, "planned_end_on": end})
+
+
+def test_two_missions_of_13_months_raise_no_alert():
+    # L5132-6 limits each mission contract: the former sum over the pathway raised one here.
+    first = mission(2, "c1", "2025-01-01", "2026-01-31")
+    second = mission(3, "c2", "2026-02-01", "2027-02-28")
+    assert [
+        r for r in alert_rows(fold([opened(), first, second])) if r.code != "contract_ending"
+    ] == []
+
+
+def test_a_mission_renewed_past_24_months_raises_an_alert_naming_it():
+    renewed = ev(
+        3, "contract_renewed", "2026-01-15", {"contract_id": "c1", "planned_end_on": "2027-03-31"}
+    )
+    state = fold([opened(), mission(2, "c1", "2025-01-01", "2026-01-31"), renewed])
+    [row] = [r for r in alert_rows(state) if r.code == "mission_24_months"]
+    assert (row.due_on, row.active_from) == (date(2026, 12, 31), None)
+    assert row.message.startswith("Contrat de mission commencé le 01/01/2025 : ")
+
+
+def company_mad(position: int, siret: str, hours: float) -> dict:
+    data = {"client_kind": "entreprise", "client_siret": siret, "start_on": "2025-02-01"}
+    return ev(
+        position,
+        "mise_a_disposition_recorded",
+        "2025-02-01",
+        {**data, "end_on": "2025-06-30", "hours": hours},
+    )
+
+
 def test_company_mad_hours_from_400_raise_the_480_hour_alert():
-    mads = [
-        ev(
-            2 + i,
-            "mise_a_disposition_recorded",
-            "2025-02-01",
-            {
-                "client_kind": "entreprise",
-                "client_siret": "73282932000074",
-                "start_on": "2025-02-01",
-                "end_on": "2025-06-30",
-                "hours": 200,
-            },
-        )
-        for i in range(2)
-    ]
+    mads = [company_mad(2 + i, "73282932000074", 200) for i in range(2)]
     [row] = [r for r in alert_rows(fold([opened(), *mads])) if r.code == "ai_480_hours"]
     assert row.active_until == date(2027, 1, 31)
     assert "400 h" in row.message
+
+
+def test_the_480_hour_alert_adds_the_hours_of_every_company():
+    # L5132-9: 480 h « dans une ou plusieurs entreprises »; the former count per SIRET saw
+    # 200 h with each company here and raised nothing.
+    mads = [company_mad(2, "73282932000074", 200), company_mad(3, "35600000049837", 200)]
+    [row] = [r for r in alert_rows(fold([opened(), *mads])) if r.code == "ai_480_hours"]
+    assert row.active_until == date(2027, 1, 31)
+    assert "toutes entreprises confondues : 400 h" in row.message
+
+
+def test_a_mad_with_an_association_does_not_count_toward_the_480_hours():
+    data = {"client_kind": "association", "start_on": "2025-02-01", "end_on": "2025-06-30"}
+    other = ev(3, "mise_a_disposition_recorded", "2025-02-01", {**data, "hours": 300})
+    state = fold([opened(), company_mad(2, "73282932000074", 200), other])
+    assert [r for r in alert_rows(state) if r.code == "ai_480_hours"] == []
 
 
 def contract(position: int, type_: str, data: dict) -> dict:

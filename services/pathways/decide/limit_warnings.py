@@ -11,11 +11,6 @@ from shared.domain.outcomes import pathway_months
 from shared.domain.pathway import alerts, limits, messages
 from shared.domain.pathway.state import Contract, Event, PathwayState
 
-MESSAGES = {
-    alerts.CDDI_24_MONTHS: messages.cddi_24_months,
-    alerts.MISSION_24_MONTHS: messages.mission_24_months,
-}
-
 
 @dataclass(frozen=True)
 class LimitWarning:
@@ -41,20 +36,34 @@ def _contract_warnings(
     """Warnings of the contract types the law limits."""
     if contract.type == "CDDI":
         found = _cddi_start_warnings(contract, ctx.kind) if started else []
-        return found + _passed(alerts.CDDI_24_MONTHS, limits.cddi_limit(state), ctx)
+        return found + _cddi_24_months(state, ctx)
     if contract.type == "MISSION":
-        return _passed(alerts.MISSION_24_MONTHS, limits.mission_limit(state), ctx)
+        return _mission_24_months(state, contract, ctx)
     if contract.type == "CDI_INCLUSION" and started:
         return _cdi_inclusion_warnings(state, contract, ctx)
     return []
 
 
-def _passed(code: str, limit: limits.CumulatedLimit | None, ctx: Context) -> list[LimitWarning]:
-    """The warning of a cumulated-duration limit passed by today, where it binds the kind."""
-    if limit is None or not limit.passed_by(ctx.today) or not alerts.applies(code, ctx.kind):
+def _cddi_24_months(state: PathwayState, ctx: Context) -> list[LimitWarning]:
+    """The pathway's CDDI beyond 24 months in total by today (L5132-15-1)."""
+    limit = limits.cddi_limit(state)
+    if limit is None or not limit.passed_by(ctx.today):
         return []
-    message = MESSAGES[code](limit.last_on)
-    return [LimitWarning(code, message)]
+    return [LimitWarning(alerts.CDDI_24_MONTHS, messages.cddi_24_months(limit.last_on))]
+
+
+def _mission_24_months(state: PathwayState, contract: Contract, ctx: Context) -> list[LimitWarning]:
+    """This mission contract beyond 24 months by today, its renewals included (L5132-6), in
+    an ETTI; the pathway's other missions do not count."""
+    if not alerts.applies(alerts.MISSION_24_MONTHS, ctx.kind):
+        return []
+    return [
+        LimitWarning(
+            alerts.MISSION_24_MONTHS, messages.mission_24_months(limit.start_on, limit.last_on)
+        )
+        for limit in limits.mission_limits(state)
+        if limit.contract_id == contract.id and limit.passed_by(ctx.today)
+    ]
 
 
 def _cddi_start_warnings(contract: Contract, kind: str) -> list[LimitWarning]:
@@ -82,9 +91,9 @@ def _cdi_inclusion_warnings(
 
 
 def _mad_warnings(state: PathwayState, event: Event, ctx: Context) -> list[LimitWarning]:
-    """The 480-hour window of the company this MAD is with, when at risk (L5132-9)."""
-    siret = event.data.get("client_siret")
-    if event.data["client_kind"] != COMPANY_CLIENT_KIND or not siret:
+    """The 480-hour window, all companies together, this company MAD falls in, when at risk
+    (L5132-9 2°, R5132-18 2°, D5132-18-1)."""
+    if event.data["client_kind"] != COMPANY_CLIENT_KIND:
         return []
     if not alerts.applies(alerts.AI_480_HOURS, ctx.kind):
         return []
@@ -92,5 +101,5 @@ def _mad_warnings(state: PathwayState, event: Event, ctx: Context) -> list[Limit
     return [
         LimitWarning(alerts.AI_480_HOURS, messages.ai_480_hours(window))
         for window in limits.mad_windows_at_risk(state)
-        if window.client_siret == siret and window.covers(start_on)
+        if window.covers(start_on)
     ]

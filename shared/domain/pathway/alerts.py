@@ -26,8 +26,8 @@ KIND_OF_CODE = {MISSION_24_MONTHS: "ETTI", AI_480_HOURS: "AI"}
 LABELS = {
     PASS_ENDING: "PASS IAE arrivant à échéance (moins de 90 jours)",
     CDDI_24_MONTHS: "CDDI : durée maximale de 24 mois atteinte ou proche",
-    MISSION_24_MONTHS: "Missions d'ETTI : durée maximale de 24 mois atteinte ou proche",
-    AI_480_HOURS: "Mise à disposition en entreprise : 400 h atteintes ou 480 h dépassées",
+    MISSION_24_MONTHS: "Contrat de mission d'ETTI : durée de 24 mois atteinte ou proche",
+    AI_480_HOURS: "Mises à disposition en entreprises : 400 h atteintes ou 480 h dépassées",
     CONTRACT_ENDING: "Contrat se terminant dans les 30 jours",
 }
 
@@ -69,7 +69,7 @@ def alert_windows(state: PathwayState) -> list[Alert]:
     return [
         *_pass_ending(state),
         *_cumulated(CDDI_24_MONTHS, limits.cddi_limit(state), messages.cddi_24_months),
-        *_cumulated(MISSION_24_MONTHS, limits.mission_limit(state), messages.mission_24_months),
+        *_missions(state),
         *_ai_480_hours(state),
         *_contracts_ending(state),
     ]
@@ -88,14 +88,29 @@ def _pass_ending(state: PathwayState) -> list[Alert]:
 def _cumulated(
     code: str, limit: limits.CumulatedLimit | None, message: Callable[[date], str]
 ) -> list[Alert]:
-    """Contracts of one type beyond their legal total (L5132-15-1 for CDDI, L5132-6 missions)."""
+    """Contracts of one type beyond their legal total (L5132-15-1 for CDDI)."""
     if limit is None:
         return []
     return [Alert(code, message(limit.last_on), limit.last_on, limit.alert_from)]
 
 
+def _missions(state: PathwayState) -> list[Alert]:
+    """One alert per ETTI mission contract beyond 24 months, renewals included (L5132-6): its
+    message names the contract by its start date."""
+    return [
+        Alert(
+            MISSION_24_MONTHS,
+            messages.mission_24_months(limit.start_on, limit.last_on),
+            limit.last_on,
+            limit.alert_from,
+        )
+        for limit in limits.mission_limits(state)
+    ]
+
+
 def _ai_480_hours(state: PathwayState) -> list[Alert]:
-    """Company windows of 24 months that reached 400 h (our choice) or passed 480 h (L5132-9)."""
+    """Windows of 24 months of MAD with companies, all of them together, that reached 400 h
+    (our choice) or passed 480 h (L5132-9 2°, R5132-18 2°, D5132-18-1)."""
     return [
         Alert(AI_480_HOURS, messages.ai_480_hours(window), window.last_on, None, window.last_on)
         for window in limits.mad_windows_at_risk(state)

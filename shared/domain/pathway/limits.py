@@ -31,9 +31,10 @@ FOREVER = date(9999, 12, 31)
 
 @dataclass(frozen=True)
 class MadWindow:
-    """Hours of mise à disposition with one company over one 24-month window (L5132-9)."""
+    """Hours of mise à disposition with companies, all of them together, over one 24-month
+    window opened by the employee's first company MAD after the previous window (L5132-9 2°,
+    R5132-18 2°, D5132-18-1)."""
 
-    client_siret: str
     start_on: date
     last_on: date
     hours: float
@@ -54,15 +55,39 @@ class CumulatedLimit:
         return self.alert_from is None or self.alert_from <= day
 
 
+@dataclass(frozen=True)
+class ContractLimit(CumulatedLimit):
+    """One contract beyond its legal length, its renewals included."""
+
+    contract_id: str
+    start_on: date
+
+
 def cumulated_limit(state: PathwayState, contract_type: str, months: int) -> CumulatedLimit | None:
     """Where the pathway's contracts of one type pass `months` in total, if they ever do.
 
     A running contract with no planned end is taken to run for ever: the limit is then passed
     the day after its last day within it.
     """
-    fixed, open_starts = _contract_periods(state, contract_type)
-    if not fixed and not open_starts:
+    contracts = [c for c in state.contracts.values() if c.type == contract_type]
+    return _limit_of(contracts, months)
+
+
+def contract_limits(state: PathwayState, contract_type: str, months: int) -> list[ContractLimit]:
+    """The pathway's contracts of one type that each pass `months`, renewals included (a
+    renewal moves the contract's planned end), soonest first."""
+    found = []
+    for c in sorted(state.contracts.values(), key=lambda c: (c.start_on, c.id)):
+        if c.type == contract_type and (limit := _limit_of([c], months)):
+            found.append(ContractLimit(limit.last_on, limit.alert_from, c.id, c.start_on))
+    return found
+
+
+def _limit_of(contracts: list[Contract], months: int) -> CumulatedLimit | None:
+    """Where these contracts together pass `months`, if they ever do."""
+    if not contracts:
         return None
+    fixed, open_starts = _contract_periods(contracts)
     last_on = limit_passed_on(fixed + [(s, FOREVER) for s in open_starts], months)
     if last_on is None:
         return None
@@ -70,13 +95,11 @@ def cumulated_limit(state: PathwayState, contract_type: str, months: int) -> Cum
     return CumulatedLimit(last_on, None if known_until > last_on else last_on + timedelta(1))
 
 
-def _contract_periods(state: PathwayState, contract_type: str) -> tuple[list[Period], list[date]]:
+def _contract_periods(contracts: list[Contract]) -> tuple[list[Period], list[date]]:
     """Known periods (ended or planned) and starts of running contracts with no planned end."""
     fixed: list[Period] = []
     open_starts: list[date] = []
-    for c in state.contracts.values():
-        if c.type != contract_type:
-            continue
+    for c in contracts:
         end = c.ended_on or c.planned_end_on
         if end is None:
             open_starts.append(c.start_on)
@@ -86,15 +109,21 @@ def _contract_periods(state: PathwayState, contract_type: str) -> tuple[list[Per
 
 
 def company_mad_windows(mads: Iterable[MiseADisposition]) -> list[MadWindow]:
-    """24-month windows per company, each opened by the first MAD after the previous window."""
+    """The employee's 24-month windows of MAD with companies, all companies together.
+
+    The law caps the hours « dans une ou plusieurs entreprises » over 24 months from the first
+    mise à disposition (L5132-9 2°, R5132-18 2°, D5132-18-1; the URSSAF reads it alike): the
+    first company MAD opens a window, the first one after it ends opens the next, whatever
+    the company. MADs with individuals, associations or local authorities do not count. A
+    MAD's hours count at its start date.
+    """
     windows: list[MadWindow] = []
-    by_company = sorted(
-        (m for m in mads if m.client_kind == COMPANY_CLIENT_KIND and m.client_siret),
-        key=lambda m: (m.client_siret or "", m.start_on),
+    with_companies = sorted(
+        (m for m in mads if m.client_kind == COMPANY_CLIENT_KIND), key=lambda m: m.start_on
     )
-    for mad in by_company:
+    for mad in with_companies:
         last = windows[-1] if windows else None
-        if last and last.client_siret == mad.client_siret and last.covers(mad.start_on):
+        if last and last.covers(mad.start_on):
             windows[-1] = replace(last, hours=last.hours + mad.hours)
         else:
             windows.append(_new_window(mad))
@@ -102,9 +131,9 @@ def company_mad_windows(mads: Iterable[MiseADisposition]) -> list[MadWindow]:
 
 
 def _new_window(mad: MiseADisposition) -> MadWindow:
-    """The window a company's MAD opens: 24 months from its start."""
+    """The window a company MAD opens: 24 months from its start."""
     last_on = mad.start_on + relativedelta(months=AI_MAD_COMPANY_WINDOW_MONTHS) - timedelta(1)
-    return MadWindow(mad.client_siret or "", mad.start_on, last_on, mad.hours)
+    return MadWindow(mad.start_on, last_on, mad.hours)
 
 
 def cddi_limit(state: PathwayState) -> CumulatedLimit | None:
@@ -112,13 +141,15 @@ def cddi_limit(state: PathwayState) -> CumulatedLimit | None:
     return cumulated_limit(state, "CDDI", CDDI_MAX_MONTHS)
 
 
-def mission_limit(state: PathwayState) -> CumulatedLimit | None:
-    """ETTI missions beyond 24 months in total, renewals included (L5132-6)."""
-    return cumulated_limit(state, "MISSION", MISSION_MAX_MONTHS)
+def mission_limits(state: PathwayState) -> list[ContractLimit]:
+    """ETTI mission contracts each beyond 24 months, renewals included (L5132-6): the limit
+    binds each contract with its renewals, not the sum of the pathway's missions (CDDI, by
+    contrast, are limited in total, L5132-15-1)."""
+    return contract_limits(state, "MISSION", MISSION_MAX_MONTHS)
 
 
 def mad_windows_at_risk(state: PathwayState) -> list[MadWindow]:
-    """Company windows that reached the alert threshold (400 h, our choice) or passed 480 h."""
+    """Windows of MAD with companies that reached 400 h (our choice) or passed 480 h."""
     windows = company_mad_windows(state.mises_a_disposition)
     return [w for w in windows if w.hours >= AI_MAD_COMPANY_ALERT_HOURS]
 

@@ -24,9 +24,10 @@ def french_hours(hours: float) -> str:
 
 
 def ai_480_hours(window: MadWindow) -> str:
-    """AI company MAD hours over the 24-month window (L5132-9, R5132-18)."""
+    """AI MAD hours with companies, all of them together, over the 24-month window opened by
+    the first one (L5132-9 2°, R5132-18 2°, D5132-18-1)."""
     where = (
-        f"Mise à disposition auprès de l'entreprise {window.client_siret} : "
+        "Mises à disposition en entreprise, toutes entreprises confondues : "
         f"{french_hours(window.hours)} sur 24 mois depuis le {french_date(window.start_on)}"
     )
     if window.hours > AI_MAD_COMPANY_MAX_HOURS:
@@ -64,11 +65,11 @@ def cddi_weekly_hours(weekly_hours: float, lower_allowed: bool) -> str:
     )
 
 
-def mission_24_months(limit_on: date) -> str:
-    """Cumulated ETTI missions beyond 24 months, renewals included (L5132-6)."""
+def mission_24_months(start_on: date, limit_on: date) -> str:
+    """One ETTI mission contract beyond 24 months, its renewals included (L5132-6)."""
     return (
-        "Durée cumulée des contrats de mission supérieure à 24 mois, renouvellements compris "
-        f"(limite atteinte le {french_date(limit_on)}, art. L5132-6)."
+        f"Contrat de mission commencé le {french_date(start_on)} : durée supérieure à 24 mois, "
+        f"renouvellements compris (limite atteinte le {french_date(limit_on)}, art. L5132-6)."
     )
 
 
