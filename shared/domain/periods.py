@@ -1,5 +1,6 @@
-"""Cumulated legal limits over date periods (CDDI and ETTI missions: 24 months, L5132-5 and
-L5132-6), shared by the pathways' warnings and reporting's alerts so both read the law alike."""
+"""Cumulated legal limits over date periods (24 months: the pathway's CDDI in total, L5132-15-1;
+each ETTI mission contract with its renewals, L5132-6), shared by the pathways' warnings and
+reporting's alerts so both read the law alike."""
 
 from __future__ import annotations
 
