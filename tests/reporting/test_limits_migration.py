@@ -56,7 +56,16 @@ def limit_alerts(engine) -> list[tuple[str, str]]:
 
 
 def test_the_migration_derives_again_the_alerts_stored_under_the_former_readings(engine):
-    opened = log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})
+    structure_id = str(uuid.uuid4())
+    with engine.begin() as conn:  # filed first, as the registry would: no call to the registry
+        conn.execute(
+            text(
+                "INSERT INTO reference_data.structures (id, name, kind, department, region)"
+                " VALUES (CAST(:i AS uuid), 'S', 'ETTI', '35', '53')"
+            ),
+            {"i": structure_id},
+        )
+    opened = log_event("pathway_opened", date(2025, 1, 6), {"structure_id": structure_id})
     stream = [
         opened,
         mission(date(2025, 1, 6), date(2026, 2, 5)),  # two missions of 13 months each

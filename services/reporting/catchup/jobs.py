@@ -31,10 +31,14 @@ REFERENCE_PATIENCE_SECONDS = 5
 def configure(settings: Settings) -> None:
     """Bind the jobs of this process to `settings` (the worker does it at start)."""
     dispose()
-    _context["settings"] = settings
-    _context["engine"] = db.make_engine(settings.database_url_for("reporting"), pool_size=2)
-    _context["feed"] = FeedClient(settings)
-    _context["changes"] = ChangesClient(settings)
+    engine = db.make_engine(settings.database_url_for("reporting"), pool_size=2)
+    try:
+        feed, changes = FeedClient(settings), ChangesClient(settings)
+    except Exception:
+        engine.dispose()
+        raise
+    # All or nothing: a binding that fails half-way must not leave a context without its pool.
+    _context.update(settings=settings, engine=engine, feed=feed, changes=changes)
 
 
 def dispose() -> None:
