@@ -69,8 +69,6 @@ COUNTED_EXIT_MIN_MONTHS = 3
 COUNTED_EXIT_DAYS_PER_MONTH = 365 / 12  # the pipeline's days × 0.0328767
 COUNTED_EXIT_MIN_HOURS = 150
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12: length of a pathway in months
-DAYS_PER_YEAR = 365.25
-ETP_HOURS_PER_YEAR = 1820  # our choice: 35 h x 52 weeks, i.e. 151.67 h a month
 # Aggregates shown outside the owning structure hide cells of fewer than 5 people.
 MIN_CELL = 5
 

@@ -15,8 +15,6 @@ from shared.domain.limits import (
     COUNTED_EXIT_MIN_HOURS,
     COUNTED_EXIT_MIN_MONTHS,
     DAYS_PER_MONTH,
-    DAYS_PER_YEAR,
-    ETP_HOURS_PER_YEAR,
 )
 
 
@@ -90,10 +88,3 @@ def is_counted_exit(
 def pathway_months(opened_on: date, end_on: date) -> float:
     """Length of a pathway in months: days from opening to end / 30.4375."""
     return (end_on - opened_on).days / DAYS_PER_MONTH
-
-
-def etp(hours: float, days: int) -> float:
-    """Full-time equivalents of hours worked over a period of days (1,820 h a year)."""
-    if days <= 0:
-        return 0.0
-    return hours / (ETP_HOURS_PER_YEAR * days / DAYS_PER_YEAR)

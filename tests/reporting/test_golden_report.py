@@ -44,7 +44,9 @@ from worlds import world  # noqa: F401  (fixture)
 from tests.support import bearer
 
 YEAR = "from=2025-01-01&to=2025-12-31"
-ETP_YEAR = 1820 * 365 / 365.25
+# ETP over the year: Σ hours × 12 / 1,820 over its 12 months, i.e. hours / 1,820 (domain §6). It
+# was hours / (1,820 × 365 / 365.25) while ETP was prorated by days; the figures below follow.
+ETP_YEAR = 1820
 ZERO_MAD = {"particulier": 0.0, "entreprise": 0.0, "association": 0.0, "collectivite": 0.0}
 
 

@@ -7,7 +7,6 @@ from shared.domain.outcomes import (
     HOURS_BASIS,
     MONTHS_BASIS,
     counting_basis,
-    etp,
     exit_category,
     is_counted_exit,
     is_dynamic,
@@ -84,8 +83,3 @@ def test_each_kind_has_one_counting_basis():
 
 def test_pathway_months_divides_days_by_30_4375():
     assert pathway_months(date(2025, 1, 1), date(2026, 1, 1)) == pytest.approx(365 / 30.4375)
-
-
-def test_etp_relates_hours_to_1820_hours_a_year():
-    assert etp(1820, 365) == pytest.approx(365.25 / 365)
-    assert etp(151.67, 0) == 0.0

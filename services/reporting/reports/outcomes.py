@@ -17,7 +17,7 @@ from services.reporting.reports.rows import CATEGORIES, CLIENT_KINDS, COUNTED_CA
 from shared.auth import Caller
 from shared.domain.codes import DYNAMIC_CATEGORIES, STRUCTURE_KINDS
 from shared.domain.limits import DAYS_PER_MONTH, MIN_CELL
-from shared.domain.outcomes import etp
+from shared.domain.measures import USUAL_REFERENCE_HOURS, calendar_months, period_etp
 from shared.domain.territories import DEPARTMENTS, REGIONS
 from shared.problems import Problem
 
@@ -132,7 +132,7 @@ def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
         "as_of_position": checkpoints.included_position(conn),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
-        "total": metrics_of(total, _days(q.start, q.end)),
+        "total": metrics_of(total, calendar_months(q.start, q.end)),
     }
 
 
@@ -164,7 +164,7 @@ def _row(q: Query, key: tuple, raw: dict, suppress: bool) -> dict:
     start, end = q.start, q.end
     if "month" in values:
         start, end = _month_window(values["month"], q.start, q.end)
-    metrics = metrics_of(raw, _days(start, end))
+    metrics = metrics_of(raw, calendar_months(start, end))
     hidden = suppress and metrics["active"] < MIN_CELL
     if hidden:
         metrics = {k: None for k in metrics}
@@ -178,8 +178,13 @@ _MADS = tuple((k, f"mad_{k}") for k in CLIENT_KINDS)
 _DYNAMIC = tuple(c for c in COUNTED_CATEGORIES if c in DYNAMIC_CATEGORIES)
 
 
-def metrics_of(raw: dict, days: int) -> dict:
-    """The contract's metrics from one row of raw aggregates."""
+def metrics_of(raw: dict, months: int) -> dict:
+    """The contract's metrics from one row of raw aggregates over `months` calendar months.
+
+    ETP: the row's hours are not split by measure, so they use the usual reference, which every
+    default measure has (tests/shared/test_shared_measures.py keeps that true); a measure or an
+    annexe with its own reference needs its hours apart.
+    """
     n = _counts(raw)
     counted = {c: n(name) for c, name in _COUNTED}
     total_counted, exits = n("counted_exits"), n("exits")
@@ -195,7 +200,7 @@ def metrics_of(raw: dict, days: int) -> dict:
         "durable_exit_rate": _rate(counted["emploi_durable"], total_counted),
         "average_months": (n("exit_days") / exits / DAYS_PER_MONTH) if exits else None,
         "hours_worked": hours,
-        "etp": etp(hours, days),
+        "etp": period_etp([(hours, USUAL_REFERENCE_HOURS)], months),
         "mad_hours": {k: float(raw.get(name) or 0) for k, name in _MADS},
         "trainings_completed": n("trainings_completed"),
         "support_actions": n("support_actions"),
@@ -209,10 +214,6 @@ def _counts(raw: dict):
 
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def _days(start: date, end: date) -> int:
-    return (end - start).days + 1
 
 
 def _months(start: date, end: date) -> list[str]:
