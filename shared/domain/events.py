@@ -8,7 +8,7 @@ JSON form returned by `load_event_data`: dates as ISO strings, UUIDs as lower-ca
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.domain import codes
 from shared.domain.event_fields import (
@@ -30,6 +30,7 @@ from shared.domain.limits import (
     MAX_WEEKLY_HOURS,
     SUSPENSION_MAX_MONTHS,
 )
+from shared.domain.pathway.records import pass_end_from
 
 PATHWAY_OPENED = "pathway_opened"
 CONTRACT_STARTED = "contract_started"
@@ -78,8 +79,12 @@ class EligibilitySchema(Schema):
     )
 
 
-class PassIaeSchema(_Period):
-    """The PASS IAE the person holds at entry, with its initial dates."""
+class PassIaeSchema(Schema):
+    """The PASS IAE the person holds at entry, with its initial dates.
+
+    Without `end_on` the end is computed (two years) and stored; a sent end that disagrees with
+    it is kept and warned about (`pass_end_on_differs`).
+    """
 
     number = fields.String(
         required=True,
@@ -87,6 +92,18 @@ class PassIaeSchema(_Period):
             is_valid_pass_number, "Not a valid PASS IAE number (12 letters or digits)."
         ),
     )
+    start_on = fields.Date(required=True)
+    end_on = fields.Date()
+
+    @validates_schema
+    def _end_after_start(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "end_on" in data:
+            check_period(data)
+
+    @post_load
+    def _computed_end(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data.setdefault("end_on", pass_end_from(data["start_on"]))
+        return data
 
 
 class TransferSchema(Schema):

@@ -9,6 +9,7 @@ from shared.domain.codes import COMPANY_CLIENT_KIND
 from shared.domain.identifiers import age_on
 from shared.domain.outcomes import pathway_months
 from shared.domain.pathway import alerts, limits, messages
+from shared.domain.pathway.records import pass_end_from
 from shared.domain.pathway.state import Contract, Event, PathwayState
 
 
@@ -27,7 +28,22 @@ def warnings_for(state: PathwayState, event: Event, ctx: Context) -> list[LimitW
         return _contract_warnings(state, contract, event.type == ev.CONTRACT_STARTED, ctx)
     if event.type == ev.MISE_A_DISPOSITION_RECORDED:
         return _mad_warnings(state, event, ctx)
+    if event.type == ev.PATHWAY_OPENED:
+        return _pass_warnings(state)
     return []
+
+
+def _pass_warnings(state: PathwayState) -> list[LimitWarning]:
+    """A PASS end that is not two years after its start is kept, and said to differ."""
+    pass_iae = state.pass_iae
+    if pass_iae is None or pass_iae.base_end_on == pass_end_from(pass_iae.start_on):
+        return []
+    computed = pass_end_from(pass_iae.start_on)
+    return [
+        LimitWarning(
+            "pass_end_on_differs", messages.pass_end_on_differs(pass_iae.base_end_on, computed)
+        )
+    ]
 
 
 def _contract_warnings(

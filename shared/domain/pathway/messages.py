@@ -23,6 +23,15 @@ def french_hours(hours: float) -> str:
     return f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " h"
 
 
+def pass_end_on_differs(sent: date, computed: date) -> str:
+    """A PASS IAE end sent with the opening that is not two years after its start (L5132-1)."""
+    return (
+        f"La fin du PASS IAE envoyée ({french_date(sent)}) ne correspond pas à sa durée de deux "
+        f"ans, qui le fait finir le {french_date(computed)} : vérifiez la date ou les "
+        "suspensions et prolongations qui l'expliquent (article L5132-1 du code du travail)."
+    )
+
+
 def ai_480_hours(window: MadWindow) -> str:
     """AI MAD hours with companies, all of them together, over the 24-month window opened by
     the first one (L5132-9 2°, R5132-18 2°, D5132-18-1)."""

@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from shared.domain.limits import PASS_DURATION_DAYS
+
+
+def pass_end_from(start_on: date) -> date:
+    """The end of a PASS IAE that starts on `start_on`: two years, i.e. start + 730 days - 1."""
+    return start_on + timedelta(days=PASS_DURATION_DAYS - 1)
+
 
 @dataclass(frozen=True)
 class Event:

@@ -21,6 +21,7 @@ from shared.domain.pathway.records import (
     Prolongation,
     Suspension,
     Training,
+    pass_end_from,
 )
 
 __all__ = [
@@ -202,7 +203,8 @@ def _opened(state: PathwayState, event: Event) -> None:
 def _pass_iae(data: dict[str, str] | None) -> PassIae | None:
     if not data:
         return None
-    start_on, end_on = date.fromisoformat(data["start_on"]), date.fromisoformat(data["end_on"])
+    start_on = date.fromisoformat(data["start_on"])
+    end_on = date.fromisoformat(data["end_on"]) if data.get("end_on") else pass_end_from(start_on)
     return PassIae(data["number"], start_on, end_on)
 
 
