@@ -30,7 +30,7 @@ from services.pathways.decide.pathway import (
     needs_person,
 )
 from services.pathways.store import events as store
-from services.pathways.store import persons, stream_cache
+from services.pathways.store import passes, persons, stream_cache
 from shared import queues
 from shared.domain import events as ev
 from shared.domain.event_fields import flatten_messages
@@ -200,6 +200,7 @@ class Appender:
     rows: list[store.NewRow] = field(default_factory=list)
     pending: list[Known] = field(default_factory=list)
     pathways: dict[str, store.PathwayRow] = field(default_factory=dict)
+    previous_pass_ends: dict[str, date | None] = field(default_factory=dict)
 
     def run(self, conn: Connection, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
         self.conn = conn
@@ -225,11 +226,17 @@ class Appender:
             opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
             person_ids = list({str(e.data["person_id"]) for e in opened})
             queries.append(persons.for_append(person_ids, pathway_ids, self.actor.structure_id))
+        employer_opened = [e for r in requests for e in r.events if _employer_diagnosed(e)]
+        if employer_opened:
+            person_ids = list({str(e.data["person_id"]) for e in employer_opened})
+            queries.append(passes.earlier_passes(person_ids, pathway_ids))
         events, *people = store.round_trip(self.conn, queries)
         for stored in store.stored_events(events):
             self._remember(_known(stored))
         found = persons.decrypted(self.kek, people[0]) if people else {}
         self.people = {str(k): v for k, v in found.items()}
+        if employer_opened:
+            self.previous_pass_ends = passes.latest_pass_ends(people[1])
 
     def _remember(self, known: Known) -> None:
         self.streams.setdefault(known.pathway_id, []).append(known)
@@ -270,7 +277,8 @@ class Appender:
         person_id = state.person_id or _opened_person(request.events)
         person = self.people.get(str(person_id).lower()) if person_id else None
         facts = person.facts() if person else None
-        return Context(self.actor.structure_id, self.actor.kind, self.actor.today, facts)
+        previous = self.previous_pass_ends.get(str(person_id).lower()) if person_id else None
+        return Context(self.actor.structure_id, self.actor.kind, self.actor.today, facts, previous)
 
     def _accept(self, request: AppendRequest, state: PathwayState, decision: Decision) -> dict:
         """Queue the events for writing; the answer's positions are filled in by `_write`."""
@@ -342,6 +350,14 @@ def _check_version(expected: int | None, current: int) -> None:
             slug="version-conflict",
             current_version=current,
         )
+
+
+def _employer_diagnosed(event: Event) -> bool:
+    """An opening whose eligibility the employer diagnosed: the waiting period applies to it."""
+    if event.type != ev.PATHWAY_OPENED:
+        return False
+    eligibility = event.data.get("eligibility")
+    return isinstance(eligibility, dict) and eligibility.get("diagnosed_by") == "employer"
 
 
 def _opened_person(events: Iterable[Event]) -> str | None:

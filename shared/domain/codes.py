@@ -177,22 +177,34 @@ PROLONGATION_REASONS: Mapping[str, str] = {
 
 @dataclass(frozen=True)
 class ProlongationRule:
-    """Limits of one prolongation reason; None means no numeric limit ("until retirement")."""
+    """Limits of one prolongation reason; None means no numeric limit ("until retirement").
+
+    `max_days_in_total` caps every prolongation of the PASS together, whatever their reasons
+    (the State's platform sums them all before checking the reason of a new one);
+    `needs_prescriber` says the reason needs an authorised prescriber's agreement.
+    """
 
     max_days_per_request: int | None
     max_days_in_total: int | None
     kinds: frozenset[str]
+    needs_prescriber: bool = False
 
 
 # Durations in days, a year counted as 365 days (our choice, as the State's platform counts them).
 # COMPLETE_TRAINING has no total in days: it lasts "until the training ends" (a training must run).
+# SENIOR_CDI lasts until retirement, with the platform's technical cap of 10 years.
 PROLONGATION_RULES: Mapping[str, ProlongationRule] = {
-    "SENIOR_CDI": ProlongationRule(None, None, ALL_KINDS),
+    "SENIOR_CDI": ProlongationRule(None, 10 * 365, ALL_KINDS),
     "COMPLETE_TRAINING": ProlongationRule(365, None, ALL_KINDS),
-    "RQTH": ProlongationRule(365, 3 * 365, ALL_KINDS),
-    "SENIOR": ProlongationRule(365, 5 * 365, ALL_KINDS),
-    "PARTICULAR_DIFFICULTIES": ProlongationRule(365, 3 * 365, frozenset({"AI", "ACI"})),
+    "RQTH": ProlongationRule(365, 3 * 365, ALL_KINDS, needs_prescriber=True),
+    "SENIOR": ProlongationRule(365, 5 * 365, ALL_KINDS, needs_prescriber=True),
+    "PARTICULAR_DIFFICULTIES": ProlongationRule(
+        365, 3 * 365, frozenset({"AI", "ACI"}), needs_prescriber=True
+    ),
 }
+
+# Who agreed to a prolongation whose reason needs it (`approved_by`).
+PROLONGATION_APPROVERS: Mapping[str, str] = {"prescriber": "Prescripteur habilité"}
 
 # --- Exits (ASP typology of exits; DGEFP indicators of the dialogue de gestion) -------------------
 

@@ -6,6 +6,7 @@ JSON form returned by `load_event_data`: dates as ISO strings, UUIDs as lower-ca
 """
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -30,7 +31,7 @@ from shared.domain.limits import (
     MAX_WEEKLY_HOURS,
     SUSPENSION_MAX_MONTHS,
 )
-from shared.domain.pathway.records import pass_end_from
+from shared.domain.pathway.records import pass_end_from, suspension_latest_end
 
 PATHWAY_OPENED = "pathway_opened"
 CONTRACT_STARTED = "contract_started"
@@ -220,13 +221,22 @@ class PassSuspendedSchema(_Period):
 
     @validates_schema
     def _thirty_six_months_at_most(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """A suspension lasts 36 months at most."""
-        check_within_months(data, SUSPENSION_MAX_MONTHS)
+        """A suspension lasts 36 months at most: it ends on its start + 36 months - 1 day at
+        the latest (docs/domain.md §4)."""
+        start_on, end_on = data.get("start_on"), data.get("end_on")
+        if isinstance(start_on, date) and isinstance(end_on, date):
+            latest = suspension_latest_end(start_on)
+            if end_on > latest:
+                message = f"A suspension lasts at most {SUSPENSION_MAX_MONTHS} months: it ends "
+                raise ValidationError(f"{message}on {latest.isoformat()} at the latest.", "end_on")
 
 
 class PassProlongedSchema(Schema):
     end_on = fields.Date(required=True)
     reason = fields.String(required=True, validate=code_of(codes.PROLONGATION_REASONS))
+    # RQTH, SENIOR and PARTICULAR_DIFFICULTIES need an authorised prescriber's agreement: without
+    # it the prolongation is stored with a warning (docs/domain.md §4).
+    approved_by = fields.String(validate=code_of(codes.PROLONGATION_APPROVERS))
 
 
 class PathwayExitedSchema(Schema):

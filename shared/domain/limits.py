@@ -19,8 +19,11 @@ SENIOR_AGE = 50
 PASS_DURATION_DAYS = 730
 # After a PASS ends, 2 years before a new pathway without an authorised prescriber.
 PASS_WAITING_PERIOD_DAYS = 730
-# A suspension lasts 36 months at most.
+# A suspension lasts 36 months at most: it ends on its start + 36 months - 1 day at the latest.
 SUSPENSION_MAX_MONTHS = 36
+# A suspension may start at most 365 days before the day it is recorded (the State's platform
+# refuses more; we store it with a warning, since the structure records what happened).
+SUSPENSION_MAX_BACKDATING_DAYS = 365
 # A prolongation is declared from 12 months before to 6 months after the current end date.
 PROLONGATION_DECLARED_MONTHS_BEFORE = 12
 PROLONGATION_DECLARED_MONTHS_AFTER = 6

@@ -121,9 +121,12 @@ def test_rqth_prolongations_total_at_most_three_years():
     state = pathway(first, second, third)
     ctx = context(today=date(2030, 1, 1))
     errors = errors_of(state, pass_prolonged(date(2029, 6, 1), date(2030, 1, 5)), ctx=ctx)
+    # The cap now counts every prolongation of the PASS, whatever its reason (docs/domain.md §4):
+    # the message says so; here all three are RQTH, so the figures are the same as before.
     assert errors == {
         "events.0.data.end_on": [
-            "RQTH prolongations total at most 1095 days (1095 already granted)."
+            "With a RQTH prolongation, the prolongations of a PASS IAE total at most 1095 days, "
+            "whatever their reasons (1095 already granted)."
         ]
     }
 

@@ -21,3 +21,6 @@ class Context:
     kind: str
     today: date
     person: PersonFacts | None = None
+    # The end of the latest PASS among the person's other pathways, read for an opening
+    # diagnosed by the employer (the two-year waiting period); None when unknown or none.
+    previous_pass_end_on: date | None = None

@@ -5,7 +5,7 @@ from datetime import date
 
 from services.pathways.decide.context import Context
 from shared.domain import events as ev
-from shared.domain.codes import COMPANY_CLIENT_KIND
+from shared.domain.codes import COMPANY_CLIENT_KIND, PROLONGATION_RULES
 from shared.domain.identifiers import age_on
 from shared.domain.outcomes import pathway_months
 from shared.domain.pathway import alerts, limits, messages
@@ -29,11 +29,15 @@ def warnings_for(state: PathwayState, event: Event, ctx: Context) -> list[LimitW
     if event.type == ev.MISE_A_DISPOSITION_RECORDED:
         return _mad_warnings(state, event, ctx)
     if event.type == ev.PATHWAY_OPENED:
-        return _pass_warnings(state)
+        return _pass_end_warnings(state) + _waiting_period_warnings(event, ctx)
+    if event.type == ev.PASS_PROLONGED:
+        return _prolongation_warnings(event)
+    if event.type == ev.PASS_SUSPENDED:
+        return _suspension_warnings(event, ctx)
     return []
 
 
-def _pass_warnings(state: PathwayState) -> list[LimitWarning]:
+def _pass_end_warnings(state: PathwayState) -> list[LimitWarning]:
     """A PASS end that is not two years after its start is kept, and said to differ."""
     pass_iae = state.pass_iae
     if pass_iae is None or pass_iae.base_end_on == pass_end_from(pass_iae.start_on):
@@ -44,6 +48,37 @@ def _pass_warnings(state: PathwayState) -> list[LimitWarning]:
             "pass_end_on_differs", messages.pass_end_on_differs(pass_iae.base_end_on, computed)
         )
     ]
+
+
+def _waiting_period_warnings(event: Event, ctx: Context) -> list[LimitWarning]:
+    """An employer's diagnosis within two years after the person's last PASS ended: only an
+    authorised prescriber may then establish eligibility (docs/domain.md §4)."""
+    if event.data["eligibility"]["diagnosed_by"] != "employer":
+        return []
+    until = limits.pass_waiting_until(ctx.previous_pass_end_on, event.occurred_on)
+    if until is None or ctx.previous_pass_end_on is None:
+        return []
+    message = messages.pass_waiting_period(ctx.previous_pass_end_on, until)
+    return [LimitWarning("pass_waiting_period", message)]
+
+
+def _prolongation_warnings(event: Event) -> list[LimitWarning]:
+    """RQTH, SENIOR and PARTICULAR_DIFFICULTIES need an authorised prescriber's agreement."""
+    reason = event.data["reason"]
+    if not PROLONGATION_RULES[reason].needs_prescriber or event.data.get("approved_by"):
+        return []
+    return [
+        LimitWarning("pass_prolongation_not_approved", messages.prolongation_not_approved(reason))
+    ]
+
+
+def _suspension_warnings(event: Event, ctx: Context) -> list[LimitWarning]:
+    """A suspension backdated by more than 365 days is stored, and said to be."""
+    start_on = date.fromisoformat(event.data["start_on"])
+    if not limits.suspension_backdated(start_on, ctx.today):
+        return []
+    message = messages.suspension_backdated(start_on, ctx.today)
+    return [LimitWarning("pass_suspension_backdated", message)]
 
 
 def _contract_warnings(

@@ -275,7 +275,8 @@ def _prolongation_dates(state: PathwayState, event: Event) -> Problems:
 
 
 def _prolongation_length(state: PathwayState, reason: str, days: int) -> Problems:
-    """Maximum per request, and in total beyond the 2 years for the same reason."""
+    """Maximum per request, and in total beyond the 2 years: the reason's cap applies to every
+    prolongation of the PASS together, whatever their reasons (docs/domain.md §4)."""
     assert state.pass_iae is not None
     rule = codes.PROLONGATION_RULES[reason]
     if rule.max_days_per_request is not None and days > rule.max_days_per_request:
@@ -283,12 +284,12 @@ def _prolongation_length(state: PathwayState, reason: str, days: int) -> Problem
             "data.end_on",
             f"A {reason} prolongation lasts at most {rule.max_days_per_request} days.",
         )
-    done = sum(p.extension_days for p in state.pass_iae.prolongations if p.reason == reason)
+    done = sum(p.extension_days for p in state.pass_iae.prolongations)
     if rule.max_days_in_total is not None and done + days > rule.max_days_in_total:
         yield (
             "data.end_on",
-            f"{reason} prolongations total at most {rule.max_days_in_total} days "
-            f"({done} already granted).",
+            f"With a {reason} prolongation, the prolongations of a PASS IAE total at most "
+            f"{rule.max_days_in_total} days, whatever their reasons ({done} already granted).",
         )
 
 

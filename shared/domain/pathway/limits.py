@@ -21,8 +21,11 @@ from shared.domain.limits import (
     CDI_INCLUSION_MIN_AGE,
     CDI_INCLUSION_MIN_PATHWAY_MONTHS,
     MISSION_MAX_MONTHS,
+    PASS_WAITING_PERIOD_DAYS,
+    SUSPENSION_MAX_BACKDATING_DAYS,
 )
-from shared.domain.pathway.state import Contract, MiseADisposition, PathwayState
+from shared.domain.pathway.records import Event
+from shared.domain.pathway.state import Contract, MiseADisposition, PathwayState, fold_records
 from shared.domain.periods import Period, limit_passed_on
 
 # The last day of a contract that has none yet.
@@ -174,3 +177,28 @@ def cdi_inclusion_met(state: PathwayState, contract: Contract, age: int | None) 
     opened_on = state.opened_on or contract.start_on
     long_enough = opened_on + relativedelta(months=CDI_INCLUSION_MIN_PATHWAY_MONTHS)
     return old_enough and contract.start_on >= long_enough
+
+
+# --- The PASS IAE clock (docs/domain.md §4) ----------------------------------------------------
+
+
+def latest_pass_end(streams: Iterable[Iterable[Event]]) -> date | None:
+    """The last day of the latest PASS among a person's other pathways (each folded, so that
+    suspensions, prolongations and voids count); None when none had a PASS."""
+    ends = [state.pass_iae.end_on for state in map(fold_records, streams) if state.pass_iae]
+    return max(ends, default=None)
+
+
+def pass_waiting_until(previous_end_on: date | None, opened_on: date) -> date | None:
+    """The last day of the two-year waiting period after a PASS ended, when `opened_on` falls
+    in it (after the end, within PASS_WAITING_PERIOD_DAYS); None otherwise."""
+    if previous_end_on is None:
+        return None
+    until = previous_end_on + timedelta(days=PASS_WAITING_PERIOD_DAYS)
+    return until if previous_end_on < opened_on <= until else None
+
+
+def suspension_backdated(start_on: date, recorded_on: date) -> bool:
+    """Whether a suspension starts more than SUSPENSION_MAX_BACKDATING_DAYS before the day it
+    is recorded."""
+    return (recorded_on - start_on).days > SUSPENSION_MAX_BACKDATING_DAYS

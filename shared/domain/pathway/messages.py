@@ -2,13 +2,14 @@
 
 from datetime import date
 
-from shared.domain.codes import CONTRACT_TYPES, label
+from shared.domain.codes import CONTRACT_TYPES, PROLONGATION_REASONS, label
 from shared.domain.limits import (
     AI_MAD_COMPANY_MAX_HOURS,
     CDDI_MAX_WEEKLY_HOURS,
     CDDI_MIN_WEEKLY_HOURS,
     CDI_INCLUSION_MIN_AGE,
     CDI_INCLUSION_MIN_PATHWAY_MONTHS,
+    SUSPENSION_MAX_BACKDATING_DAYS,
 )
 from shared.domain.pathway.limits import MadWindow
 
@@ -29,6 +30,34 @@ def pass_end_on_differs(sent: date, computed: date) -> str:
         f"La fin du PASS IAE envoyée ({french_date(sent)}) ne correspond pas à sa durée de deux "
         f"ans, qui le fait finir le {french_date(computed)} : vérifiez la date ou les "
         "suspensions et prolongations qui l'expliquent (article L5132-1 du code du travail)."
+    )
+
+
+def pass_waiting_period(previous_end_on: date, waiting_until: date) -> str:
+    """An employer-diagnosed opening within two years after the person's last PASS ended."""
+    return (
+        f"Le dernier PASS IAE de cette personne a pris fin le {french_date(previous_end_on)} : "
+        f"jusqu'au {french_date(waiting_until)} (délai de carence de deux ans), l'éligibilité "
+        "doit être établie par un prescripteur habilité, pas par un diagnostic de l'employeur."
+    )
+
+
+def prolongation_not_approved(reason: str) -> str:
+    """A prolongation whose reason needs an authorised prescriber's agreement, sent without it."""
+    return (
+        f"Prolongation du PASS IAE pour le motif « {label(PROLONGATION_REASONS, reason)} » "
+        "sans l'accord d'un prescripteur habilité, que ce motif exige : enregistrée, mais "
+        "à régulariser (approved_by : prescriber)."
+    )
+
+
+def suspension_backdated(start_on: date, recorded_on: date) -> str:
+    """A PASS suspension starting more than 365 days before it is recorded."""
+    return (
+        f"Suspension du PASS IAE commençant le {french_date(start_on)}, plus de "
+        f"{SUSPENSION_MAX_BACKDATING_DAYS} jours avant son enregistrement "
+        f"({french_date(recorded_on)}) : une suspension ne peut être rétroactive que de "
+        f"{SUSPENSION_MAX_BACKDATING_DAYS} jours."
     )
 
 
@@ -96,9 +125,10 @@ def cdi_inclusion_conditions(age: int | None, months: float) -> str:
     )
 
 
-def pass_ending(number: str, end_on: date) -> str:
-    """PASS IAE about to end."""
-    return f"Le PASS IAE {number} prend fin le {french_date(end_on)}."
+def pass_ending(number: str | None, end_on: date) -> str:
+    """PASS IAE about to end; its number only where it is known (never outside the structure)."""
+    named = f"Le PASS IAE {number}" if number else "Le PASS IAE"
+    return f"{named} prend fin le {french_date(end_on)}."
 
 
 def contract_ending(contract_type: str, end_on: date) -> str:

@@ -7,12 +7,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from shared.domain.limits import PASS_DURATION_DAYS
+from dateutil.relativedelta import relativedelta
+
+from shared.domain.limits import PASS_DURATION_DAYS, SUSPENSION_MAX_MONTHS
 
 
 def pass_end_from(start_on: date) -> date:
     """The end of a PASS IAE that starts on `start_on`: two years, i.e. start + 730 days - 1."""
     return start_on + timedelta(days=PASS_DURATION_DAYS - 1)
+
+
+def suspension_latest_end(start_on: date) -> date:
+    """The last day a PASS suspension starting on `start_on` may run: 36 months less a day."""
+    latest: date = start_on + relativedelta(months=SUSPENSION_MAX_MONTHS, days=-1)
+    return latest
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class Prolongation:
 
 @dataclass
 class PassIae:
-    number: str
+    number: str | None  # None once erased with the person, and in reporting (docs/domain.md §10)
     start_on: date
     base_end_on: date
     suspensions: list[Suspension] = field(default_factory=list)
