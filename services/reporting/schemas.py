@@ -45,6 +45,15 @@ class ReportRow(Metrics):
     suppressed = fields.Boolean(metadata={"description": "Moins de 5 personnes : masqué"})
 
 
+class ReportTotal(Metrics):
+    suppressed = fields.Boolean(
+        metadata={
+            "description": "Présent et vrai quand le total est masqué : sans lui, la seule "
+            "ligne masquée se déduirait du total"
+        }
+    )
+
+
 class Report(Schema):
     from_ = fields.String(data_key="from")
     to = fields.String()
@@ -52,7 +61,7 @@ class Report(Schema):
     as_of_position = fields.Integer()
     generated_at = fields.String()
     rows = fields.List(fields.Nested(ReportRow))
-    total = fields.Nested(Metrics)
+    total = fields.Nested(ReportTotal)
 
 
 class AlertArgs(Schema):

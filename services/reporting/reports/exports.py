@@ -62,11 +62,12 @@ def headers(report: dict) -> list[str]:
 
 
 def _lines(report: dict) -> list[tuple[list[str], dict]]:
-    """(dimension labels, row) for each row, then the total line."""
+    """(dimension labels, row) for each row, then the total line (hidden like a row when the
+    report hides it, docs/domain.md §10)."""
     lines = [([r["label"][d] for d in report["group_by"]], r) for r in report["rows"]]
     if report["group_by"]:
         total_cells = ["Total"] + [""] * (len(report["group_by"]) - 1)
-        lines.append((total_cells, {**report["total"], "suppressed": False}))
+        lines.append((total_cells, report["total"]))
     return lines
 
 

@@ -16,14 +16,13 @@ from services.reporting.reports.labels import DIMENSION_LABELS, key_label
 from services.reporting.reports.rows import CATEGORIES, CLIENT_KINDS, COUNTED_CATEGORIES, Query
 from shared.auth import Caller
 from shared.domain.codes import DYNAMIC_CATEGORIES, STRUCTURE_KINDS
-from shared.domain.limits import DAYS_PER_MONTH, MIN_CELL
+from shared.domain.disclosure import Hidden, hidden_cells
+from shared.domain.limits import DAYS_PER_MONTH
 from shared.domain.measures import USUAL_REFERENCE_HOURS, calendar_months, period_etp
 from shared.domain.territories import DEPARTMENTS, REGIONS
 from shared.problems import Problem
 
 DIMENSIONS = tuple(DIMENSION_LABELS)
-# Breakdowns by public characteristics hide rows of fewer than 5 people (domain §10).
-SENSITIVE_DIMENSIONS = frozenset({"criterion", "sex", "age_band"})
 MAX_PERIOD_YEARS = 20
 
 
@@ -117,8 +116,9 @@ def _str(value) -> str | None:
 def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
     """The whole report as the JSON answer: rows by the requested dimensions and a total."""
     q = scoped_query(conn, caller, params)
-    suppress = bool(SENSITIVE_DIMENSIONS & set(q.dims)) and caller.scope != "structure"
-    rows = [_row(q, key, metrics, suppress) for key, metrics in _collect(conn, q).items()]
+    collected = _collect(conn, q)
+    hide = _hidden(q, caller, collected)
+    rows = [_row(q, key, metrics, key in hide.cells) for key, metrics in collected.items()]
     total_q = dataclasses.replace(q, dims=())
     total = _collect(conn, total_q).get((), {})
     names = _names(conn, q, rows)
@@ -132,8 +132,20 @@ def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
         "as_of_position": checkpoints.included_position(conn),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
-        "total": metrics_of(total, calendar_months(q.start, q.end)),
+        "total": _suppressed(metrics_of(total, calendar_months(q.start, q.end)), hide.total),
     }
+
+
+def _hidden(q: Query, caller: Caller, collected: dict[tuple, dict]) -> Hidden[tuple]:
+    """The cells (and total) to hide: none for a structure reading its own data (domain §10)."""
+    if caller.scope == "structure":
+        return Hidden(frozenset())
+    return hidden_cells({k: int(raw.get("active") or 0) for k, raw in collected.items()}, q.dims)
+
+
+def _suppressed(metrics: dict, hidden: bool) -> dict:
+    """A hidden total reads like a hidden row: every metric null and `suppressed`."""
+    return {**{k: None for k in metrics}, "suppressed": True} if hidden else metrics
 
 
 def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
@@ -159,13 +171,12 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
     return merged
 
 
-def _row(q: Query, key: tuple, raw: dict, suppress: bool) -> dict:
+def _row(q: Query, key: tuple, raw: dict, hidden: bool) -> dict:
     values = dict(zip(q.dims, key, strict=True))
     start, end = q.start, q.end
     if "month" in values:
         start, end = _month_window(values["month"], q.start, q.end)
     metrics = metrics_of(raw, calendar_months(start, end))
-    hidden = suppress and metrics["active"] < MIN_CELL
     if hidden:
         metrics = {k: None for k in metrics}
     return {"key": values, "metrics": {**metrics, "suppressed": hidden}}
