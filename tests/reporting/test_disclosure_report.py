@@ -155,3 +155,16 @@ def test_a_structure_reading_its_own_data_sees_every_cell_and_the_total(net):
         ("M", "26_49"): (3, False),
         ("M", "50_plus"): (2, False),
     }
+
+
+def test_the_openapi_lets_the_total_be_hidden_like_a_row(net):
+    schemas = net.world.reporting.get("/openapi.json").json["components"]["schemas"]
+    total = schemas["Report"]["properties"]["total"]
+    found = schemas[total["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert found["suppressed"]["type"] == "boolean"
+    nullable = {
+        name
+        for name, prop in found.items()
+        if prop.get("nullable") or any(p.get("nullable") for p in prop.get("anyOf", []))
+    }
+    assert set(found) - nullable == {"suppressed"}
