@@ -33,6 +33,7 @@ class Pathway:
     version: int = 0
     last_position: int = 0
     ids: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)  # of the last append
 
     def append(self, type_: str, on: str, data: dict, name: str | None = None) -> str:
         """Append one event; returns its id (remembered under `name`)."""
@@ -48,6 +49,7 @@ class Pathway:
         assert r.status_code == 201, r.json
         self.version = r.json["version"]
         self.last_position = r.json["events"][-1]["position"]
+        self.warnings = r.json["warnings"]
         if name:
             self.ids[name] = event_id
         return event_id
