@@ -30,7 +30,7 @@ from services.pathways.decide.pathway import (
     needs_person,
 )
 from services.pathways.store import events as store
-from services.pathways.store import passes, persons, stream_cache
+from services.pathways.store import passes, persons, sealed, stream_cache
 from shared import queues
 from shared.domain import events as ev
 from shared.domain.event_fields import flatten_messages
@@ -231,7 +231,7 @@ class Appender:
             person_ids = list({str(e.data["person_id"]) for e in employer_opened})
             queries.append(passes.earlier_passes(person_ids, pathway_ids))
         events, *people = store.round_trip(self.conn, queries)
-        for stored in store.stored_events(events):
+        for stored in store.stored_events(events, self.kek):
             self._remember(_known(stored))
         found = persons.decrypted(self.kek, people[0]) if people else {}
         self.people = {str(k): v for k, v in found.items()}
@@ -336,8 +336,14 @@ class Appender:
         one statement, its own transaction."""
         if not self.pending:
             return
-        rows = [_row(k, self.actor.metadata) for k in self.pending]
-        positions = store.append(self.conn, rows, list(self.pathways.values()))
+        written = [_row(k, self.actor.metadata) for k in self.pending]
+        rows = [row for row, _ in written]
+        to_seal = [
+            sealed.ToSeal(r.id, self.pathways[r.pathway_id].person_id, v) for r, v in written
+        ]
+        keys = {str(p.id): p.key for p in self.people.values()}
+        sealed_rows = sealed.seal_rows(self.conn, self.kek, to_seal, keys)
+        positions = store.append(self.conn, rows, list(self.pathways.values()), sealed_rows)
         for known, position in zip(self.pending, positions, strict=True):
             known.answer["position"] = position
 
@@ -382,17 +388,20 @@ def _known(stored: store.StoredEvent) -> Known:
     )
 
 
-def _row(known: Known, metadata: dict) -> store.NewRow:
+def _row(known: Known, metadata: dict) -> tuple[store.NewRow, dict]:
+    """The log's row of an event, and the values taken out of its data (docs/domain.md §10)."""
     if known.append is not None:
         metadata = {**metadata, "append": known.append}
-    return store.NewRow(
+    data, values = ev.split_sealed(known.type, known.data)
+    row = store.NewRow(
         known.id,
         known.pathway_id,
         known.structure_id,
         known.version,
         known.type,
         known.occurred_on,
-        known.data,
+        data,
         metadata,
         ev.SCHEMA_VERSION[known.type],
     )
+    return row, values

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, text
 
 from services.pathways.decide.pathway import fold, view
 from services.pathways.store import events as store
 from shared.auth import Caller
-from shared.domain.events import SCHEMA_VERSION
+from shared.domain.events import SCHEMA_VERSION, with_sealed
 from shared.domain.pathway.state import Event, event_key
 from shared.problems import Problem
 
 
 def owned_stream(
-    conn: Connection, caller: Caller, pathway_id: uuid.UUID
+    conn: Connection, caller: Caller, pathway_id: uuid.UUID, kek: AESGCM
 ) -> list[store.StoredEvent]:
-    """The pathway's events, if the caller may read them; 404 otherwise (existence not revealed)."""
-    events = store.stream(conn, pathway_id)
+    """The pathway's events, if the caller may read them; 404 otherwise (existence not revealed).
+
+    Only the structure that owns the pathway reads the values sealed out of the log (PASS IAE
+    number, free texts: docs/domain.md §10); for an admin they read as None, as once erased.
+    """
+    events = store.stream(conn, pathway_id, None if caller.is_admin else kek)
     if not events or not (caller.is_admin or events[0].structure_id == caller.structure_id):
         raise Problem(404, "Parcours introuvable.")
+    if caller.is_admin:
+        return [replace(e, data=with_sealed(e.type, e.data, None)) for e in events]
     return events
 
 
@@ -29,9 +37,9 @@ def _events(stream: list[store.StoredEvent]) -> list[Event]:
     return [Event(e.id, e.type, e.occurred_on, e.data, e.version) for e in stream]
 
 
-def stream(conn: Connection, caller: Caller, pathway_id: uuid.UUID) -> list[dict]:
+def stream(conn: Connection, caller: Caller, pathway_id: uuid.UUID, kek: AESGCM) -> list[dict]:
     """The stream in version order, each event marked `voided` when a later event voids it."""
-    events = owned_stream(conn, caller, pathway_id)
+    events = owned_stream(conn, caller, pathway_id, kek)
     voided = fold(_events(events)).voided_ids
     return [
         {

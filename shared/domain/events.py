@@ -267,8 +267,22 @@ DATA_SCHEMAS: Mapping[str, type[Schema]] = {
 }
 EVENT_TYPES: tuple[str, ...] = tuple(DATA_SCHEMAS)
 
-# Version of each type's data schema, stored with every event (design §2).
-SCHEMA_VERSION: Mapping[str, int] = dict.fromkeys(EVENT_TYPES, 1)
+# Values that can identify a person never reach the log (docs/domain.md §10,
+# docs/adr/0010-personal-data-out-of-the-log.md): the pathways service takes them out of the data
+# on append and keeps them sealed with the person's identity, erased with it. Each is a path into
+# the event's data; the feed and the reports never see them.
+SEALED_FIELDS: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    PATHWAY_OPENED: (("pass_iae", "number"),),
+    TRAINING_STARTED: (("title",),),
+    EVENT_VOIDED: (("reason",),),
+}
+
+# Version of each type's data schema, stored with every event (design §2). Version 2 of the
+# types above: their data as the log keeps it, without the sealed values.
+SCHEMA_VERSION: Mapping[str, int] = {
+    **dict.fromkeys(EVENT_TYPES, 1),
+    **dict.fromkeys(SEALED_FIELDS, 2),
+}
 
 # The version of data stored, or read from a feed, before versions were written with events.
 FIRST_VERSION = 1
@@ -282,7 +296,61 @@ def version_of(event: Mapping[str, Any]) -> int:
 
 # (type, version) → function turning data of that version into data of the next version.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
-UPCASTERS: Mapping[tuple[str, int], Upcaster] = {}
+
+
+def split_sealed(event_type: str, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data the log keeps, and the values taken out of it, keyed by dotted path (empty when
+    the event carries none): `data` itself is left unchanged."""
+    paths = SEALED_FIELDS.get(event_type)
+    if not paths:
+        return data, {}
+    kept = dict(data)
+    sealed: dict[str, Any] = {}
+    for *parents, leaf in paths:
+        holder: dict[str, Any] | None = kept
+        for name in parents:
+            child = holder.get(name) if holder is not None else None
+            holder = dict(child) if isinstance(child, dict) else None
+            if holder is not None:
+                kept[name] = holder  # one level deep: pass_iae
+        if holder is not None and leaf in holder:
+            sealed[".".join([*parents, leaf])] = holder.pop(leaf)
+    return kept, sealed
+
+
+def with_sealed(
+    event_type: str, data: dict[str, Any], sealed: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The data with its sealed values put back; a path they lack (erased with the person, or
+    never sent) is left out, or set to None when `sealed` is None (the values are gone)."""
+    paths = SEALED_FIELDS.get(event_type)
+    if not paths:
+        return data
+    whole = dict(data)
+    for *parents, leaf in paths:
+        key = ".".join([*parents, leaf])
+        if sealed is not None and key not in sealed:
+            continue
+        holder = whole
+        for name in parents:
+            child = holder.get(name)
+            if not isinstance(child, dict):
+                break
+            holder[name] = holder = dict(child)
+        else:
+            holder[leaf] = None if sealed is None else sealed[key]
+    return whole
+
+
+def _without_sealed(event_type: str) -> Upcaster:
+    """Version 1 → 2: the sealed values leave the data (the migration moved them out of the log,
+    services/pathways/migrations/versions/0003_sealed_event_values.py)."""
+    return lambda data: split_sealed(event_type, data)[0]
+
+
+UPCASTERS: Mapping[tuple[str, int], Upcaster] = {
+    (event_type, 1): _without_sealed(event_type) for event_type in SEALED_FIELDS
+}
 
 
 def load_event_data(event_type: str, data: Any) -> dict[str, Any]:
@@ -296,7 +364,7 @@ def load_event_data(event_type: str, data: Any) -> dict[str, Any]:
 
 
 def upcast(event_type: str, schema_version: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Bring stored data of an older schema version to the current one (identity while at 1)."""
+    """Bring stored data of an older schema version to the current one."""
     current = SCHEMA_VERSION[event_type]
     if schema_version > current:
         raise ValueError(f"{event_type} schema version {schema_version} is newer than {current}.")

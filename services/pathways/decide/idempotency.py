@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from shared.domain.events import OPENED_SERVER_FIELDS, PATHWAY_OPENED
+from shared.domain.events import OPENED_SERVER_FIELDS, PATHWAY_OPENED, split_sealed
 from shared.domain.pathway.state import Event
 
 
@@ -45,7 +45,24 @@ def same_content(known: Known, event: Event) -> bool:
     return (
         known.type == event.type
         and known.occurred_on == event.occurred_on
-        and client_data(known) == event.data
+        and _same_data(known.type, client_data(known), event.data)
+    )
+
+
+_ABSENT = object()
+
+
+def _same_data(event_type: str, stored: dict, sent: dict) -> bool:
+    """Equal data; a value sealed out of the log (docs/domain.md §10) that reads as None is gone
+    (erased with the person) or unknown, and is not compared: a client never sends a null."""
+    stored_kept, stored_values = split_sealed(event_type, stored)
+    sent_kept, sent_values = split_sealed(event_type, sent)
+    if stored_kept != sent_kept:
+        return False
+    return all(
+        stored_values.get(path, _ABSENT) is None
+        or stored_values.get(path, _ABSENT) == sent_values.get(path, _ABSENT)
+        for path in stored_values.keys() | sent_values.keys()
     )
 
 

@@ -106,8 +106,9 @@ def view(state: PathwayState, kind: str, today: date, *, pathway_id: str) -> dic
     }
 
 
-def _pass_view(state: PathwayState) -> dict[str, str] | None:
-    """The PASS with its end pushed back by suspensions and prolongations."""
+def _pass_view(state: PathwayState) -> dict[str, str | None] | None:
+    """The PASS with its end pushed back by suspensions and prolongations; its number is None
+    where the reader may not see it, or once erased (docs/domain.md §10)."""
     pass_iae = state.pass_iae
     if pass_iae is None:
         return None

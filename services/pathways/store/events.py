@@ -9,11 +9,13 @@ from datetime import date, datetime
 
 import orjson
 import psycopg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg.pq import ExecStatus
 from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, text
 
-from shared.domain.events import upcast
+from services.pathways.store import sealed
+from shared.domain.events import SEALED_FIELDS, upcast, with_sealed
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,17 @@ class PathwayRow:
 # prepared once per connection, and pipelined so that several cost one round trip.
 Query = tuple[str, dict]
 
+# The values sealed out of an event (store/sealed.py) come with it, with its person's key: read
+# by the same query, opened only by a reader holding the KEK.
 READ_SQL = """
-    SELECT event_id, pathway_id, structure_id, version, position, type, occurred_on,
-           recorded_at, schema_version, data, metadata -> 'append' AS append
-      FROM events
-     WHERE pathway_id = ANY(%(pathways)s::uuid[]) OR event_id = ANY(%(ids)s::uuid[])
-     ORDER BY pathway_id, version
+    SELECT e.event_id, e.pathway_id, e.structure_id, e.version, e.position, e.type,
+           e.occurred_on, e.recorded_at, e.schema_version, e.data, e.metadata -> 'append',
+           s.person_id, s.nonce, s.ciphertext, k.nonce, k.wrapped_key
+      FROM events e
+      LEFT JOIN (event_sealed_values s JOIN person_keys k ON k.person_id = s.person_id)
+             ON s.event_id = e.event_id
+     WHERE e.pathway_id = ANY(%(pathways)s::uuid[]) OR e.event_id = ANY(%(ids)s::uuid[])
+     ORDER BY e.pathway_id, e.version
 """
 
 
@@ -104,8 +111,13 @@ def read_query(pathway_ids: list[str], event_ids: list[str]) -> Query:
     return READ_SQL, {"pathways": pathway_ids, "ids": event_ids}
 
 
-def stored_events(rows: list[tuple]) -> list[StoredEvent]:
-    """Rows of `read_query` (its columns in order), their data upcast to the current version."""
+def stored_events(rows: list[tuple], kek: AESGCM | None = None) -> list[StoredEvent]:
+    """Rows of `read_query` (its columns in order), their data upcast to the current version.
+
+    With the KEK, the values sealed out of the log are put back (None where they are gone:
+    erased with the person); without it the data is as the log keeps it.
+    """
+    keys: dict = {}
     return [
         StoredEvent(
             str(r[0]),
@@ -116,28 +128,39 @@ def stored_events(rows: list[tuple]) -> list[StoredEvent]:
             r[5],
             r[6],
             r[7],
-            upcast(r[5], r[8], r[9]),
+            _data(kek, r, keys),
             r[10],
         )
         for r in rows
     ]
 
 
-def read(conn: Connection, pathway_ids: list[str], event_ids: list[str]) -> list[StoredEvent]:
+def _data(kek: AESGCM | None, row: tuple, keys: dict) -> dict:
+    data: dict = upcast(row[5], row[8], row[9])
+    if kek is None or row[5] not in SEALED_FIELDS:
+        return data
+    values = sealed.reveal(kek, str(row[0]), row[11 : 11 + sealed.TAIL], keys)
+    return with_sealed(row[5], data, values)
+
+
+def read(
+    conn: Connection, pathway_ids: list[str], event_ids: list[str], kek: AESGCM | None = None
+) -> list[StoredEvent]:
     """The whole streams of `pathway_ids` and any event whose id is in `event_ids`, one query."""
-    return stored_events(round_trip(conn, [read_query(pathway_ids, event_ids)])[0])
+    return stored_events(round_trip(conn, [read_query(pathway_ids, event_ids)])[0], kek)
 
 
-def stream(conn: Connection, pathway_id: uuid.UUID) -> list[StoredEvent]:
-    """One pathway's events in version order."""
-    return read(conn, [str(pathway_id)], [])
+def stream(conn: Connection, pathway_id: uuid.UUID, kek: AESGCM | None = None) -> list[StoredEvent]:
+    """One pathway's events in version order (with their sealed values given the KEK)."""
+    return read(conn, [str(pathway_id)], [], kek)
 
 
 # One statement, hence one implicit transaction on an autocommit connection: no BEGIN nor
 # COMMIT to send. Each JSON document carries its rows: one parameter, parsed once by PostgreSQL.
 # The positions are allocated before any row is written (docs/adr/0001): the events' insert
 # reads them, and the index upsert runs only once the insert is done (its one-time filter on
-# `inserted`), so that no write precedes the allocation.
+# `inserted`), so that no write precedes the allocation. The values sealed out of the events
+# (store/sealed.py) are inserted by the same statement; an empty list costs no round trip.
 APPEND_SQL = """
     WITH allocated AS (
         SELECT a.position, a.n
@@ -160,14 +183,26 @@ APPEND_SQL = """
                version integer)
          WHERE EXISTS (SELECT FROM inserted)
         ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
+    ), sealed AS (
+        INSERT INTO event_sealed_values (event_id, person_id, nonce, ciphertext)
+        SELECT r.event_id, r.person_id, decode(r.nonce, 'hex'), decode(r.ciphertext, 'hex')
+          FROM jsonb_to_recordset(%(sealed)s::jsonb) AS r(
+               event_id uuid, person_id uuid, nonce text, ciphertext text)
+         WHERE EXISTS (SELECT FROM inserted)
     )
     SELECT event_id, position FROM inserted
 """
 
 
-def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> list[int]:
-    """Insert `rows` and update the listing of `pathways` in one statement, committed on its
-    own: `conn` is in autocommit mode. The rows' positions, in order."""
+def append(
+    conn: Connection,
+    rows: list[NewRow],
+    pathways: list[PathwayRow],
+    sealed_rows: list[sealed.SealedRow] | None = None,
+) -> list[int]:
+    """Insert `rows`, the values sealed out of them and update the listing of `pathways` in one
+    statement, committed on its own: `conn` is in autocommit mode. The rows' positions, in
+    order."""
     pg = driver(conn)
     assert pg.autocommit, "store.append commits its own statement: autocommit connection only"
     document = [
@@ -189,6 +224,7 @@ def append(conn: Connection, rows: list[NewRow], pathways: list[PathwayRow]) -> 
         "count": len(rows),
         "rows": orjson.dumps(document).decode(),
         "pathways": orjson.dumps(pathways).decode(),
+        "sealed": orjson.dumps(sealed.document(sealed_rows or [])).decode(),
     }
     inserted = pg.execute(APPEND_SQL, params, prepare=True).fetchall()
     positions = {str(event_id): position for event_id, position in inserted}

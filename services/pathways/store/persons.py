@@ -6,7 +6,7 @@ Only this module sees names, birth dates and NIRs; the event log keeps person id
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import orjson
@@ -15,16 +15,18 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, text
 
 from services.pathways.decide.context import PersonFacts
-from services.pathways.store.vault import Sealed, open_sealed, seal
+from services.pathways.store.vault import open_value, seal, unwrap
 
 
 @dataclass(frozen=True)
 class Person:
-    """A decrypted person and the structure that created it."""
+    """A decrypted person, the structure that created it, and its data key (which also seals
+    the values kept out of its events: services/pathways/store/sealed.py)."""
 
     id: uuid.UUID
     structure_id: uuid.UUID
     identity: dict
+    key: bytes = field(default=b"", repr=False)
 
     def facts(self) -> PersonFacts:
         """What the rules may know: age (from the birth date) and sex, never the name."""
@@ -100,16 +102,20 @@ def for_append(ids: list[str], pathway_ids: list[str], structure_id: str) -> tup
 def decrypted(kek: AESGCM, rows: list[tuple]) -> dict[uuid.UUID, Person]:
     """Decrypted persons from rows (id, structure_id, nonce, identity, key_nonce, wrapped_key)."""
     found: dict[uuid.UUID, Person] = {}
-    for person_id, structure_id, *sealed in rows:
+    for person_id, structure_id, nonce, identity, key_nonce, wrapped_key in rows:
         try:
-            identity = orjson.loads(open_sealed(kek, person_id, Sealed(*map(bytes, sealed))))
+            key = unwrap(kek, person_id, bytes(key_nonce), bytes(wrapped_key))
+            plain = open_value(key, person_id.bytes, bytes(nonce), bytes(identity))
         except InvalidTag:
             continue  # sealed with another KEK: unreadable, so as good as erased
-        found[person_id] = Person(person_id, structure_id, identity)
+        found[person_id] = Person(person_id, structure_id, orjson.loads(plain), key)
     return found
 
 
 def erase(conn: Connection, person_id: uuid.UUID) -> None:
-    """Crypto-shredding: delete the data key and the ciphertext; the event log is untouched."""
+    """Crypto-shredding: delete the data key and the ciphertext, with the values sealed out of
+    the person's events (their rows also go with the key: ON DELETE CASCADE); the log is
+    untouched (docs/adr/0010-personal-data-out-of-the-log.md)."""
+    conn.execute(text("DELETE FROM event_sealed_values WHERE person_id = :id"), {"id": person_id})
     conn.execute(text("DELETE FROM person_keys WHERE person_id = :id"), {"id": person_id})
     conn.execute(text("DELETE FROM persons WHERE id = :id"), {"id": person_id})

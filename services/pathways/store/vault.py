@@ -53,6 +53,21 @@ def seal(kek: AESGCM, person_id: uuid.UUID, plaintext: bytes) -> Sealed:
 
 def open_sealed(kek: AESGCM, person_id: uuid.UUID, sealed: Sealed) -> bytes:
     """Decrypt an identity: unwrap its data key, then the identity itself."""
-    aad = person_id.bytes
-    data_key = kek.decrypt(sealed.key_nonce, sealed.wrapped_key, aad)
-    return AESGCM(data_key).decrypt(sealed.nonce, sealed.identity, aad)
+    data_key = unwrap(kek, person_id, sealed.key_nonce, sealed.wrapped_key)
+    return AESGCM(data_key).decrypt(sealed.nonce, sealed.identity, person_id.bytes)
+
+
+def unwrap(kek: AESGCM, person_id: uuid.UUID, key_nonce: bytes, wrapped_key: bytes) -> bytes:
+    """A person's data key (InvalidTag when wrapped by another KEK)."""
+    return kek.decrypt(key_nonce, wrapped_key, person_id.bytes)
+
+
+def seal_value(data_key: bytes, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
+    """Encrypt a value kept beside an identity with the person's data key: (nonce, ciphertext)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce, AESGCM(data_key).encrypt(nonce, plaintext, aad)
+
+
+def open_value(data_key: bytes, aad: bytes, nonce: bytes, ciphertext: bytes) -> bytes:
+    """Decrypt a value sealed by `seal_value`."""
+    return AESGCM(data_key).decrypt(nonce, ciphertext, aad)

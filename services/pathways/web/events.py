@@ -82,6 +82,10 @@ def _engine():
     return current_app.extensions["iae_engine"]
 
 
+def _kek():
+    return current_app.extensions["iae_kek"]
+
+
 @pathways.route("/pathways/<uuid:pathway_id>/events")
 class PathwayEvents(MethodView):
     @scoped("structure")
@@ -112,7 +116,7 @@ class PathwayEvents(MethodView):
         """The whole stream of a pathway in version order, each event marked voided or not."""
         caller = current_caller()
         with _engine().connect() as conn:
-            return json_response(reading.stream(conn, caller, pathway_id))
+            return json_response(reading.stream(conn, caller, pathway_id, _kek()))
 
 
 @pathways.route("/events/batch")
@@ -138,7 +142,7 @@ class PathwayState(MethodView):
         """The current state of a pathway: contracts, hours, PASS IAE, exit, alerts."""
         caller = current_caller()
         with _engine().connect() as conn:
-            stream = reading.owned_stream(conn, caller, pathway_id)
+            stream = reading.owned_stream(conn, caller, pathway_id, _kek())
         kind = current_app.extensions["iae_kinds"].kind_of(stream[0].structure_id, bearer_token())
         return json_response(reading.state_view(stream, kind, str(pathway_id)))
 

@@ -205,7 +205,7 @@ def _pass_iae(data: dict[str, str] | None) -> PassIae | None:
         return None
     start_on = date.fromisoformat(data["start_on"])
     end_on = date.fromisoformat(data["end_on"]) if data.get("end_on") else pass_end_from(start_on)
-    return PassIae(data["number"], start_on, end_on)
+    return PassIae(data.get("number"), start_on, end_on)  # not in the log (docs/domain.md §10)
 
 
 def _put_contract(state: PathwayState, contract: Contract) -> None:
