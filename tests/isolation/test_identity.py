@@ -58,10 +58,14 @@ def test_identity_never_appears_in_logs_feed_projections_or_exports(world, setti
     pathways, reporting = world.client("pathways"), world.client("reporting")
     person = pathways.post("/v1/persons", headers=a, json=world.identity)
     assert person.status_code == 201
+    # The PASS number stays out of the log too, with the identity (docs/domain.md §10).
+    number = f"9999{uuid.uuid4().int % 10**8:08d}"
+    pass_iae = {"number": number, "start_on": "2026-01-05"}
+    org = Org(world.structure_a, "")
     answer = pathways.post(
         f"/v1/pathways/{uuid.uuid4()}/events",
         headers=a,
-        json={"events": [opening(Org(world.structure_a, ""), person.json["id"]), support()]},
+        json={"events": [opening(org, person.json["id"], pass_iae=pass_iae), support()]},
     )
     assert answer.status_code == 201
     from services.reporting.catchup import jobs
@@ -80,7 +84,7 @@ def test_identity_never_appears_in_logs_feed_projections_or_exports(world, setti
     }
     assert captured_logs, "nothing was logged: the capture would prove nothing"
     assert answer.json["events"][0]["id"] in places["reporting database"]
-    for secret in _secrets(world):
+    for secret in [*_secrets(world), number]:
         leaks = [name for name, content in places.items() if secret in content]
         assert leaks == [], f"{secret!r} found in {leaks}"
 
