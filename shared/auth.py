@@ -16,7 +16,7 @@ from flask import current_app, g, request
 
 from shared.problems import Problem
 
-SCOPES = ("admin", "network", "group", "structure")
+SCOPES = ("admin", "network", "group", "structure", "territory")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class Caller:
     token_id: str | None = None
     structure_id: str | None = None
     group_id: str | None = None
+    # A territory token reads one département or one region (docs/api.md, "Scopes").
+    department: str | None = None
+    region: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -38,6 +41,8 @@ class Caller:
             "structure_id": self.structure_id,
             "group_id": self.group_id,
             "token_id": self.token_id,
+            "department": self.department,
+            "region": self.region,
         }
 
 
@@ -88,7 +93,12 @@ def registry_whoami(registry_url: str, timeout: float) -> Callable[[str], Caller
             raise RegistryUnavailable(f"registry answered {r.status_code}")
         body = r.json()
         return Caller(
-            body["scope"], body.get("token_id"), body.get("structure_id"), body.get("group_id")
+            body["scope"],
+            body.get("token_id"),
+            body.get("structure_id"),
+            body.get("group_id"),
+            body.get("department"),
+            body.get("region"),
         )
 
     return verify

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from services.registry.models import AuditEntry, Change, Group, Membership, Structure
+from services.registry.models import Annex, AuditEntry, Change, Group, Membership, Structure
 from shared import queues
 from shared.auth import Caller
 
@@ -50,10 +50,35 @@ def membership_data(m: Membership) -> dict:
     }
 
 
+def annex_data(a: Annex) -> dict:
+    """The whole annexe with its avenants, as reporting copies it (docs/domain.md §6b)."""
+    return {
+        "id": str(a.id),
+        "structure_id": str(a.structure_id),
+        "number": a.number,
+        "measure": a.measure,
+        "state": a.state,
+        "starts_on": a.starts_on.isoformat(),
+        "ends_on": a.ends_on.isoformat(),
+        "etp_conventioned": a.etp_conventioned,
+        "reference_hours": a.reference_hours,
+        "amendments": [
+            {
+                "id": str(m.id),
+                "number": m.number,
+                "effective_on": m.effective_on.isoformat(),
+                "etp_conventioned": m.etp_conventioned,
+            }
+            for m in sorted(a.amendments, key=lambda m: m.effective_on)
+        ],
+    }
+
+
 SNAPSHOTS: dict[type, tuple[str, Callable[[Any], dict]]] = {
     Structure: ("structure", structure_data),
     Group: ("group", group_data),
     Membership: ("membership", membership_data),
+    Annex: ("annex", annex_data),
 }
 
 

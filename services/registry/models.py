@@ -1,4 +1,5 @@
-"""Registry tables: structures, GES groups with dated memberships, tokens, changes and audit."""
+"""Registry tables: structures, GES groups with dated memberships, annexes financières with
+their avenants, tokens, changes and audit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -18,7 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -76,6 +78,52 @@ class Membership(Base):
     left_on: Mapped[date | None] = mapped_column(Date)
 
 
+class Annex(Base):
+    """An annexe financière: the ETP the State funds a structure for one measure and period
+    (docs/domain.md §6b); its avenants change that figure from their date."""
+
+    __tablename__ = "annexes"
+    __table_args__ = (
+        UniqueConstraint("number", name="uq_annexes_number"),
+        Index("ix_annexes_structure", "structure_id", "measure"),
+    )
+    __mapper_args__ = {"eager_defaults": True}
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    structure_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("structures.id"))
+    number: Mapped[str] = mapped_column(String(30))
+    measure: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(12))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    etp_conventioned: Mapped[float] = mapped_column(Float)
+    reference_hours: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    amendments: Mapped[list[Amendment]] = relationship(
+        order_by="(Amendment.effective_on, Amendment.created_at, Amendment.id)",
+        lazy="selectin",
+    )
+
+
+class Amendment(Base):
+    """An avenant: from `effective_on` its annexe funds `etp_conventioned` ETP."""
+
+    __tablename__ = "amendments"
+    __table_args__ = (UniqueConstraint("annex_id", "number", name="uq_amendments_number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    annex_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("annexes.id"))
+    number: Mapped[str] = mapped_column(String(30))
+    effective_on: Mapped[date] = mapped_column(Date)
+    etp_conventioned: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp()
+    )
+
+
 class Token(Base):
     __tablename__ = "tokens"
 
@@ -86,6 +134,9 @@ class Token(Base):
         UUID(as_uuid=True), ForeignKey("structures.id")
     )
     group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("groups.id"))
+    # A territory token names exactly one of them (docs/api.md, "Scopes").
+    department: Mapped[str | None] = mapped_column(String(3))
+    region: Mapped[str | None] = mapped_column(String(2))
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

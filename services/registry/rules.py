@@ -12,9 +12,14 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# Scopes bound to an entity, and the field naming it (docs/api.md, "Scopes").
-BOUND_FIELD = {"structure": "structure_id", "group": "group_id"}
-BINDING_FIELDS = ("structure_id", "group_id")
+# Scopes bound to an entity or an area, and the fields naming it (docs/api.md, "Scopes"): a
+# territory token names exactly one of a département or a region.
+BOUND_FIELDS = {
+    "structure": ("structure_id",),
+    "group": ("group_id",),
+    "territory": ("department", "region"),
+}
+BINDING_FIELDS = ("structure_id", "group_id", "department", "region")
 
 
 @dataclass(frozen=True)
@@ -59,14 +64,35 @@ def members_on(stays: Iterable[tuple[T, Stay]], on: date) -> list[T]:
     return [member for member, stay in stays if stay.includes(on)]
 
 
-def binding_errors(scope: str, structure_id: object, group_id: object) -> dict[str, list[str]]:
-    """Each scope names exactly the entity it is bound to (none for admin and network)."""
-    required = BOUND_FIELD.get(scope)
-    given = {"structure_id": structure_id, "group_id": group_id}
+def binding_errors(
+    scope: str,
+    structure_id: object,
+    group_id: object,
+    department: object = None,
+    region: object = None,
+) -> dict[str, list[str]]:
+    """Each scope names exactly the entity or area it is bound to (none for admin and network)."""
+    allowed = BOUND_FIELDS.get(scope, ())
+    given = {
+        "structure_id": structure_id,
+        "group_id": group_id,
+        "department": department,
+        "region": region,
+    }
     errors: dict[str, list[str]] = {}
     for name in BINDING_FIELDS:
-        if name == required and given[name] is None:
-            errors[name] = [f"Obligatoire pour la portée « {scope} »."]
-        elif name != required and given[name] is not None:
+        if name not in allowed and given[name] is not None:
             errors[name] = [f"Interdit pour la portée « {scope} »."]
+    named = [name for name in allowed if given[name] is not None]
+    if allowed and not named:
+        either = " ou ".join(allowed)
+        for name in allowed:
+            errors[name] = [
+                f"Obligatoire pour la portée « {scope} » ({either})."
+                if len(allowed) > 1
+                else f"Obligatoire pour la portée « {scope} »."
+            ]
+    elif len(named) > 1:
+        for name in named:
+            errors[name] = [f"Un seul de {' ou '.join(allowed)} pour la portée « {scope} »."]
     return errors

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from webargs.fields import DelimitedList
 
+from shared import auth
+from shared.domain import annexes
 from shared.domain.codes import STRUCTURE_KINDS
 from shared.domain.identifiers import is_valid_department, is_valid_siret, normalize_digits
+from shared.domain.measures import MEASURES
 from shared.domain.territories import DEPARTMENTS, REGIONS
 
-SCOPES = ("admin", "network", "group", "structure")
-ENTITIES = ("structure", "group", "membership", "token")
+ENTITIES = ("structure", "group", "membership", "annex", "token")
+# What `GET /v1/changes` publishes; a reader names those it copies (docs/api.md, "Changes").
+CHANGE_ENTITIES = ("structure", "group", "membership", "annex")
+CHANGE_ENTITIES_1_0 = ("structure", "group", "membership")
 KIND_ERROR = "Type de structure inconnu ; valeurs possibles : " + ", ".join(STRUCTURE_KINDS) + "."
 
 
@@ -43,6 +49,16 @@ class Department(fields.String):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
         if not is_valid_department(code):
             raise ValidationError("Département inconnu (ex. : 35, 2A, 974).")
+        return code
+
+
+class Region(fields.String):
+    """An INSEE region code (e.g. 53 for Bretagne)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip()
+        if code not in REGIONS:
+            raise ValidationError("Région inconnue : code INSEE de la région (ex. : 53, 11, 04).")
         return code
 
 
@@ -152,13 +168,120 @@ class LeaveIn(Schema):
     left_on = fields.Date(required=True)
 
 
+# --- Annexes financières (docs/domain.md §6b) -----------------------------------------------
+
+
+class AnnexNumber(fields.String):
+    """An ASP number, spaces dropped and upper-cased (shape: shared/domain/annexes.py)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if not annexes.is_valid_number(number):
+            raise ValidationError(annexes.NUMBER_MESSAGE)
+        return annexes.normalize_number(number)
+
+
+MEASURE = validate.OneOf(
+    MEASURES, error="Mesure inconnue ; valeurs possibles : " + ", ".join(MEASURES) + "."
+)
+STATE = validate.OneOf(annexes.STATES, error=annexes.UNKNOWN_STATE)
+ETP = validate.Range(min=0, max=annexes.MAX_ETP, min_inclusive=False, error=annexes.ETP_MESSAGE)
+REFERENCE_HOURS = validate.Range(
+    min=0,
+    max=annexes.MAX_REFERENCE_HOURS,
+    min_inclusive=False,
+    error=annexes.REFERENCE_HOURS_MESSAGE,
+)
+
+
+class AnnexIn(Schema):
+    number = AnnexNumber(required=True, metadata={"example": "ACI051170013A0M1"})
+    measure = fields.String(required=True, validate=MEASURE)
+    state = fields.String(required=True, validate=STATE)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    etp_conventioned = fields.Float(required=True, validate=ETP)
+    reference_hours = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=REFERENCE_HOURS,
+        metadata={"description": "Heures annuelles d'un ETP (défaut : celles de la mesure)."},
+    )
+
+    @validates_schema
+    def _dates(self, data, **kwargs):
+        if data["ends_on"] < data["starts_on"]:
+            message = annexes.ENDS_BEFORE_START.format(data["starts_on"].isoformat())
+            raise ValidationError({"ends_on": [message]})
+
+
+class AnnexPatch(Schema):
+    """A new state or end date; checked against the annexe's start, avenants and overlaps."""
+
+    state = fields.String(validate=STATE)
+    ends_on = fields.Date()
+
+
+class AmendmentIn(Schema):
+    number = AnnexNumber(required=True, metadata={"example": "ACI051170013A1M0"})
+    effective_on = fields.Date(required=True)
+    etp_conventioned = fields.Float(required=True, validate=ETP)
+
+
+class AmendmentOut(Schema):
+    id = fields.UUID()
+    number = fields.String()
+    effective_on = fields.Date()
+    etp_conventioned = fields.Float()
+
+
+class AnnexOut(Schema):
+    id = fields.UUID()
+    structure_id = fields.UUID()
+    number = fields.String()
+    measure = fields.String()
+    measure_label = fields.Function(lambda a: MEASURES[a.measure].label)
+    state = fields.String()
+    state_label = fields.Function(lambda a: annexes.STATES[a.state])
+    counts = fields.Function(
+        lambda a: annexes.counts(a.state),
+        metadata={"description": "L'état compte (PROVISOIRE, VALIDE, CLOTURE)."},
+    )
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    etp_conventioned = fields.Float()
+    reference_hours = fields.Float()
+    amendments = fields.List(fields.Nested(AmendmentOut))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class AnnexListArgs(PageArgs):
+    department = Department(metadata={"description": "Département de la structure."})
+    region = Region(metadata={"description": "Région de la structure (code INSEE)."})
+    year = fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "Annexes valides au moins un jour de cette année."},
+    )
+
+
 # --- Tokens -------------------------------------------------------------------------------------
 
 
 class TokenIn(Schema):
-    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
+    scope = fields.String(required=True, validate=validate.OneOf(auth.SCOPES))
     structure_id = fields.UUID(load_default=None, allow_none=True)
     group_id = fields.UUID(load_default=None, allow_none=True)
+    department = Department(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Portée territory : le département lu (ou region)."},
+    )
+    region = Region(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Portée territory : la région lue (ou department)."},
+    )
     label = Text(required=True, validate=NAME)
 
 
@@ -167,6 +290,8 @@ class TokenInfo(Schema):
     scope = fields.String()
     structure_id = fields.UUID(allow_none=True)
     group_id = fields.UUID(allow_none=True)
+    department = fields.String(allow_none=True)
+    region = fields.String(allow_none=True)
     label = fields.String()
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
@@ -184,6 +309,8 @@ class WhoAmI(Schema):
     structure_id = fields.String(allow_none=True)
     group_id = fields.String(allow_none=True)
     token_id = fields.String(allow_none=True)
+    department = fields.String(allow_none=True, metadata={"description": "Portée territory."})
+    region = fields.String(allow_none=True, metadata={"description": "Portée territory."})
 
 
 # --- Reference-data changes and audit -----------------------------------------------------------
@@ -192,11 +319,20 @@ class WhoAmI(Schema):
 class ChangesArgs(Schema):
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=BIGINT_MAX))
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
+    entities = DelimitedList(
+        fields.String(validate=validate.OneOf(CHANGE_ENTITIES)),
+        load_default=lambda: list(CHANGE_ENTITIES_1_0),
+        validate=validate.Length(min=1),
+        metadata={
+            "description": "Entités à lire, séparées par des virgules (défaut : structure, group, "
+            "membership ; ajoutez annex pour les annexes financières)."
+        },
+    )
 
 
 class ChangeOut(Schema):
     seq = fields.Integer()
-    entity = fields.String(metadata={"description": "structure, group ou membership"})
+    entity = fields.String(metadata={"description": "structure, group, membership ou annex"})
     id = fields.UUID(attribute="entity_id")
     data = fields.Dict(metadata={"description": "État complet de l'entité après le changement."})
 

@@ -50,6 +50,8 @@ def _caller(row: Token) -> Caller:
         str(row.id),
         str(row.structure_id) if row.structure_id else None,
         str(row.group_id) if row.group_id else None,
+        row.department,
+        row.region,
     )
 
 
@@ -98,7 +100,9 @@ class TokenVerifier:
 
 def _check_binding(session: Session, data: dict) -> None:
     """The scope names what it must, and what it names exists (else 422)."""
-    errors = rules.binding_errors(data["scope"], data["structure_id"], data["group_id"])
+    errors = rules.binding_errors(
+        data["scope"], data["structure_id"], data["group_id"], data["department"], data["region"]
+    )
     for name, model in BOUND_MODELS.items():
         if name not in errors and data[name] and session.get(model, data[name]) is None:
             errors[name] = ["Aucune entité ne porte cet identifiant."]
@@ -152,6 +156,8 @@ def info(row: Token) -> dict:
         "scope": row.scope,
         "structure_id": row.structure_id,
         "group_id": row.group_id,
+        "department": row.department,
+        "region": row.region,
         "label": row.label,
         "created_at": row.created_at,
         "revoked_at": row.revoked_at,

@@ -98,3 +98,18 @@ def test_a_network_token_names_nothing():
 
 def test_an_admin_token_without_binding_is_valid():
     assert binding_errors("admin", None, None) == {}
+
+
+def test_a_territory_token_names_a_department_or_a_region():
+    assert binding_errors("territory", None, None, "35", None) == {}
+    assert binding_errors("territory", None, None, None, "53") == {}
+    assert set(binding_errors("territory", None, None)) == {"department", "region"}
+
+
+def test_a_territory_token_names_only_one_area_and_no_structure():
+    assert set(binding_errors("territory", None, None, "35", "53")) == {"department", "region"}
+    assert set(binding_errors("territory", "s", None, "35", None)) == {"structure_id"}
+
+
+def test_other_scopes_name_no_area():
+    assert set(binding_errors("network", None, None, "35", "53")) == {"department", "region"}

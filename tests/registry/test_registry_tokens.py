@@ -52,6 +52,8 @@ def test_whoami_answers_an_unbound_token(registry, admin, scope):
         "structure_id": None,
         "group_id": None,
         "token_id": token["id"],
+        "department": None,
+        "region": None,
     }
 
 

@@ -25,10 +25,14 @@ class Changes(MethodView):
     @blp.arguments(schemas.ChangesArgs, location="query")
     @blp.response(200, schemas.ChangesOut)
     def get(self, args):
-        """Reference-data changes after `after`, in order; a reader paging from 0 skips none."""
+        """Reference-data changes after `after`, in order; a reader paging from 0 skips none.
+
+        `entities` names what the reader copies: by default the entities of contract 1.0
+        (structure, group, membership), so a reader that does not know annexes keeps working;
+        `annex` adds each annexe financière, whole with its avenants (ADR 0011)."""
         query = (
             select(Change)
-            .where(Change.seq > args["after"])
+            .where(Change.seq > args["after"], Change.entity.in_(args["entities"]))
             .order_by(Change.seq)
             .limit(args["limit"])
         )

@@ -1,0 +1,144 @@
+"""Annexes financières and their avenants (docs/domain.md §6, §6b): the states that count, the
+number's shape, and the ETP an annexe funds on a given day.
+
+An annexe financière (AF) funds, for one structure and one measure, a number of ETP over a
+period; an avenant (amendment) changes that number from a date. Pure: no I/O, no clock.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from shared.domain.measures import MEASURES
+
+# Every state an AF can be in, with its French label. Only the counting states enter the ETP
+# conventionnés and the no-overlap rule; a draft or a cancelled AF is kept but never counts.
+STATES: Mapping[str, str] = {
+    "BROUILLON": "Brouillon",
+    "PROVISOIRE": "Provisoire",
+    "VALIDE": "Validée",
+    "CLOTURE": "Clôturée",
+    "ANNULE": "Annulée",
+}
+COUNTING_STATES: frozenset[str] = frozenset({"PROVISOIRE", "VALIDE", "CLOTURE"})
+
+# The ASP number, e.g. ACI051170013A0M1: measure, département, year, sequence, then the avenant
+# (A…) and modification (M…) numbers. Measure prefixes vary in length (AI, ACI, ETTI, EITI…) and
+# no published rule fixes every part, so the check is deliberately loose: 8 to 30 capital letters
+# or digits, spaces dropped and letters upper-cased before the check.
+_NUMBER = re.compile(r"[A-Z0-9]{8,30}")
+NUMBER_MESSAGE = "Numéro d'annexe invalide : 8 à 30 lettres ou chiffres (ex. : ACI051170013A0M1)."
+
+# The annual hours of one full-time ETP can never exceed 48 h (the legal weekly maximum) x 52
+# weeks; above that a reference is a typing error, not a convention.
+MAX_REFERENCE_HOURS = 48.0 * 52
+REFERENCE_HOURS_MESSAGE = (
+    "Heures annuelles de référence invalides : plus de 0 et au plus 2 496 (48 h x 52 semaines)."
+)
+# Far above any single AF (the largest structures fund a few hundred ETP): a typing error.
+MAX_ETP = 10_000.0
+ETP_MESSAGE = "Le nombre d'ETP conventionnés doit être supérieur à 0 (et au plus 10 000)."
+
+UNKNOWN_STATE = "État d'annexe inconnu ; valeurs possibles : " + ", ".join(STATES) + "."
+ENDS_BEFORE_START = "La date de fin doit être égale ou postérieure à la date de début ({})."
+OUTSIDE_VALIDITY = (
+    "La date d'effet de l'avenant doit être comprise dans la validité de l'annexe ({} – {})."
+)
+AMENDMENTS_AFTER_END = "Un avenant prend effet le {} : la fin de l'annexe ne peut pas le précéder."
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """An avenant: from `effective_on` the annexe funds `etp_conventioned` ETP."""
+
+    number: str
+    effective_on: date
+    etp_conventioned: float
+
+
+@dataclass(frozen=True)
+class Annex:
+    """What the rules need of an annexe financière: its dates, state and funded ETP."""
+
+    number: str
+    measure: str
+    state: str
+    starts_on: date
+    ends_on: date
+    etp_conventioned: float
+
+    @property
+    def counts(self) -> bool:
+        return counts(self.state)
+
+    def covers(self, on: date) -> bool:
+        """Whether the day lies in its validity (both ends inclusive)."""
+        return self.starts_on <= on <= self.ends_on
+
+    def overlaps(self, other: "Annex") -> bool:
+        """Two inclusive periods share at least one day."""
+        return self.starts_on <= other.ends_on and other.starts_on <= self.ends_on
+
+
+def measure_error(measure: str, kind: str) -> str | None:
+    """Why an AF of this measure cannot belong to a structure of this kind, or None."""
+    found = MEASURES.get(measure)
+    if found is None:
+        return "Mesure inconnue ; valeurs possibles : " + ", ".join(MEASURES) + "."
+    if found.kind != kind:
+        own = ", ".join(m.code for m in MEASURES.values() if m.kind == kind) or "aucune"
+        return f"La mesure {measure} n'est pas du type de la structure ({kind}) : {own}."
+    return None
+
+
+def default_reference_hours(measure: str) -> float:
+    """The annual hours of one ETP the measure sets; an AF may set its own."""
+    return MEASURES[measure].reference_hours
+
+
+def counts(state: str) -> bool:
+    """Whether an AF in this state counts (ETP conventionnés, no-overlap rule)."""
+    return state in COUNTING_STATES
+
+
+def normalize_number(value: str) -> str:
+    """The number as stored: spaces removed, upper-cased."""
+    return "".join(value.split()).upper()
+
+
+def is_valid_number(value: str) -> bool:
+    return _NUMBER.fullmatch(normalize_number(value)) is not None
+
+
+def is_valid_reference_hours(hours: float) -> bool:
+    return 0 < hours <= MAX_REFERENCE_HOURS
+
+
+def is_valid_etp(etp: float) -> bool:
+    return 0 < etp <= MAX_ETP
+
+
+def clashes(annex: Annex, others: Iterable[Annex]) -> list[Annex]:
+    """The other counting AFs of the same measure whose validity overlaps a counting `annex`
+    (the caller passes the AFs of the same structure, without `annex` itself)."""
+    if not annex.counts:
+        return []
+    return [
+        other
+        for other in others
+        if other.counts and other.measure == annex.measure and annex.overlaps(other)
+    ]
+
+
+def funded_etp_on(annex: Annex, amendments: Iterable[Amendment], on: date) -> float:
+    """The ETP the AF funds on that day: its own figure, replaced by each avenant from its
+    effective date (the latest effective date wins; for one date, the last one given). Zero
+    outside its validity or when it does not count (docs/domain.md §6b)."""
+    if not annex.counts or not annex.covers(on):
+        return 0.0
+    etp = annex.etp_conventioned
+    in_force = [a for a in amendments if a.effective_on <= on]
+    for amendment in sorted(in_force, key=lambda a: a.effective_on):
+        etp = amendment.etp_conventioned
+    return etp
