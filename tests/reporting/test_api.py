@@ -52,7 +52,8 @@ def test_a_structure_sees_only_its_own_open_alerts(net):
     assert {a["structure_id"] for a in body["items"]} == {net.s1}
     pass_alert = next(a for a in body["items"] if a["code"] == "pass_ending")
     assert pass_alert["due_on"] == "2026-12-14"
-    assert pass_alert["message"] == "Le PASS IAE 999990000001 prend fin le 14/12/2026."
+    # No PASS number outside the structure (docs/domain.md §10): reporting never sees it.
+    assert pass_alert["message"] == "Le PASS IAE prend fin le 14/12/2026."
 
 
 def test_the_480_hour_alert_counts_every_company_together(net):
