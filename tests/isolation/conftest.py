@@ -1,5 +1,6 @@
-"""A small world for the isolation tests: structures A (member of group G) and B, a token for
-every scope (a revoked one too), a person and a pathway of A, through the real APIs."""
+"""A small world for the isolation tests: structures A (member of group G, with an annexe
+financière) and B, both in Ille-et-Vilaine (35), a token for every scope (a revoked one too, and
+a territory token of another département), a person and a pathway of A, through the real APIs."""
 
 from __future__ import annotations
 
@@ -8,11 +9,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from isolation_support import ANNEX_YEAR, annex_number
 
 from shared.domain.identifiers import nir_key
 from tests.faults.traffic import IDENTITY, Org, opening, random_siret, support
 
-SCOPES = ("admin", "network", "group", "structure_a", "structure_b", "revoked", "none")
+SCOPES = (
+    "admin",
+    "network",
+    "group",
+    "structure_a",
+    "structure_b",
+    "territory",
+    "territory_far",
+    "revoked",
+    "none",
+)
 
 
 def valid_nir() -> str:
@@ -32,6 +44,7 @@ class World:
     joined_on: str
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     identity: dict = field(default_factory=dict)
+    annex_a: str = ""
 
     def client(self, service: str):
         return self.clients[service]
@@ -50,6 +63,19 @@ def _structure(registry, admin) -> str:
             json={"siret": random_siret(), "name": "Structure", "kind": "ACI", "department": "35"},
         )
     )["id"]
+
+
+def _annex(registry, admin, structure_id: str) -> str:
+    body = {
+        "number": annex_number(),
+        "measure": "ACI_DC",
+        "state": "VALIDE",
+        "starts_on": f"{ANNEX_YEAR}-01-01",
+        "ends_on": f"{ANNEX_YEAR}-12-31",
+        "etp_conventioned": 6,
+    }
+    path = f"/v1/structures/{structure_id}/annexes"
+    return _created(registry.post(path, headers=admin, json=body))["id"]
 
 
 def _token(registry, admin, **scope) -> tuple[str, str]:
@@ -84,6 +110,9 @@ def world(settings, registry, pathways, reporting, admin) -> World:
         "group": _token(registry, admin, scope="group", group_id=group)[1],
         "structure_a": _token(registry, admin, scope="structure", structure_id=a)[1],
         "structure_b": _token(registry, admin, scope="structure", structure_id=b)[1],
+        # A and B lie in Ille-et-Vilaine (35); the far territory sees neither.
+        "territory": _token(registry, admin, scope="territory", department="35")[1],
+        "territory_far": _token(registry, admin, scope="territory", department="29")[1],
     }
     revoked_id, tokens["revoked"] = _token(registry, admin, scope="structure", structure_id=a)
     assert registry.delete(f"/v1/tokens/{revoked_id}", headers=admin).status_code == 204
@@ -108,4 +137,6 @@ def world(settings, registry, pathways, reporting, admin) -> World:
     )
     _catch_up(settings)
     clients = {"registry": registry, "pathways": pathways, "reporting": reporting}
-    return World(clients, a, b, group, person, pathway, joined_on, headers, identity)
+    world = World(clients, a, b, group, person, pathway, joined_on, headers, identity)
+    world.annex_a = _annex(registry, admin, a)
+    return world

@@ -1,22 +1,40 @@
 """The scope matrix of docs/api.md, endpoint by endpoint: how to call it as a given scope, and the
-status the contract gives each scope. Resources belong to structure A (member of the group)."""
+status the contract gives each scope. Resources belong to structure A (member of the group); the
+territory token reads A's département, the far one another département.
+
+Reporting's territory cells (a territory reads the reports of its area, without person-level
+data) come with reporting's side of contract 1.1: until then its outcome and alert rows list no
+territory cell (`pending_territory`); every registry and pathways row has both."""
 
 from __future__ import annotations
 
+import io
 import uuid
+from datetime import date
 
 from tests.faults.traffic import IDENTITY, Org, opening, random_siret, support
 
+ANNEX_YEAR = date.today().year
+
+
+def annex_number() -> str:
+    """An ASP-shaped annexe number of its own (docs/domain.md §6b)."""
+    return f"ACI035{uuid.uuid4().int % 10**8:08d}A0M0"
+
+
 UNAUTHENTICATED = {"revoked": 401, "none": 401}
+NO_TERRITORY = {"territory": 403, "territory_far": 403}
 
 
-def statuses(admin, network, group, a, b) -> dict[str, int]:
+def statuses(admin, network, group, a, b, territory=403, far=403) -> dict[str, int]:
     return {
         "admin": admin,
         "network": network,
         "group": group,
         "structure_a": a,
         "structure_b": b,
+        "territory": territory,
+        "territory_far": far,
         **UNAUTHENTICATED,
     }
 
@@ -26,7 +44,17 @@ def only_admin(ok: int) -> dict[str, int]:
 
 
 def everyone(ok: int = 200) -> dict[str, int]:
-    return statuses(ok, ok, ok, ok, ok)
+    return statuses(ok, ok, ok, ok, ok, ok, ok)
+
+
+def like_structure_a(ok: int = 200) -> dict[str, int]:
+    """What A's own data answers: every reader of A, not B, not the far territory."""
+    return statuses(ok, ok, ok, ok, 403, ok, 403)
+
+
+def pending_territory(cells: dict[str, int]) -> dict[str, int]:
+    """A reporting row whose territory answers come with reporting's side of contract 1.1."""
+    return {scope: status for scope, status in cells.items() if not scope.startswith("territory")}
 
 
 def _get(service, path, **query):
@@ -79,13 +107,51 @@ def _revoke_fresh_token(w, h, s):
     return w.client("registry").delete(f"/v1/tokens/{made.json['id']}", headers=h)
 
 
+def _new_annex(w, h, s):
+    """A draft annexe of A (a draft never overlaps), with a number of its own."""
+    body = {
+        "number": annex_number(),
+        "measure": "ACI_DC",
+        "state": "BROUILLON",
+        "starts_on": f"{ANNEX_YEAR}-01-01",
+        "ends_on": f"{ANNEX_YEAR}-12-31",
+        "etp_conventioned": 3,
+    }
+    return w.client("registry").post(
+        f"/v1/structures/{w.structure_a}/annexes", headers=h, json=body
+    )
+
+
+def _amend(w, h, s):
+    body = {
+        "number": annex_number(),
+        "effective_on": f"{ANNEX_YEAR}-06-01",
+        "etp_conventioned": 7,
+    }
+    return w.client("registry").post(f"/v1/annexes/{w.annex_a}/amendments", headers=h, json=body)
+
+
+def _import(w, h, s):
+    """A one-line file of events: only a structure may import (its cells are elsewhere)."""
+    csv = (
+        "parcours;type;date;domaine;theme;realisation\n"
+        "P-1;support_action_recorded;2026-01-05;social;logement;internal\n"
+    )
+    return w.client("pathways").post(
+        "/v1/imports",
+        headers=h,
+        data={"file": (io.BytesIO(csv.encode()), "evenements.csv")},
+        content_type="multipart/form-data",
+    )
+
+
 REGISTRY = {
     "POST /v1/structures": (_new_structure, only_admin(201)),
     "GET /v1/structures": (_get("registry", lambda w: "/v1/structures"), everyone()),
     # docs/api.md keeps the 404 for persons and pathways; another structure is simply out of scope.
     "GET /v1/structures/{A}": (
         _get("registry", lambda w: f"/v1/structures/{w.structure_a}"),
-        statuses(200, 200, 200, 200, 403),
+        like_structure_a(),
     ),
     "PATCH /v1/structures/{A}": (
         lambda w, h, s: w.client("registry").patch(
@@ -100,10 +166,8 @@ REGISTRY = {
         only_admin(201),
     ),
     "GET /v1/groups": (_get("registry", lambda w: "/v1/groups"), everyone()),
-    "GET /v1/groups/{G}": (
-        _get("registry", lambda w: f"/v1/groups/{w.group}"),
-        statuses(200, 200, 200, 200, 403),
-    ),
+    # A territory sees a group with a member in its area (and only those members).
+    "GET /v1/groups/{G}": (_get("registry", lambda w: f"/v1/groups/{w.group}"), like_structure_a()),
     "PUT /v1/groups/{G}/members/{A}": (
         lambda w, h, s: w.client("registry").put(
             f"/v1/groups/{w.group}/members/{w.structure_a}",
@@ -120,6 +184,29 @@ REGISTRY = {
     ),
     "DELETE /v1/tokens/{id}": (_revoke_fresh_token, only_admin(204)),
     "GET /v1/whoami": (_get("registry", lambda w: "/v1/whoami"), everyone()),
+    "GET /v1/tokens": (_get("registry", lambda w: "/v1/tokens"), only_admin(200)),
+    "GET /v1/audit": (_get("registry", lambda w: "/v1/audit"), only_admin(200)),
+    "GET /v1/changes": (
+        _get("registry", lambda w: "/v1/changes"),
+        statuses(200, 200, 403, 403, 403),
+    ),
+    "POST /v1/structures/{A}/annexes": (_new_annex, only_admin(201)),
+    "GET /v1/structures/{A}/annexes": (
+        _get("registry", lambda w: f"/v1/structures/{w.structure_a}/annexes"),
+        like_structure_a(),
+    ),
+    "GET /v1/annexes": (_get("registry", lambda w: "/v1/annexes"), everyone()),
+    "GET /v1/annexes/{afA}": (
+        _get("registry", lambda w: f"/v1/annexes/{w.annex_a}"),
+        like_structure_a(),
+    ),
+    "PATCH /v1/annexes/{afA}": (
+        lambda w, h, s: w.client("registry").patch(
+            f"/v1/annexes/{w.annex_a}", headers=h, json={"state": "VALIDE"}
+        ),
+        only_admin(200),
+    ),
+    "POST /v1/annexes/{afA}/amendments": (_amend, only_admin(201)),
 }
 PATHWAYS = {
     "POST /v1/persons": (
@@ -152,21 +239,28 @@ PATHWAYS = {
         statuses(200, 403, 403, 200, 200),
     ),
     "GET /v1/feed": (_get("pathways", lambda w: "/v1/feed"), statuses(200, 200, 403, 403, 403)),
+    "POST /v1/imports": (
+        _import,
+        {"admin": 403, "network": 403, "group": 403, **NO_TERRITORY, **UNAUTHENTICATED},
+    ),
 }
 REPORTING = {
-    "GET /v1/reports/outcomes": (_get("reporting", lambda w: "/v1/reports/outcomes"), everyone()),
+    "GET /v1/reports/outcomes": (
+        _get("reporting", lambda w: "/v1/reports/outcomes"),
+        pending_territory(everyone()),
+    ),
     "GET /v1/reports/outcomes?structure_id=A": (
         lambda w, h, s: w.client("reporting").get(
             "/v1/reports/outcomes", headers=h, query_string={"structure_id": w.structure_a}
         ),
-        statuses(200, 200, 200, 200, 403),
+        pending_territory(statuses(200, 200, 200, 200, 403)),
     ),
-    "GET /v1/alerts": (_get("reporting", lambda w: "/v1/alerts"), everyone()),
+    "GET /v1/alerts": (_get("reporting", lambda w: "/v1/alerts"), pending_territory(everyone())),
     "GET /v1/alerts?structure_id=A": (
         lambda w, h, s: w.client("reporting").get(
             "/v1/alerts", headers=h, query_string={"structure_id": w.structure_a}
         ),
-        statuses(200, 200, 200, 200, 403),
+        pending_territory(statuses(200, 200, 200, 200, 403)),
     ),
     "GET /v1/projections": (
         _get("reporting", lambda w: "/v1/projections"),
