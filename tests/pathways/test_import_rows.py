@@ -167,3 +167,24 @@ def test_a_value_beyond_the_header_is_kept_to_be_reported():
 def test_an_unreadable_file_is_refused_whole(content):
     with pytest.raises(FileProblem):
         read_rows(content)
+
+
+def test_a_prescribers_agreement_and_a_france_travail_immersion_can_be_imported():
+    prolonged = event_of(type="pass_prolonged", date="2026-06-01", fin="2027-06-01", motif="RQTH")
+    assert "approved_by" not in prolonged.event["data"]
+    approved = event_of(
+        type="pass_prolonged",
+        date="2026-06-01",
+        fin="2027-06-01",
+        motif="RQTH",
+        accord_prolongation="prescriber",
+    )
+    assert approved.event["data"]["approved_by"] == "prescriber"
+    immersion = event_of(
+        type="immersion_recorded",
+        debut="2026-03-02",
+        fin="2026-03-13",
+        objectif="discover",
+        prescripteur_immersion="france_travail",
+    )
+    assert immersion.event["data"]["prescribed_by"] == "france_travail"
