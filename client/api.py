@@ -123,12 +123,47 @@ class Client:
         )
 
     def create_token(
-        self, scope: str, label: str, structure_id: str | None = None, group_id: str | None = None
+        self,
+        scope: str,
+        label: str,
+        structure_id: str | None = None,
+        group_id: str | None = None,
+        department: str | None = None,
+        region: str | None = None,
     ) -> dict:
-        body = {"scope": scope, "label": label, "structure_id": structure_id, "group_id": group_id}
+        """A token; a territory one names its `department` or its `region` (docs/api.md)."""
+        body = {
+            "scope": scope,
+            "label": label,
+            "structure_id": structure_id,
+            "group_id": group_id,
+            "department": department,
+            "region": region,
+        }
         return self.json(
             "POST", "registry", "/v1/tokens", json={k: v for k, v in body.items() if v is not None}
         )
+
+    def create_annex(self, structure_id: str, **fields: Any) -> dict:
+        """An annexe financière of the structure (`reference_hours` None: the measure's)."""
+        body = {k: v for k, v in fields.items() if v is not None}
+        return self.json("POST", "registry", f"/v1/structures/{structure_id}/annexes", json=body)
+
+    def amend_annex(
+        self, annex_id: str, number: str, effective_on: str, etp_conventioned: float
+    ) -> dict:
+        """An avenant: from `effective_on` the annexe funds `etp_conventioned` ETP."""
+        body = {
+            "number": number,
+            "effective_on": effective_on,
+            "etp_conventioned": etp_conventioned,
+        }
+        return self.json("POST", "registry", f"/v1/annexes/{annex_id}/amendments", json=body)
+
+    def annexes(self, structure_id: str | None = None, **filters: Any) -> list[dict]:
+        """The annexes within the token's reach (of one structure, when given)."""
+        path = f"/v1/structures/{structure_id}/annexes" if structure_id else "/v1/annexes"
+        return self.json("GET", "registry", path, params=_query(filters))
 
     def whoami(self) -> dict:
         return self.json("GET", "registry", "/v1/whoami")

@@ -16,9 +16,11 @@ from tqdm import tqdm
 
 from client.api import ApiError, Client, Endpoints, default_token, endpoints_with
 from client.demo import SIZES, Network, Size, load
+from shared.auth import SCOPES
+from shared.domain.annexes import STATES
 from shared.domain.codes import STRUCTURE_KINDS
+from shared.domain.measures import MEASURES
 
-SCOPES = ("admin", "network", "group", "structure")
 POLL_SECONDS = 1.0
 
 
@@ -152,10 +154,80 @@ def token() -> None:
 @click.option("--label", required=True, help="À quoi sert ce jeton (logiciel, personne…).")
 @click.option("--structure-id", help="Structure du jeton (portée structure).")
 @click.option("--group-id", help="GES du jeton (portée group).")
+@click.option(
+    "--department", help="Département lu (portée territory : DDETS, conseil départemental)."
+)
+@click.option("--region", help="Région lue, code INSEE (portée territory : DREETS).")
 @click.pass_context
-def token_create(ctx, scope, label, structure_id, group_id) -> None:
+def token_create(ctx, scope, label, structure_id, group_id, department, region) -> None:
     """Créer un jeton ; son secret n'est affiché qu'une fois."""
-    _show(_client(ctx).create_token(scope, label, structure_id, group_id))
+    _show(_client(ctx).create_token(scope, label, structure_id, group_id, department, region))
+
+
+@main.group()
+def annex() -> None:
+    """Annexes financières (ETP conventionnés) et leurs avenants."""
+
+
+@annex.command("create")
+@click.argument("structure_id")
+@click.option("--number", required=True, help="Numéro ASP de l'annexe (ex. ACI051170013A0M1).")
+@click.option(
+    "--measure", required=True, type=click.Choice(sorted(MEASURES)), help="Mesure (dispositif)."
+)
+@click.option(
+    "--state",
+    type=click.Choice(list(STATES)),
+    default="VALIDE",
+    show_default=True,
+    help="État de l'annexe (PROVISOIRE, VALIDE et CLOTURE comptent).",
+)
+@click.option("--starts-on", required=True, help="Début de validité (AAAA-MM-JJ).")
+@click.option("--ends-on", required=True, help="Fin de validité (AAAA-MM-JJ).")
+@click.option("--etp", required=True, type=float, help="ETP conventionnés.")
+@click.option(
+    "--reference-hours",
+    type=float,
+    help="Heures annuelles d'un ETP (défaut : celles de la mesure).",
+)
+@click.pass_context
+def annex_create(
+    ctx, structure_id, number, measure, state, starts_on, ends_on, etp, reference_hours
+) -> None:
+    """Créer une annexe financière de la structure STRUCTURE_ID (jeton administrateur)."""
+    _show(
+        _client(ctx).create_annex(
+            structure_id,
+            number=number,
+            measure=measure,
+            state=state,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            etp_conventioned=etp,
+            reference_hours=reference_hours,
+        )
+    )
+
+
+@annex.command("amend")
+@click.argument("annex_id")
+@click.option("--number", required=True, help="Numéro ASP de l'avenant.")
+@click.option("--effective-on", required=True, help="Date d'effet (AAAA-MM-JJ), dans la validité.")
+@click.option("--etp", required=True, type=float, help="ETP conventionnés à partir de cette date.")
+@click.pass_context
+def annex_amend(ctx, annex_id, number, effective_on, etp) -> None:
+    """Ajouter un avenant à l'annexe ANNEX_ID (jeton administrateur)."""
+    _show(_client(ctx).amend_annex(annex_id, number, effective_on, etp))
+
+
+@annex.command("list")
+@click.option("--structure-id", help="Les annexes de cette structure seulement.")
+@click.option("--department", help="Département des structures.")
+@click.option("--year", type=int, help="Annexes valides au moins un jour de cette année.")
+@click.pass_context
+def annex_list(ctx, structure_id, department, year) -> None:
+    """Lister les annexes financières visibles avec ce jeton."""
+    _show(_client(ctx).annexes(structure_id, department=department, year=year))
 
 
 # --- pathways -------------------------------------------------------------------------------------

@@ -167,3 +167,113 @@ def test_the_demo_command_loads_a_tiny_network_without_rejection(iae):
     assert result.exit_code == 0, result.output
     assert "7 structures" in result.output
     assert "14 parcours" in result.output
+
+
+def annex_number() -> str:
+    return f"ACI029{uuid.uuid4().int % 10**8:08d}A0M0"
+
+
+def new_annex(iae, structure_id: str, *options: str) -> dict:
+    result = iae(
+        "annex",
+        "create",
+        structure_id,
+        "--number",
+        annex_number(),
+        "--measure",
+        "ACI_DC",
+        "--starts-on",
+        "2026-01-01",
+        "--ends-on",
+        "2026-12-31",
+        "--etp",
+        "12.5",
+        *options,
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_an_annex_is_created_amended_and_listed(iae):
+    structure = new_structure(iae)
+    annex = new_annex(iae, structure["id"], "--reference-hours", "1607")
+
+    amended = iae(
+        "annex",
+        "amend",
+        annex["id"],
+        "--number",
+        annex_number(),
+        "--effective-on",
+        "2026-07-01",
+        "--etp",
+        "9",
+    )
+    listed = iae("annex", "list", "--structure-id", structure["id"])
+
+    assert (annex["state"], annex["reference_hours"]) == ("VALIDE", 1607)
+    assert amended.exit_code == 0, amended.output
+    assert json.loads(amended.output)["amendments"][0]["etp_conventioned"] == 9
+    assert [a["id"] for a in json.loads(listed.output)] == [annex["id"]]
+
+
+def test_an_overlapping_annex_shows_the_service_s_reason(iae):
+    structure = new_structure(iae)
+    new_annex(iae, structure["id"])
+
+    result = iae(
+        "annex",
+        "create",
+        structure["id"],
+        "--number",
+        annex_number(),
+        "--measure",
+        "ACI_DC",
+        "--starts-on",
+        "2026-06-01",
+        "--ends-on",
+        "2027-05-31",
+        "--etp",
+        "3",
+    )
+
+    assert result.exit_code == 1
+    assert "Erreur 409" in result.output and "chevaucherait" in result.output
+
+
+def test_annexes_are_listed_by_department_and_year(iae):
+    structure = new_structure(iae)
+    annex = new_annex(iae, structure["id"], "--state", "PROVISOIRE")
+
+    result = iae("annex", "list", "--department", "29", "--year", "2026")
+
+    assert result.exit_code == 0, result.output
+    assert annex["id"] in {a["id"] for a in json.loads(result.output)}
+    assert {a["state"] for a in json.loads(result.output)} <= {"PROVISOIRE", "VALIDE"}
+
+
+def territory_token(iae, *area: str) -> dict:
+    result = iae("token", "create", "--scope", "territory", *area, "--label", "État")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_a_territory_token_reads_its_area_only(iae):
+    finistere = territory_token(iae, "--department", "29")
+    elsewhere = territory_token(iae, "--region", "84")
+    structure = new_structure(iae)  # in the Finistère
+
+    seen = json.loads(iae("structure", "list", token=finistere["token"]).output)
+    unseen = json.loads(iae("structure", "list", token=elsewhere["token"]).output)
+
+    assert (finistere["department"], elsewhere["region"]) == ("29", "84")
+    assert structure["id"] in {s["id"] for s in seen}
+    assert {s["department"] for s in seen} == {"29"}
+    assert structure["id"] not in {s["id"] for s in unseen}
+
+
+def test_a_territory_token_needs_its_area(iae):
+    result = iae("token", "create", "--scope", "territory", "--label", "DREETS")
+
+    assert result.exit_code == 1
+    assert "Erreur 422" in result.output and "region" in result.output
