@@ -27,8 +27,15 @@ def log_event(type_: str, on: date, data: dict) -> dict:
     return {"id": str(uuid.uuid4()), "type": type_, "occurred_on": on.isoformat(), "data": data}
 
 
+def transfer_to(target: list[dict]) -> dict:
+    """An exit's `transferred_to` naming the pathway of the stream `target`: its opening event's
+    id stands for the pathway id until `interleave` gives the streams their pathway ids."""
+    return {"structure_id": target[0]["data"]["structure_id"], "pathway_id": target[0]["id"]}
+
+
 def interleave(streams: list[list[dict]], order: list[int]) -> list[dict]:
-    """One global log: pathways' events interleaved, each pathway's order kept."""
+    """One global log: pathways' events interleaved, each pathway's order kept; transfers name
+    the pathway ids the streams get (see `transfer_to`)."""
     cursors, log = [0] * len(streams), []
     ids = [str(uuid.uuid4()) for _ in streams]
     for pick in order + list(range(len(streams))) * max(map(len, streams)):
@@ -44,7 +51,16 @@ def interleave(streams: list[list[dict]], order: list[int]) -> list[dict]:
                     "structure_id": streams[i][0]["data"]["structure_id"],
                 }
             )
-    return log
+    opened = {stream[0]["id"]: pid for stream, pid in zip(streams, ids, strict=True) if stream}
+    return [_linked(e, opened) for e in log]
+
+
+def _linked(event: dict, opened: dict[str, str]) -> dict:
+    to = event["data"].get("transferred_to")
+    if not to or to["pathway_id"] not in opened:
+        return event
+    data = {**event["data"], "transferred_to": {**to, "pathway_id": opened[to["pathway_id"]]}}
+    return {**event, "data": data}
 
 
 def reset(engine) -> None:

@@ -174,6 +174,7 @@ def contract(position: int, type_: str, data: dict) -> dict:
     return ev(position, type_, "2025-04-01", {"contract_id": "c1", **data})
 
 
+TO = ("9a3c1f0e-5b1d-4c7e-8f00-1d2e3f405162", "0b8e2c4a-7d6f-4e3b-9a1c-2d3e4f506172")
 LATER = [
     contract(10, "contract_renewed", {"planned_end_on": "2025-12-31", "contract_type": "CDDI"}),
     contract(11, "contract_ended", {"ended_on": "2025-06-30", "reason": "fin"}),
@@ -195,7 +196,13 @@ LATER = [
     ev(17, "training_completed", "2025-04-20", {"title": "CACES"}),
     ev(18, "support_action_recorded", "2025-04-02", {"domain": "social", "topic": "logement"}),
     ev(19, "immersion_recorded", "2025-04-03", {"siret": "73282932000074"}),
-    ev(20, "pathway_exited", "2025-07-01", {"reason": "cdi"}),
+    # A transfer: an exit changes the pathway row and the transfer row (docs/domain.md §8).
+    ev(
+        20,
+        "pathway_exited",
+        "2025-07-01",
+        {"reason": "cdi", "transferred_to": {"structure_id": TO[0], "pathway_id": TO[1]}},
+    ),
 ]
 
 

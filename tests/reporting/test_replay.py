@@ -18,7 +18,7 @@ from services.reporting.catchup.rebuild import rebuild_projection
 from services.reporting.projections import outcomes_bulk
 from services.reporting.projections.registry import PROJECTIONS, Projection
 from shared import db, migrations
-from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
+from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset, transfer_to
 from tests.support import make_settings
 
 OUTCOMES = PROJECTIONS["outcomes"]
@@ -46,7 +46,8 @@ def crashing(projection: Projection, crash_on: set[int]) -> Projection:
 
 @st.composite
 def pathway_streams(draw) -> list[list[dict]]:
-    """Streams of a few pathways: opening, hours, MAD, support, exits and voids."""
+    """Streams of a few pathways: opening, hours, MAD, support, exits (some of them transfers)
+    and voids."""
     streams = []
     for _ in range(draw(st.integers(1, 5))):
         opened = date(2025, 1, 1) + timedelta(draw(st.integers(0, 300)))
@@ -69,6 +70,11 @@ def pathway_streams(draw) -> list[list[dict]]:
         for _ in range(draw(st.integers(0, 6))):
             stream.append(_step(draw, stream, opened))
         streams.append(stream)
+    for stream in streams:  # some exits are transfers to another pathway of the log
+        for event in stream:
+            if event["type"] == "pathway_exited" and len(streams) > 1 and draw(st.booleans()):
+                target = draw(st.sampled_from([s for s in streams if s is not stream]))
+                event["data"]["transferred_to"] = transfer_to(target)
     return streams
 
 
@@ -163,6 +169,30 @@ def test_a_voided_exit_reopens_the_pathway_in_the_projection(engine):
     incremental(engine, log, [2], set())
     with engine.connect() as conn:
         assert conn.execute(text("SELECT exited_on FROM outcomes.pathways")).all() == [(None,)]
+
+
+def test_a_transfer_is_kept_until_its_exit_is_voided_and_a_rebuild_keeps_it_too(engine):
+    s1, s2 = str(uuid.uuid4()), str(uuid.uuid4())
+    target = [log_event("pathway_opened", date(2025, 3, 2), {"structure_id": s2})]
+    opened = log_event("pathway_opened", date(2025, 1, 6), {"structure_id": s1})
+    exited = log_event("pathway_exited", date(2025, 3, 1), {"reason": "autre_siae", **_to(target)})
+    voided = log_event("event_voided", date(2025, 9, 1), {"event_id": exited["id"], "reason": "x"})
+    log = MemoryLog(interleave([[opened, exited, voided], target], [0, 0, 1]))
+    reset(engine)
+    incremental(engine, MemoryLog(log.events[:3]), [1], set())
+    kept = snapshot(engine)["transfers"]
+    assert [(str(t.structure_id), t.exited_on, str(t.to_structure_id)) for t in kept] == [
+        (s1, date(2025, 3, 1), s2)
+    ]
+    assert str(kept[0].to_pathway_id) == log.events[2]["pathway_id"]
+    rebuild_projection(engine, MemoryLog(log.events[:3]), OUTCOMES, 5000)
+    assert snapshot(engine)["transfers"] == kept
+    incremental(engine, log, [2], set())
+    assert snapshot(engine)["transfers"] == []
+
+
+def _to(stream: list[dict]) -> dict:
+    return {"transferred_to": transfer_to(stream)}
 
 
 def test_a_pathway_without_a_stored_state_is_folded_again_from_its_copied_stream(engine):

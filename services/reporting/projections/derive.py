@@ -89,9 +89,14 @@ def _event(e: dict[str, Any]) -> Event:
 
 
 def dump(state: PathwayState) -> str:
-    """The state as stored between pages: its records, without the log it was folded from."""
+    """The state as stored between pages: its records, without the log it was folded from.
+
+    Keys sorted: an event's nested data (an exit's `transferred_to`) comes with its keys in the
+    feed's order during catch-up and in PostgreSQL's jsonb order during a rebuild, and both must
+    store the very same text."""
     kept = replace(state, log=(), event_types={}, voided_ids=set())
-    return orjson.dumps({"format": STATE_FORMAT, "state": kept}, default=sorted).decode()
+    document = {"format": STATE_FORMAT, "state": kept}
+    return orjson.dumps(document, default=sorted, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def load(raw: str | bytes | dict) -> PathwayState | None:

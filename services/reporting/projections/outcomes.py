@@ -25,7 +25,7 @@ from shared.domain.pathway.state import PathwayState
 
 SCHEMA = "outcomes"
 STATES = "states"
-DERIVED = ("pathways", "criteria", "monthly_hours", "mads", "activities", "alerts")
+DERIVED = ("pathways", "criteria", "monthly_hours", "mads", "activities", "alerts", "transfers")
 # The tables an event can change besides alerts (derived again for every touched pathway): a
 # page's rows are compared in those only. A type not named here changes them all.
 CHANGES: dict[str, tuple[str, ...]] = {
@@ -40,7 +40,7 @@ CHANGES: dict[str, tuple[str, ...]] = {
     ev.HOURS_WORKED_RECORDED: ("pathways", "monthly_hours"),
     ev.TRAINING_COMPLETED: ("activities",),
     ev.SUPPORT_ACTION_RECORDED: ("activities",),
-    ev.PATHWAY_EXITED: ("pathways",),
+    ev.PATHWAY_EXITED: ("pathways", "transfers"),
 }
 
 # Rows travel as one JSON document per statement, unpacked by PostgreSQL into the table's own
@@ -73,6 +73,7 @@ KEYS = {
     "mads": ("pathway_id", "seq"),
     "activities": ("pathway_id", "seq"),
     "alerts": ("pathway_id", "seq"),
+    "transfers": ("pathway_id",),
 }
 # A row's primary key, as a dictionary key (a bare value for one column).
 _KEY_OF = {table: itemgetter(*columns) for table, columns in KEYS.items()}
@@ -285,6 +286,23 @@ def _pathway_rows(pid: str, state: PathwayState) -> list[dict]:
     return [row]
 
 
+def _transfer_rows(pid: str, state: PathwayState) -> list[dict]:
+    """The link an exit keeps to the pathway the person continues in (docs/domain.md §8): read
+    by group reports only, to tell a move between two members from an exit and an entry."""
+    if state.exit is None or not state.exit.transferred_to:
+        return []
+    to = state.exit.transferred_to
+    return [
+        {
+            "pathway_id": pid,
+            "structure_id": state.structure_id,
+            "exited_on": state.exit.on,
+            "to_structure_id": to["structure_id"],
+            "to_pathway_id": to["pathway_id"],
+        }
+    ]
+
+
 def _counted(state: PathwayState) -> dict[str, bool | None]:
     """Whether the exit counts by hours and by length of stay; the kind picks one (reports)."""
     hours, months = tallies.counted_of(state)
@@ -298,4 +316,5 @@ _ROWS = {
     "mads": _mad_rows,
     "activities": _activity_rows,
     "alerts": _alert_rows,
+    "transfers": _transfer_rows,
 }
