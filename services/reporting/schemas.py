@@ -26,6 +26,10 @@ class Metrics(Schema):
     entries = fields.Integer(allow_none=True)
     active = fields.Integer(allow_none=True)
     exits = fields.Integer(allow_none=True)
+    internal_moves = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Transferts entre deux membres du groupe (rapports de groupe)"},
+    )
     counted_exits = fields.Integer(allow_none=True)
     exits_by_category = fields.Nested(ByCategory, allow_none=True)
     counted_exits_by_category = fields.Nested(ByCategory, allow_none=True)

@@ -177,6 +177,8 @@ NETWORK_TOTAL = {
     "entries": 8,
     "active": 10,
     "exits": 8,
+    # No transfer in this network: internal moves, a metric of every report, stay 0.
+    "internal_moves": 0,
     "counted_exits": 2,  # 4 under the former rule (P5, P7: see (*) above)
     "exits_by_category": _categories(2, 1, 1, 2, withdrawn=2),
     "counted_exits_by_category": _categories(2, 0, 0, 0),
@@ -217,6 +219,7 @@ def test_groups_count_a_structure_only_on_its_membership_dates(golden):
         "entries": 1,
         "active": 3,
         "exits": 2,
+        "internal_moves": 0,  # no transfer here (docs/domain.md §8)
         "counted_exits": 1,
         "exits_by_category": _categories(1, withdrawn=1),
         "counted_exits_by_category": _categories(1),
@@ -236,6 +239,7 @@ def test_groups_count_a_structure_only_on_its_membership_dates(golden):
         "entries": 5,
         "active": 6,
         "exits": 3,
+        "internal_moves": 0,  # no transfer here (docs/domain.md §8)
         "counted_exits": 1,
         "exits_by_category": _categories(1, other=1, withdrawn=1),
         "counted_exits_by_category": _categories(1),
@@ -255,6 +259,7 @@ AGE_26_49 = {
     "entries": 3,
     "active": 5,
     "exits": 3,
+    "internal_moves": 0,
     "counted_exits": 2,  # 3 under the former rule (P7: see (*) above)
     "exits_by_category": _categories(2, other=1, withdrawn=0),
     "counted_exits_by_category": _categories(2),
@@ -317,13 +322,14 @@ def test_the_csv_export_matches_the_hand_computed_report(golden):
         "Sorties",
         "Sorties examinées",
     ]
-    assert lines[1] == ["50 ans et plus"] + ["< 5"] * 24
+    # 25 columns: the last one, internal moves, is 0 outside group reports (docs/domain.md §8).
+    assert lines[1] == ["50 ans et plus"] + ["< 5"] * 25
     assert ";".join(lines[2]) == (
         "De 26 à 49 ans;3;5;3;2;2;0;0;1;0;2;0;0;0;100,00;100,00;9,78;550,00;0,30;"
-        "30,00;0,00;24,00;0,00;1;0"
+        "30,00;0,00;24,00;0,00;1;0;0"
     )
     assert ";".join(lines[4]) == (
-        "Total;8;10;8;2;2;1;1;2;2;2;0;0;0;100,00;100,00;6,35;860,00;0,47;30,00;24,00;24,00;0,00;2;3"
+        "Total;8;10;8;2;2;1;1;2;2;2;0;0;0;100,00;100,00;6,35;860,00;0,47;30,00;24,00;24,00;0,00;2;3;0"
     )
 
 
@@ -333,7 +339,7 @@ def test_the_xlsx_export_has_a_frozen_french_header_numbers_and_percentages(gold
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].value == "Tranche d'âge" and sheet["B1"].value == "Entrées"
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert rows[0] == ("50 ans et plus",) + ("< 5",) * 24
+    assert rows[0] == ("50 ans et plus",) + ("< 5",) * 25  # internal moves last, see above
     assert rows[1][:5] == ("De 26 à 49 ans", 3, 5, 3, 2)  # counted: the State's rule, see (*)
     assert rows[3][0] == "Total" and rows[3][14] == pytest.approx(1.0)
     assert sheet.cell(row=3, column=15).number_format == "0.00%"

@@ -21,7 +21,7 @@ from services.reporting.reports import outcomes as reports
 from services.reporting.reports import rows as queries
 from services.reporting.reports import tallied
 from shared import db, migrations
-from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
+from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset, transfer_to
 from tests.support import make_settings
 
 # Fixed ids: a failing example found by Hypothesis replays with the same structures and groups.
@@ -107,7 +107,8 @@ def engine(engines) -> Iterator:
 
 @st.composite
 def streams(draw) -> list[list[dict]]:
-    """Pathways of three structures: people, criteria, hours, MADs, activities, exits, voids."""
+    """Pathways of three structures: people, criteria, hours, MADs, activities, exits (some of
+    them transfers), voids."""
     found = []
     for _ in range(draw(st.integers(1, 8))):
         opened = date(2024, 11, 1) + timedelta(draw(st.integers(0, 500)))
@@ -123,6 +124,11 @@ def streams(draw) -> list[list[dict]]:
         for _ in range(draw(st.integers(0, 6))):
             stream.append(_step(draw, stream, opened))
         found.append(stream)
+    for stream in found:  # some exits are transfers to another pathway of the log
+        for event in stream:
+            if event["type"] == "pathway_exited" and len(found) > 1 and draw(st.booleans()):
+                target = draw(st.sampled_from([s for s in found if s is not stream]))
+                event["data"]["transferred_to"] = transfer_to(target)
     return found
 
 
@@ -373,3 +379,28 @@ def test_a_mad_of_a_structure_that_joins_its_group_after_the_period_counts_nowhe
                 {f"mad_{k}": 0 for k in layout.CLIENT_KINDS} | {"mad_association": 1}
             )
         }
+
+
+def test_a_move_between_two_members_is_taken_off_the_tallies_as_off_the_rows(engine):
+    """AI → ACI on 2025-04-15, both in group 0 then: an internal move there; in group 1 (the
+    ACI is no member) an exit; both ways agree on every group breakdown the tallies serve."""
+    reset(engine)
+    ai, aci = list(STRUCTURES)[:2]  # as MEMBERSHIPS number them
+    opening = {"sex": "F", "age_band": "26_49", "eligibility": {"criteria": ["RSA", "QPV"]}}
+    target = [log_event("pathway_opened", date(2025, 4, 16), {**opening, "structure_id": aci})]
+    moved = {"reason": "autre_siae", "transferred_to": transfer_to(target)}
+    first = [
+        log_event("pathway_opened", date(2024, 12, 2), {**opening, "structure_id": ai}),
+        log_event("pathway_exited", date(2025, 4, 15), moved),
+    ]
+    log = MemoryLog(interleave([first, target], [0, 1, 0]))
+    while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], 2):
+        pass
+    year = queries.Query(date(2025, 1, 1), date(2025, 12, 31), ("group",))
+    with engine.connect() as conn:
+        for dims in [d for d in SERVED if "group" in d]:
+            assert_same(conn, dataclasses.replace(year, dims=dims))
+        fast, _ = both_ways(conn, year)
+    figures = {k[0]: (r["entries"], r["exits"], r["internal_moves"]) for k, r in fast.items()}
+    # The AI is in group 0 from February: its pathway's opening in December counts nowhere.
+    assert figures == {GROUPS[0]: (0, 0, 1), GROUPS[1]: (0, 1, 0)}

@@ -19,7 +19,7 @@ from services.reporting.dashboard.query import (
     dimensions_for,
     selection,
 )
-from services.reporting.reports.labels import MONTHS_FR
+from services.reporting.reports.labels import INTERNAL_MOVES_LABEL, MONTHS_FR
 from shared.auth import Caller
 from shared.domain.codes import EXIT_CATEGORIES, STRUCTURE_KINDS
 from shared.domain.territories import DEPARTMENTS, REGIONS
@@ -40,6 +40,8 @@ TABLE_COLUMNS = (
     ("counted_exits", "Sorties comptabilisées", "count"),
     *HEADLINE[3:],
 )
+# Shown by group reports only, the ones that tell moves between members apart (docs/domain.md §8).
+GROUP_COLUMNS = (*TABLE_COLUMNS, ("internal_moves", INTERNAL_MOVES_LABEL, "count"))
 SCOPE_LABELS = {
     "admin": "Administration",
     "network": "Réseau",
@@ -99,7 +101,7 @@ def _figures(chosen: Selection, caller: Caller, structures: list[dict], groups: 
         "total": total,
         "empty": not any(total.get(m) for m in ACTIVITY),
         "headline": HEADLINE,
-        "columns": TABLE_COLUMNS,
+        "columns": GROUP_COLUMNS if _by_group(chosen) else TABLE_COLUMNS,
         "rows": table["rows"],
         "table_total": _table_total(chosen, table, total),
         "table_dimensions": [
@@ -114,6 +116,10 @@ def _figures(chosen: Selection, caller: Caller, structures: list[dict], groups: 
         "region_export": REGION_EXPORT,
         "as_of_position": table.get("as_of_position"),
     }
+
+
+def _by_group(chosen: Selection) -> bool:
+    return chosen.dimension == "group" or "group_id" in chosen.filters
 
 
 def _table_total(chosen: Selection, table: dict, total: dict) -> dict:

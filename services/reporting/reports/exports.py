@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from services.reporting.reports.labels import DIMENSION_LABELS
+from services.reporting.reports.labels import DIMENSION_LABELS, INTERNAL_MOVES_LABEL
 from shared.domain.codes import CLIENT_KINDS, EXIT_CATEGORIES
 from shared.domain.limits import MIN_CELL
 
@@ -54,6 +54,8 @@ COLUMNS: list[tuple[str, Callable[[dict], object], str]] = [
     ],
     ("Formations achevées", _get("trainings_completed"), COUNT),
     ("Actions d'accompagnement", _get("support_actions"), COUNT),
+    # Last, so that the columns read before it keep their places in existing workbooks.
+    (INTERNAL_MOVES_LABEL, _get("internal_moves"), COUNT),
 ]
 
 

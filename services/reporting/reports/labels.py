@@ -40,6 +40,9 @@ DIMENSION_LABELS = {
     "age_band": "Tranche d'âge",
 }
 
+# A transfer between two members of a group, counted apart in group reports (docs/domain.md §8).
+INTERNAL_MOVES_LABEL = "Mouvements internes au GES"
+
 
 def month_label(month: str) -> str:
     """'2026-01' → 'janvier 2026'."""

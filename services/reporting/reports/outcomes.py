@@ -204,6 +204,7 @@ def metrics_of(raw: dict, months: int) -> dict:
         "entries": n("entries"),
         "active": n("active"),
         "exits": exits,
+        "internal_moves": n("internal_moves"),
         "counted_exits": total_counted,
         "exits_by_category": {c: n(name) for c, name in _EXITS},
         "counted_exits_by_category": counted,

@@ -53,6 +53,21 @@ MONTHS_CTE = """months AS (
                            interval '1 month') AS d)"""
 
 
+# Whether a pathway `p`, counted for the group of membership `m` on its exit date, left for
+# another member of that group on that date (an internal move, docs/domain.md §8); whether `p`
+# is the pathway such a move leads to, for that group.
+MEMBER_ON_EXIT = """JOIN reference_data.memberships {a} ON {a}.structure_id = t.{column}
+       AND {a}.group_id = m.group_id
+       AND t.exited_on BETWEEN {a}.joined_on AND coalesce({a}.left_on, 'infinity'::date)"""
+MOVED_OUT = f"""EXISTS (SELECT 1 FROM outcomes.transfers t
+    {MEMBER_ON_EXIT.format(a="mt", column="to_structure_id")}
+     WHERE t.pathway_id = p.pathway_id)"""
+MOVED_IN = f"""EXISTS (SELECT 1 FROM outcomes.transfers t
+    {MEMBER_ON_EXIT.format(a="mf", column="structure_id")}
+    {MEMBER_ON_EXIT.format(a="mt", column="to_structure_id")}
+     WHERE t.to_pathway_id = p.pathway_id)"""
+
+
 @dataclass(frozen=True)
 class Query:
     """What to aggregate: a period, one or two dimensions, and filters (scope included)."""
@@ -145,16 +160,22 @@ def pathway_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
         for c in CATEGORIES
     )
     active = f"p.opened_on <= {we} AND coalesce(p.exited_on, 'infinity'::date) >= {ws}"
+    entered, exited = f"p.opened_on BETWEEN {ws} AND {we}", f"p.exited_on BETWEEN {ws} AND {we}"
+    moved = "false"
+    if q.by_group:  # a move between two members is neither an exit nor an entry of the group
+        moved = f"{exited} AND {MOVED_OUT}"
+        entered, exited = f"{entered} AND NOT {MOVED_IN}", f"{exited} AND NOT {MOVED_OUT}"
     a = functools.partial(_per_pathway_value, q)
     sql = f"""{_with(q)}
     SELECT {keys + ", " if keys else ""}count(*) FILTER (WHERE entered) AS entries,
            count(*) FILTER (WHERE active) AS active, count(*) FILTER (WHERE exited) AS exits,
            count(*) FILTER (WHERE exited AND counted) AS counted_exits,
+           count(*) FILTER (WHERE moved) AS internal_moves,
            coalesce(sum(days) FILTER (WHERE exited), 0) AS exit_days {cats}
       FROM (SELECT {_select_keys(_keys(q))}p.pathway_id,
-                   {a("bool_or", f"p.opened_on BETWEEN {ws} AND {we}")} AS entered,
+                   {a("bool_or", entered)} AS entered,
                    {a("bool_or", active)} AS active,
-                   {a("bool_or", f"p.exited_on BETWEEN {ws} AND {we}")} AS exited,
+                   {a("bool_or", exited)} AS exited, {a("bool_or", moved)} AS moved,
                    {a("bool_or", COUNTED_SQL)} AS counted, {a("min", "p.exit_category")} AS cat,
                    {a("min", "p.exited_on - p.opened_on")} AS days
               FROM outcomes.pathways p {_joins(q)}

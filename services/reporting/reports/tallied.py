@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.tally_layout import CATEGORIES, CLIENT_KINDS
+from services.reporting.reports import moves
 from services.reporting.reports.rows import COUNTED_CATEGORIES, Query, by_counting_basis
 
 KEY_SQL = {
@@ -151,6 +152,7 @@ def metrics(conn: Connection, q: Query, table: str) -> dict[tuple, dict]:
         values = dict(zip(names, row[width:], strict=True))
         values["counted_exits"] = sum(row[width + i] for i in counted)
         found[tuple(row[:width])] = values
+    moves.take_out(conn, q, found)
     return found
 
 
