@@ -34,7 +34,13 @@ LINKED = ["registry", "pathways"]
 # The chains a client follows after creating something: (operation, status) → link names.
 CHAINS = {
     "registry": {
-        ("POST /v1/structures", "201"): {"GetStructure", "PatchStructure", "JoinGroup"},
+        ("POST /v1/structures", "201"): {
+            "GetStructure",
+            "PatchStructure",
+            "JoinGroup",
+            "CreateAnnex",
+        },
+        ("POST /v1/structures/{structure_id}/annexes", "201"): {"GetAnnex", "AmendAnnex"},
         ("POST /v1/groups", "201"): {"GetGroup", "AddMember"},
         ("POST /v1/tokens", "201"): {"RevokeToken"},
     },

@@ -21,6 +21,7 @@ blp = Blueprint(
 )
 ITEM = "/v1/structures/{structure_id}"
 MEMBER = "/v1/groups/{group_id}/members/{structure_id}"
+ANNEXES = "/v1/structures/{structure_id}/annexes"
 CREATED_ID = "$response.body#/id"
 
 
@@ -37,6 +38,9 @@ class StructureList(MethodView):
         PatchStructure=link("patch", ITEM, "Modifier la structure créée.", structure_id=CREATED_ID),
         JoinGroup=link(
             "put", MEMBER, "Faire adhérer la structure à un GES.", structure_id=CREATED_ID
+        ),
+        CreateAnnex=link(
+            "post", ANNEXES, "Créer une annexe financière de la structure.", structure_id=CREATED_ID
         ),
     )
     def post(self, data):
