@@ -18,6 +18,13 @@ Dates are relative to today (T), since alerts are those open today.
   period, `pass_waiting_period` (nothing was said before); a prescriber's raises nothing.
 - Territories (§2): a structure in 975, a collectivité d'outre-mer, is refused (it was filed under
   a pseudo-region).
+- Transfers (§8): in the GES of the ACI and an EI, a person leaves the ACI on 30 June 2025 for the
+  EI (`autre_siae`, `transferred_to`): the GES's 2025 report shows one internal move, no exit,
+  and one entry (the ACI's own opening of January and the mover's of March; the EI's opening of
+  July is the same person moving on) — it counted an exit and an extra entry before.
+- Small cells (§10): an ETTI's `sex` breakdown has a single row of 2 men: hidden, and so is the
+  total that would give it back; the structure itself sees 2.
+- Personal data (§10): the mover's PASS number is in no event of the feed; its structure reads it.
 """
 
 from __future__ import annotations
@@ -67,8 +74,16 @@ def scene(world):  # noqa: F811  (the fixture imported from worlds)
     e2 = net.open(etti, day(-800), "M", "26_49", ["RSA"])
     e2.contract(day(-760), day(60), kind="MISSION", weekly=35)
 
-    found.update(mad=mad, e1=e1, e2=e2)
-    catch_up_to(world.settings, max(p.last_position for p in (etp, mad, e1, e2)))
+    ei = net.structure("EI du Port", "EI", "56")
+    found["ges"] = net.group("GES du Golfe", [(aci, "2024-01-01", None), (ei, "2024-01-01", None)])
+    net.load_reference()
+    mover = net.open(aci, "2025-03-03", "F", "26_49", ["RSA"], pass_start="2025-03-03")
+    onward = net.open(ei, "2025-07-01", "F", "26_49", ["RSA"], pass_start="2025-03-03")
+    moved = {"structure_id": ei, "pathway_id": onward.id}
+    mover.append("pathway_exited", "2025-06-30", {"reason": "autre_siae", "transferred_to": moved})
+
+    found.update(mad=mad, e1=e1, e2=e2, mover=mover)
+    catch_up_to(world.settings, max(p.last_position for p in (etp, mad, e1, e2, mover, onward)))
     return found
 
 
@@ -128,6 +143,37 @@ def test_the_pass_clock_computes_the_end_and_warns_of_the_waiting_period(scene):
     assert [w["code"] for w in employer.json["warnings"]] == ["pass_waiting_period"]
     prescriber = _open(here, token, ai, person_id, day(-10), "prescriber")
     assert prescriber.status_code == 201 and prescriber.json["warnings"] == []
+
+
+def test_a_move_between_two_members_of_a_ges_is_an_internal_move(scene):
+    here = scene["world"]
+    r = here.reporting.get(
+        f"/v1/reports/outcomes?from=2025-01-01&to=2025-12-31&group_id={scene['ges']}",
+        headers=here.admin,
+    )
+    assert r.status_code == 200, r.json
+    total = r.json["total"]
+    assert (total["entries"], total["exits"], total["internal_moves"]) == (2, 0, 1)
+
+
+def test_a_lonely_small_cell_is_not_given_back_by_the_total(scene):
+    here, e1 = scene["world"], scene["e1"]
+    query = f"/v1/reports/outcomes?group_by=sex&structure_id={e1.structure_id}"
+    seen = here.reporting.get(query, headers=here.admin).json
+    assert [(r["key"]["sex"], r["suppressed"]) for r in seen["rows"]] == [("M", True)]
+    assert seen["total"]["suppressed"] is True and seen["total"]["active"] is None
+    own = here.reporting.get(query, headers=bearer(e1.token)).json
+    assert [(r["key"]["sex"], r["active"]) for r in own["rows"]] == [("M", 2)]
+
+
+def test_the_pass_number_stays_with_the_structure(scene):
+    here, mover = scene["world"], scene["mover"]
+    feed = here.pathways.get("/v1/feed?after=0&limit=5000", headers=here.admin).json
+    opening = next(e for e in feed["events"] if e["pathway_id"] == mover.id)
+    assert opening["schema_version"] == 2 and "number" not in opening["data"]["pass_iae"]
+    assert "999990000001" not in str(feed)
+    view = here.pathways.get(f"/v1/pathways/{mover.id}", headers=bearer(mover.token)).json
+    assert view["pass_iae"]["number"] == "999990000001"
 
 
 def test_a_collectivite_d_outre_mer_is_not_a_departement(scene):
