@@ -8,7 +8,7 @@ period; an avenant (amendment) changes that number from a date. Pure: no I/O, no
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from shared.domain.measures import MEASURES
 
@@ -142,3 +142,34 @@ def funded_etp_on(annex: Annex, amendments: Iterable[Amendment], on: date) -> fl
     for amendment in sorted(in_force, key=lambda a: a.effective_on):
         etp = amendment.etp_conventioned
     return etp
+
+
+def months_touched(starts_on: date, ends_on: date) -> list[date]:
+    """The first days of the calendar months a validity touches, in order."""
+    months, month = [], starts_on.replace(day=1)
+    while month <= ends_on:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def month_annexes(annexes: Iterable[Annex]) -> dict[date, Annex]:
+    """Which AF each month of hours belongs to, among the AFs of one structure and measure
+    (docs/adr/0012-etp-attribution.md): the counting AF covering the month's first day, else
+    the counting AF starting earliest during the month. Months no counting AF touches are left
+    out: their hours are outside any AF. FDI AFs never fund hours (docs/domain.md §6b)."""
+    found: dict[date, Annex] = {}
+    counting = [a for a in annexes if a.counts and MEASURES[a.measure].counts_in_etp]
+    for annex in sorted(counting, key=lambda a: a.starts_on):
+        for month in months_touched(annex.starts_on, annex.ends_on):
+            held = found.get(month)
+            if held is None or (annex.covers(month) and not held.covers(month)):
+                found[month] = annex
+    return found
+
+
+def month_funded_etp(annex: Annex, amendments: Iterable[Amendment], month: date) -> float:
+    """The ETP an AF funds for a month it holds: the figure in force on the first day it covers
+    in that month (an avenant effective mid-month counts from the next month, unless the AF
+    itself starts that month on or after the avenant's date)."""
+    return funded_etp_on(annex, amendments, max(month, annex.starts_on))

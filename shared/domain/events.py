@@ -31,6 +31,7 @@ from shared.domain.limits import (
     MAX_WEEKLY_HOURS,
     SUSPENSION_MAX_MONTHS,
 )
+from shared.domain.measures import MEASURES
 from shared.domain.pathway.records import pass_end_from, suspension_latest_end
 
 PATHWAY_OPENED = "pathway_opened"
@@ -121,6 +122,11 @@ class PathwayOpenedSchema(Schema):
     eligibility = fields.Nested(EligibilitySchema, required=True)
     education_level = fields.String(validate=code_of(codes.EDUCATION_LEVELS))
     pass_iae = fields.Nested(PassIaeSchema)
+    # The measure the pathway's hours count under (docs/domain.md §6b); absent: the structure
+    # kind's `_DC`. Whether it fits the structure's kind is the decision's (pathways rules).
+    measure = fields.String(
+        validate=validate.OneOf(sorted(MEASURES), error="Must be one of: {choices}.")
+    )
 
 
 class ContractStartedSchema(Schema):

@@ -74,3 +74,28 @@ def calendar_months(start: date, end: date) -> int:
     if end < start:
         return 0
     return (end.year - start.year) * MONTHS_PER_YEAR + end.month - start.month + 1
+
+
+def pathway_measure(kind: str | None, measure: str | None) -> str | None:
+    """The measure a pathway's hours count under: the one it names, else its structure kind's
+    default (None for kinds without a convention, ETT_ESS and OSP)."""
+    if measure:
+        return measure
+    found = default_measure(kind or "")
+    return found.code if found else None
+
+
+def pathway_measure_problem(kind: str, measure: str) -> str | None:
+    """Why a pathway of a structure of `kind` cannot name `measure`, or None. Only an aide au
+    poste measure of the structure's own kind fits; FDI never funds a pathway's hours."""
+    found = MEASURES.get(measure)
+    if found is None:
+        return f"Unknown measure {measure}."
+    if default_measure(kind) is None:
+        return f"A structure of kind {kind} has no convention, hence no measure."
+    if not found.counts_in_etp:
+        return f"{measure} (fonds départemental d'insertion) is not an aide au poste measure."
+    if found.kind != kind:
+        own = ", ".join(m.code for m in MEASURES.values() if m.kind == kind and m.counts_in_etp)
+        return f"{measure} is not a measure of a {kind}: {own}."
+    return None

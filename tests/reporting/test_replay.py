@@ -49,14 +49,19 @@ def pathway_streams(draw) -> list[list[dict]]:
     """Streams of a few pathways: opening, hours, MAD, support, exits (some of them transfers)
     and voids."""
     streams = []
+    # Two structures at most, and a measure or the kind's default: pathways share the cells of
+    # `measure_hours` (structure × measure × month), which catch-up and rebuild must sum alike.
+    structures = [str(uuid.uuid4()), str(uuid.uuid4())]
     for _ in range(draw(st.integers(1, 5))):
         opened = date(2025, 1, 1) + timedelta(draw(st.integers(0, 300)))
+        measure = draw(st.sampled_from([None, "ACI_DC", "ACI_MP"]))
         stream = [
             log_event(
                 "pathway_opened",
                 opened,
                 {
-                    "structure_id": str(uuid.uuid4()),
+                    "structure_id": draw(st.sampled_from(structures)),
+                    **({"measure": measure} if measure else {}),
                     "sex": draw(st.sampled_from(["F", "M"])),
                     "age_band": "26_49",
                     "eligibility": {
@@ -158,6 +163,8 @@ def test_incremental_catch_up_with_crashes_and_a_rebuild_give_identical_tables(
     rebuild_projection(engine, log, OUTCOMES, 5000)
     assert snapshot(engine) == caught_up
     assert caught_up["events"] and len(caught_up["events"]) == len(log.events)
+    hours = {(r.pathway_id, r.month): r.hours for r in caught_up["monthly_hours"]}
+    assert sum(r.hours for r in caught_up["measure_hours"]) == sum(hours.values())
 
 
 def test_a_voided_exit_reopens_the_pathway_in_the_projection(engine):

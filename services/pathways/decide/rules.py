@@ -21,6 +21,7 @@ from shared.domain.limits import (
     SENIOR_AGE,
     SENIOR_CDI_MIN_AGE,
 )
+from shared.domain.measures import pathway_measure_problem
 from shared.domain.pathway.state import Event, PathwayState, event_key
 
 Problem = tuple[str, str]
@@ -110,6 +111,8 @@ def _opened(state: PathwayState, event: Event, ctx: Context) -> Problems:
     eligibility = data["eligibility"]
     if eligibility["diagnosed_by"] == "employer":
         yield from _employer_diagnosis(ctx.kind, eligibility["criteria"])
+    if data.get("measure") and (problem := pathway_measure_problem(ctx.kind, data["measure"])):
+        yield "data.measure", problem
 
 
 def _employer_diagnosis(kind: str, criteria: list[str]) -> Problems:

@@ -7,6 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import orjson
 import requests
 
+from services.reporting.projections.reference import ENTITIES
 from shared.settings import Settings
 
 
@@ -15,8 +16,11 @@ class FeedUnavailable(Exception):
 
 
 class _LogClient:
-    def __init__(self, settings: Settings, url: str, key: str, after: str):
+    def __init__(
+        self, settings: Settings, url: str, key: str, after: str, params: dict | None = None
+    ):
         self._url, self._key, self._after = url, key, after
+        self._params = params or {}
         token = settings.service_token or settings.admin_token
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
@@ -26,7 +30,9 @@ class _LogClient:
         """Entries after `after` (at most `limit`), in order."""
         try:
             r = self._session.get(
-                self._url, params={"after": after, "limit": limit}, timeout=self._timeout
+                self._url,
+                params={**self._params, "after": after, "limit": limit},
+                timeout=self._timeout,
             )
         except requests.RequestException as exc:
             raise FeedUnavailable(f"{self._url} injoignable ({type(exc).__name__})") from exc
@@ -66,7 +72,10 @@ class ChangesClient(_LogClient):
     """`GET {REGISTRY_URL}/v1/changes`: reference-data changes, each with its `seq`."""
 
     def __init__(self, settings: Settings):
-        super().__init__(settings, f"{settings.registry_url}/v1/changes", "items", "seq")
+        # Annexes are published only to readers that ask for them (ADR 0011).
+        entities = {"entities": ",".join(ENTITIES)}
+        url = f"{settings.registry_url}/v1/changes"
+        super().__init__(settings, url, "items", "seq", entities)
 
 
 class ReadAhead:

@@ -115,6 +115,7 @@ def load(raw: str | bytes | dict) -> PathwayState | None:
         education_level=s["education_level"],
         sex=s["sex"],
         age_band=s["age_band"],
+        measure=s.get("measure"),
         pass_iae=_pass_iae(s["pass_iae"]),
         contracts={k: _contract(c) for k, c in s["contracts"].items()},
         hours_by_month=s["hours_by_month"],

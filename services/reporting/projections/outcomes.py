@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
-from services.reporting.projections import rollups, tallies
+from services.reporting.projections import measure_hours, rollups, tallies
 from services.reporting.projections.derive import copied, dump, fold, fold_more, load
 from shared.domain import events as ev
 from shared.domain.outcomes import exit_category
@@ -103,6 +103,7 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
     old, new = derived_rows(before, tables), derived_rows(after, tables)
     changed = _write_rows(conn, schema, old, new, unknown)
     tallies.write(conn, schema, {**before, **prior}, after, changed)
+    measure_hours.write(conn, schema, {**before, **prior}, after)
     rollups.repair(conn, schema)
     states = [{"pathway_id": pid, "state": dump(state)} for pid, state in after.items()]
     conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))
@@ -280,6 +281,7 @@ def _pathway_rows(pid: str, state: PathwayState) -> list[dict]:
         "exit_category": exit_category(reason) if reason else None,
         "sex": state.sex,
         "age_band": state.age_band,
+        "measure": state.measure,
         "hours_total": float(sum(state.hours_by_month.values())),
         **_counted(state),
     }

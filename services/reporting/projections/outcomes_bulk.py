@@ -20,7 +20,7 @@ import orjson
 from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import rollups, tallies
+from services.reporting.projections import measure_hours, rollups, tallies
 from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.derive import dump, fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
@@ -82,6 +82,7 @@ def derive_all(engine: Engine, schema: str, progress: Progress) -> int:
             if not streams:
                 _tally(conn, schema)
                 rollups.fill(conn, schema)
+                measure_hours.fill(conn, schema)
                 return folded
             if len(streams) == 1 and not complete:
                 limit *= 2  # one pathway longer than a chunk: read it whole

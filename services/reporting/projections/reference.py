@@ -1,5 +1,6 @@
-"""The `reference` projection: the registry's structures, groups and memberships, copied so
-that a report never calls another service. Each change carries the entity's whole new state."""
+"""The `reference` projection: the registry's structures, groups, memberships and annexes
+financières, copied so that a report never calls another service. Each change carries the
+entity's whole new state."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
+from services.reporting.projections import annexes
 from shared.domain.territories import DEPARTMENT_REGION
 
 SCHEMA = "reference_data"
-TABLES = ("structures", "groups", "memberships")
+TABLES = ("structures", "groups", "memberships", *annexes.TABLES)
+# The entities reporting asks the registry's changes for (annexes are opt-in there).
+ENTITIES = ("structure", "group", "membership", "annex")
 
 UPSERTS = {
     "structure": """
@@ -57,7 +61,7 @@ def apply(conn: Connection, items: list[dict[str, Any]], schema: str = SCHEMA) -
     """Upsert a page of registry changes; within a page the latest change of an entity wins."""
     latest: dict[tuple[str, str], dict] = {}
     for item in items:
-        if item["entity"] not in UPSERTS:
+        if item["entity"] not in ENTITIES:
             raise ValueError(f"entité inconnue « {item['entity']} » (seq {item['seq']})")
         latest[(item["entity"], str(item["id"]))] = {**item["data"], "id": str(item["id"])}
     for entity, sql in UPSERTS.items():
@@ -65,6 +69,7 @@ def apply(conn: Connection, items: list[dict[str, Any]], schema: str = SCHEMA) -
         if rows:
             params = {c: [r[c] for r in rows] for c in COLUMNS[entity]}
             conn.execute(text(sql.format(s=schema)), params)
+    annexes.apply(conn, [data for (kind, _), data in latest.items() if kind == "annex"], schema)
 
 
 def _row(entity: str, data: dict[str, Any]) -> dict[str, Any]:

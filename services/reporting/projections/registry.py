@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import outcomes, outcomes_bulk, reference
+from services.reporting.projections import measure_hours, outcomes, outcomes_bulk, reference
 from services.reporting.projections import tally_layout as layout
 
 
@@ -35,7 +35,14 @@ PROJECTIONS: dict[str, Projection] = {
     "outcomes": Projection(
         "outcomes",
         outcomes.SCHEMA,
-        ("events", outcomes.STATES, *outcomes.DERIVED, *layout.GRAINS, *layout.TABLES),
+        (
+            "events",
+            outcomes.STATES,
+            *outcomes.DERIVED,
+            *layout.GRAINS,
+            *layout.TABLES,
+            measure_hours.TABLE,
+        ),
         "feed",
         "position",
         outcomes.apply,

@@ -69,6 +69,8 @@ class PathwayState:
     education_level: str | None = None
     sex: str | None = None
     age_band: str | None = None
+    # The measure given at opening (docs/domain.md §6b); None: the structure kind's default.
+    measure: str | None = None
     pass_iae: PassIae | None = None
     contracts: dict[str, Contract] = field(default_factory=dict)
     hours_by_month: dict[str, float] = field(default_factory=dict)
@@ -197,6 +199,7 @@ def _opened(state: PathwayState, event: Event) -> None:
     state.diagnosed_by = eligibility.get("diagnosed_by")
     state.criteria = tuple(dict.fromkeys(eligibility.get("criteria") or ()))  # once each
     state.sex, state.age_band = data.get("sex"), data.get("age_band")
+    state.measure = data.get("measure")
     state.pass_iae = _pass_iae(data.get("pass_iae"))
 
 
