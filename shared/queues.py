@@ -1,4 +1,8 @@
-"""Redis connections and RQ queues. Redis only ever carries nudges, never event data."""
+"""Redis connections and RQ queues. Redis only ever carries nudges, never event data.
+
+Jobs are serialised as JSON on both sides (the queue here, the worker in
+services/reporting/catchup/worker.py): RQ's default, pickle, would run whatever code a job put in
+Redis by someone else names, whereas a JSON job only names a function and plain arguments."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import logging
 
 from redis import Redis
 from rq import Queue
+from rq.serializers import JSONSerializer
 
 log = logging.getLogger("iae.queues")
 
@@ -13,6 +18,8 @@ PROJECTIONS_QUEUE = "projections"
 # The reporting job is named, not imported: services never import each other.
 CATCH_UP_JOB = "services.reporting.catchup.jobs.catch_up"
 NUDGE_TTL_SECONDS = 60
+# What jobs are written and read with, by the queue and by every worker.
+SERIALIZER = JSONSerializer
 # What an append nudges: every projection that follows the log.
 PROJECTIONS_TO_NUDGE = ("all",)
 
@@ -22,7 +29,7 @@ def connect(url: str) -> Redis:
 
 
 def queue(conn: Redis, prefix: str, name: str = PROJECTIONS_QUEUE) -> Queue:
-    return Queue(f"{prefix}:{name}", connection=conn)
+    return Queue(f"{prefix}:{name}", connection=conn, serializer=SERIALIZER)
 
 
 def nudge_key(prefix: str, projection: str) -> str:

@@ -108,16 +108,13 @@ def bearer(token: str) -> dict[str, str]:
 
 def run_worker(settings: Settings) -> None:
     """Serve every pending nudge with a real RQ worker, in burst mode, in this process."""
-    from rq import SimpleWorker
-
     from services.reporting.catchup import jobs
+    from services.reporting.catchup.worker import make_worker
     from shared import queues
 
     jobs.configure(settings)
     conn = queues.connect(settings.redis_url)
-    SimpleWorker([queues.queue(conn, settings.queue_prefix)], connection=conn).work(
-        burst=True, with_scheduler=False
-    )
+    make_worker(conn, settings.queue_prefix).work(burst=True, with_scheduler=False)
 
 
 def _jobs_for(settings: Settings):

@@ -8,6 +8,7 @@ import gc
 import logging
 import threading
 
+from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from sqlalchemy.exc import OperationalError
@@ -39,13 +40,20 @@ def sweep_forever(settings: Settings, stop: threading.Event) -> None:
         sweep_once()
 
 
+def make_worker(conn: Redis, queue_prefix: str) -> SimpleWorker:
+    """A worker of the nudge queue that reads jobs as JSON (shared/queues.py): a job written
+    with pickle by whoever can reach Redis fails to load and is never run."""
+    return SimpleWorker(
+        [queues.queue(conn, queue_prefix)], connection=conn, serializer=queues.SERIALIZER
+    )
+
+
 def serve_queue(settings: Settings, stop: threading.Event) -> None:
     """Serve nudges; when Redis is down, say so in one line and try again."""
     while not stop.is_set():
         conn = queues.connect(settings.redis_url)
         try:
-            worker = SimpleWorker([queues.queue(conn, settings.queue_prefix)], connection=conn)
-            worker.work(with_scheduler=False)
+            make_worker(conn, settings.queue_prefix).work(with_scheduler=False)
             return
         except RedisError as exc:
             log.warning("redis unreachable, retrying: %s", _short(exc))
