@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
+from shared.domain.annexes import OVER_CONSUMPTION, UNDER_CONSUMPTION
+
 SERVICES = ("registry", "pathways", "reporting")
 
 
@@ -40,6 +42,9 @@ class Settings:
     sweep_seconds: float = 5.0
     catch_up_batch: int = 5000
     min_position_wait_seconds: float = 10.0
+    # An annexe's realised ETP below / above these shares of its funded ETP raises an alert.
+    annex_under_consumption: float = UNDER_CONSUMPTION
+    annex_over_consumption: float = OVER_CONSUMPTION
     cookie_secure: bool = True
     log_level: str = "INFO"
     extra: dict = field(default_factory=dict)

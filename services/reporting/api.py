@@ -13,7 +13,7 @@ from marshmallow import RAISE
 from services.reporting import schemas
 from services.reporting.catchup import checkpoints
 from services.reporting.projections.registry import PROJECTIONS
-from services.reporting.reports import alerts, exports, status
+from services.reporting.reports import alerts, etp, exports, status
 from services.reporting.reports import outcomes as reports
 from shared import queues
 from shared.auth import current_caller, require
@@ -73,6 +73,33 @@ class Outcomes(MethodView):
         )
 
 
+@blp.route("/reports/etp")
+class Etp(MethodView):
+    @blp.arguments(etp.EtpParams, location="query", unknown=RAISE)
+    @blp.response(200, schemas.EtpReport, description="JSON (défaut), CSV ou XLSX selon `format`")
+    @_document_errors(401, 403, 422, 503)
+    def get(self, params):
+        """ETP conventionnés vs réalisés d'une période, par annexe ou autre dimension."""
+        caller = current_caller()
+        if params["min_position"] is not None:
+            _wait_for(params["min_position"])
+        with _engine().connect() as conn:
+            report = etp.etp_report(conn, caller, params)
+        if params["format"] == "json":
+            return json_response(report)
+        columns, dims = etp.COLUMNS, etp.DIMENSION_NAMES
+        if params["format"] == "csv":
+            body = exports.to_csv(report, columns, dims)
+        else:
+            body = exports.to_xlsx(report, columns, dims, title="ETP")
+        name = f"rapport-etp_{report['from']}_{report['to']}.{params['format']}"
+        return Response(
+            body,
+            mimetype=MIME[params["format"]],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
 def _wait_for(position: int) -> None:
     """Read-your-writes: wait until every event projection includes `position`, or 503."""
     deadline = time.monotonic() + _settings().min_position_wait_seconds
@@ -110,6 +137,7 @@ class Alerts(MethodView):
                 args["page_size"],
                 structure_id,
                 args["code"],
+                (_settings().annex_under_consumption, _settings().annex_over_consumption),
             )
 
 

@@ -68,6 +68,36 @@ class Report(Schema):
     total = fields.Nested(ReportTotal)
 
 
+class EtpMetrics(Schema):
+    etp_conventioned = fields.Float(
+        metadata={"description": "Moyenne mensuelle des ETP financés par les annexes en vigueur"}
+    )
+    etp_realised = fields.Float(
+        metadata={"description": "Moyenne mensuelle de heures × 12 / heures de référence"}
+    )
+    consumption_rate = fields.Float(
+        allow_none=True, metadata={"description": "Réalisés / conventionnés ; nul sans annexe"}
+    )
+    hours_worked = fields.Float()
+    hours_outside_annex = fields.Float(
+        metadata={"description": "Heures des mois qu'aucune annexe comptée ne couvre"}
+    )
+
+
+class EtpRow(EtpMetrics):
+    key = fields.Dict(metadata={"description": "Valeur de chaque dimension (id, AAAA-MM, code)"})
+    label = fields.Dict(metadata={"description": "Libellé français de chaque valeur"})
+
+
+class EtpReport(Schema):
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    group_by = fields.List(fields.String())
+    as_of_position = fields.Integer()
+    rows = fields.List(fields.Nested(EtpRow))
+    total = fields.Nested(EtpMetrics)
+
+
 class AlertArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
@@ -76,7 +106,9 @@ class AlertArgs(Schema):
 
 
 class Alert(Schema):
-    pathway_id = fields.String()
+    pathway_id = fields.String(
+        allow_none=True, metadata={"description": "Nul pour une alerte d'annexe financière"}
+    )
     structure_id = fields.String()
     code = fields.String()
     message = fields.String()

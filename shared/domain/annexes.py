@@ -173,3 +173,50 @@ def month_funded_etp(annex: Annex, amendments: Iterable[Amendment], month: date)
     in that month (an avenant effective mid-month counts from the next month, unless the AF
     itself starts that month on or after the avenant's date)."""
     return funded_etp_on(annex, amendments, max(month, annex.starts_on))
+
+
+# An AF consuming less than 90 % of what it funds so far this year is likely to lose funds at
+# the dialogue de gestion (the State re-allocates unconsumed ETP mid-year); above 105 % the
+# structure works hours the State will not pay (docs/adr/0012-etp-attribution.md). Settings
+# `ANNEX_UNDER_CONSUMPTION`, `ANNEX_OVER_CONSUMPTION` may change them.
+UNDER_CONSUMPTION = 0.90
+OVER_CONSUMPTION = 1.05
+UNDER_CONSUMPTION_CODE = "annex_under_consumption"
+OVER_CONSUMPTION_CODE = "annex_over_consumption"
+
+
+def consumption_code(
+    realised: float, funded: float, under: float = UNDER_CONSUMPTION, over: float = OVER_CONSUMPTION
+) -> str | None:
+    """The alert an AF's consumption raises (realised and funded ETP over the same months)."""
+    if funded <= 0:
+        return None
+    if realised < under * funded:
+        return UNDER_CONSUMPTION_CODE
+    if realised > over * funded:
+        return OVER_CONSUMPTION_CODE
+    return None
+
+
+def consumption_message(number: str, realised: float, funded: float, last_month: date) -> str:
+    """What staff read of an AF consuming too little or too much since January."""
+    rate = f"{realised / funded * 100:.0f}".replace(".", ",")
+    months = f"de janvier à {_MONTHS_FR[last_month.month - 1]} {last_month.year}"
+    figures = f"{realised:.2f} ETP réalisés pour {funded:.2f} conventionnés".replace(".", ",")
+    return f"Annexe {number} : {rate} % des ETP conventionnés consommés {months} ({figures})."
+
+
+_MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)

@@ -160,6 +160,7 @@ class Network:
         age_band: str,
         criteria: list[str],
         pass_start: str | None = None,
+        measure: str | None = None,
     ) -> Pathway:
         token = self.tokens[structure_id]
         pathway = Pathway(self.pathways, token, structure_id)
@@ -178,6 +179,8 @@ class Network:
             }
         if not self._persons_api:
             data.update(sex=sex, age_band=age_band)
+        if measure:
+            data["measure"] = measure
         pathway.append("pathway_opened", on, data)
         return pathway
 

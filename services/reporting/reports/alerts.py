@@ -1,12 +1,17 @@
-"""Open alerts: stored alert rows whose window includes today, for open pathways in scope."""
+"""Open alerts: stored alert rows whose window includes today, for open pathways in scope, and
+the annexes financières consuming too little or too much this year (computed on request from
+the monthly hours, services/reporting/reports/etp.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import orjson
 from sqlalchemy import Connection, text
 
+from services.reporting.reports import etp
 from shared.auth import Caller
+from shared.domain.annexes import OVER_CONSUMPTION, UNDER_CONSUMPTION
 from shared.domain.pathway.alerts import KIND_OF_CODE
 
 # Legal limits that bind one kind only are checked against the structure's kind here.
@@ -20,6 +25,14 @@ WHERE p.exited_on IS NULL
   AND coalesce(a.active_from, '-infinity'::date) <= CAST(:today AS date)
   AND coalesce(a.active_until, 'infinity'::date) >= CAST(:today AS date)"""
 OPEN_ALERTS += KIND_CONDITIONS + "\n"
+PATHWAY_ALERTS = (
+    "SELECT a.pathway_id::text AS pathway_id, p.structure_id::text AS structure_id,"
+    " a.code, a.message, a.due_on, a.seq {open} {where}"
+)
+ANNEX_ALERTS = """
+SELECT NULL::text AS pathway_id, structure_id, code, message, due_on, 0 AS seq
+  FROM json_to_recordset(CAST(:annexes AS json))
+    AS x (structure_id text, code text, message text, due_on date)"""
 
 
 def _scope(caller: Caller, structure_id: str | None, code: str | None) -> tuple[str, dict]:
@@ -52,18 +65,32 @@ def open_alerts(
     size: int,
     structure_id: str | None = None,
     code: str | None = None,
+    thresholds: tuple[float, float] = (UNDER_CONSUMPTION, OVER_CONSUMPTION),
 ) -> dict:
-    """One page of open alerts, soonest due first, and how many there are."""
+    """One page of open alerts, soonest due first, and how many there are. Annexes consuming
+    too little or too much this year (pathway_id null) are computed now (reports/etp.py)."""
     where, params = _scope(caller, structure_id, code)
-    params.update(today=today, limit=size, offset=(page - 1) * size)
+    annexes = [
+        a
+        for a in etp.annex_alerts(conn, caller, today, structure_id, thresholds)
+        if code is None or a["code"] == code
+    ]
+    params.update(
+        today=today,
+        limit=size,
+        offset=(page - 1) * size,
+        annexes=orjson.dumps(annexes).decode(),
+    )
     total = conn.execute(text(f"SELECT count(*) {OPEN_ALERTS} {where}"), params).scalar_one()
     rows = conn.execute(
         text(
-            "SELECT a.pathway_id::text AS pathway_id, p.structure_id::text AS structure_id,"
-            f" a.code, a.message, a.due_on {OPEN_ALERTS} {where}"
-            " ORDER BY a.due_on, a.pathway_id, a.seq LIMIT :limit OFFSET :offset"
+            "SELECT pathway_id, structure_id, code, message, due_on FROM ("
+            f"{PATHWAY_ALERTS.format(open=OPEN_ALERTS, where=where)} UNION ALL {ANNEX_ALERTS})"
+            " AS u ORDER BY due_on, pathway_id NULLS FIRST, structure_id, seq, code"
+            " LIMIT :limit OFFSET :offset"
         ),
         params,
     )
     items = [{**r, "due_on": r["due_on"].isoformat()} for r in rows.mappings()]
+    total += len(annexes)
     return {"items": items, "page": page, "page_size": size, "total": total}

@@ -1,5 +1,6 @@
-"""CSV and XLSX exports of an outcome report, for Excel users: French headers, one line per
-row and a total line; suppressed cells read "< 5", never 0."""
+"""CSV and XLSX exports of a report (outcomes, ETP), for Excel users: French headers, one line
+per row and a total line; suppressed cells read "< 5", never 0; a text that Excel would read as
+a formula is written as text (CSV: prefixed with `'`; XLSX: a string cell)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from shared.domain.codes import CLIENT_KINDS, EXIT_CATEGORIES
 from shared.domain.limits import MIN_CELL
 
 SUPPRESSED = f"< {MIN_CELL}"
+# What starts a formula in a spreadsheet cell (docs/api.md, exports).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RATE, COUNT, DECIMAL = "rate", "count", "decimal"
 
 
@@ -59,8 +62,21 @@ COLUMNS: list[tuple[str, Callable[[dict], object], str]] = [
 ]
 
 
-def headers(report: dict) -> list[str]:
-    return [DIMENSION_LABELS[d] for d in report["group_by"]] + [c[0] for c in COLUMNS]
+Columns = list[tuple[str, Callable[[dict], object], str]]
+
+
+def headers(report: dict, columns: Columns = COLUMNS, dims: dict | None = None) -> list[str]:
+    names = dims or DIMENSION_LABELS
+    return [names[d] for d in report["group_by"]] + [c[0] for c in columns]
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def _text(value: str) -> str:
+    """A label as CSV writes it: never the start of a formula."""
+    return "'" + value if _formula_like(value) else value
 
 
 def _lines(report: dict) -> list[tuple[list[str], dict]]:
@@ -85,31 +101,37 @@ def _csv_cell(value, kind: str, suppressed: bool) -> str:
     return str(value)
 
 
-def to_csv(report: dict) -> bytes:
+def to_csv(report: dict, columns: Columns = COLUMNS, dims: dict | None = None) -> bytes:
     """`;`-separated, UTF-8 with BOM, decimal comma: what French Excel opens as is."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers(report))
+    writer.writerow(headers(report, columns, dims))
     for cells, row in _lines(report):
         hidden = bool(row.get("suppressed"))
-        writer.writerow(cells + [_csv_cell(get(row), kind, hidden) for _, get, kind in COLUMNS])
+        values = [_csv_cell(get(row), kind, hidden) for _, get, kind in columns]
+        writer.writerow([_text(c) for c in cells] + values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(report: dict) -> bytes:
+def to_xlsx(
+    report: dict, columns: Columns = COLUMNS, dims: dict | None = None, title: str = "Sorties"
+) -> bytes:
     """One sheet: a frozen French header row, numbers as numbers, rates as percentages."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "Sorties"
-    sheet.append(headers(report))
+    sheet.title = title
+    sheet.append(headers(report, columns, dims))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     width = len(report["group_by"])
     for cells, row in _lines(report):
         hidden = bool(row.get("suppressed"))
-        sheet.append(cells + [SUPPRESSED if hidden else get(row) for _, get, _ in COLUMNS])
-        for (_, _, kind), cell in zip(COLUMNS, sheet[sheet.max_row][width:], strict=True):
+        sheet.append(cells + [SUPPRESSED if hidden else get(row) for _, get, _ in columns])
+        for cell in sheet[sheet.max_row][:width]:
+            if _formula_like(cell.value):
+                cell.data_type = "s"  # a string cell, never a formula
+        for (_, _, kind), cell in zip(columns, sheet[sheet.max_row][width:], strict=True):
             cell.number_format = {RATE: "0.00%", DECIMAL: "0.00", COUNT: "0"}[kind]
     out = io.BytesIO()
     book.save(out)

@@ -10,8 +10,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import Connection
 
 from services.reporting.catchup import checkpoints
+from services.reporting.reports import etp_cells, tallied
 from services.reporting.reports import rows as queries
-from services.reporting.reports import tallied
 from services.reporting.reports.labels import DIMENSION_LABELS, key_label
 from services.reporting.reports.rows import CATEGORIES, CLIENT_KINDS, COUNTED_CATEGORIES, Query
 from shared.auth import Caller
@@ -118,9 +118,10 @@ def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
     q = scoped_query(conn, caller, params)
     collected = _collect(conn, q)
     hide = _hidden(q, caller, collected)
-    rows = [_row(q, key, metrics, key in hide.cells) for key, metrics in collected.items()]
     total_q = dataclasses.replace(q, dims=())
     total = _collect(conn, total_q).get((), {})
+    _own_references(conn, q, collected, total)
+    rows = [_row(q, key, metrics, key in hide.cells) for key, metrics in collected.items()]
     names = _names(conn, q, rows)
     for row in rows:
         row["label"] = {d: key_label(d, v, names) for d, v in row["key"].items()}
@@ -134,6 +135,18 @@ def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
         "total": _suppressed(metrics_of(total, calendar_months(q.start, q.end)), hide.total),
     }
+
+
+def _own_references(conn: Connection, q: Query, collected: dict, total: dict) -> None:
+    """ETP by each month's reference hours (the annexe's, else the measure's) when a month of
+    the period has another than the usual one (docs/adr/0012-etp-attribution.md)."""
+    found = etp_cells.realised_etp_months(conn, q)
+    if found is None:
+        return
+    for key, raw in collected.items():
+        raw["etp_months"] = found.get(key, 0.0)
+    totals = etp_cells.realised_etp_months(conn, dataclasses.replace(q, dims=()))
+    total["etp_months"] = (totals or {}).get((), 0.0)
 
 
 def _hidden(q: Query, caller: Caller, collected: dict[tuple, dict]) -> Hidden[tuple]:
@@ -212,7 +225,11 @@ def metrics_of(raw: dict, months: int) -> dict:
         "durable_exit_rate": _rate(counted["emploi_durable"], total_counted),
         "average_months": (n("exit_days") / exits / DAYS_PER_MONTH) if exits else None,
         "hours_worked": hours,
-        "etp": period_etp([(hours, USUAL_REFERENCE_HOURS)], months),
+        "etp": (
+            period_etp([(hours, USUAL_REFERENCE_HOURS)], months)
+            if "etp_months" not in raw
+            else (raw["etp_months"] / months if months > 0 else 0.0)
+        ),
         "mad_hours": {k: float(raw.get(name) or 0) for k, name in _MADS},
         "trainings_completed": n("trainings_completed"),
         "support_actions": n("support_actions"),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from shared.domain.annexes import OVER_CONSUMPTION_CODE, UNDER_CONSUMPTION_CODE
 from shared.domain.limits import CONTRACT_ENDING_ALERT_DAYS, PASS_ENDING_ALERT_DAYS
 from shared.domain.pathway import limits, messages
 from shared.domain.pathway.state import PathwayState
@@ -18,7 +19,19 @@ CDDI_24_MONTHS = "cddi_24_months"
 MISSION_24_MONTHS = "mission_24_months"
 AI_480_HOURS = "ai_480_hours"
 CONTRACT_ENDING = "contract_ending"
-CODES = (PASS_ENDING, CDDI_24_MONTHS, MISSION_24_MONTHS, AI_480_HOURS, CONTRACT_ENDING)
+# Alerts about an annexe financière, not a pathway (pathway_id null): computed by reporting
+# from the annexes and the hours (shared/domain/annexes.py has the rule and the message).
+ANNEX_UNDER_CONSUMPTION = UNDER_CONSUMPTION_CODE
+ANNEX_OVER_CONSUMPTION = OVER_CONSUMPTION_CODE
+CODES = (
+    PASS_ENDING,
+    CDDI_24_MONTHS,
+    MISSION_24_MONTHS,
+    AI_480_HOURS,
+    CONTRACT_ENDING,
+    ANNEX_UNDER_CONSUMPTION,
+    ANNEX_OVER_CONSUMPTION,
+)
 # Limits that bind one kind of structure only: ETTI missions (L5132-6), the AI's mises à
 # disposition with companies (L5132-9). CDDI limits bind every kind that signs CDDI.
 KIND_OF_CODE = {MISSION_24_MONTHS: "ETTI", AI_480_HOURS: "AI"}
@@ -29,6 +42,8 @@ LABELS = {
     MISSION_24_MONTHS: "Contrat de mission d'ETTI : durée de 24 mois atteinte ou proche",
     AI_480_HOURS: "Mises à disposition en entreprises : 400 h atteintes ou 480 h dépassées",
     CONTRACT_ENDING: "Contrat se terminant dans les 30 jours",
+    ANNEX_UNDER_CONSUMPTION: "Annexe financière sous-consommée (ETP réalisés sous le seuil)",
+    ANNEX_OVER_CONSUMPTION: "Annexe financière surconsommée (ETP réalisés au-delà du seuil)",
 }
 
 

@@ -1,0 +1,231 @@
+"""ETP conventionnés vs réalisés (docs/domain.md §6, §6b; docs/adr/0012-etp-attribution.md).
+
+Served from two small tables, never from the pathway rows: `outcomes.measure_hours` (hours per
+structure, measure and month) and `reference_data.annex_months` (the counting annexe each month
+of a structure and measure belongs to, its funded ETP that month and its reference hours). Over
+the calendar months the period overlaps, `etp_conventioned` is the mean of the funded ETP
+(a month without annexe counts 0) and `etp_realised` the mean of the monthly ETP (hours × 12 /
+the annexe's reference hours, or the measure's default outside any annexe).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from operator import itemgetter
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import Connection, text
+
+from services.reporting.catchup import checkpoints
+from services.reporting.reports import etp_cells, exports, outcomes
+from services.reporting.reports.labels import DIMENSION_LABELS, key_label, month_label
+from services.reporting.reports.rows import Query
+from shared.auth import Caller
+from shared.domain.annexes import consumption_code, consumption_message, months_touched
+from shared.domain.codes import STRUCTURE_KINDS
+from shared.domain.measures import MEASURES, calendar_months
+from shared.domain.territories import DEPARTMENTS, REGIONS
+from shared.problems import Problem
+
+ETP_DIMENSIONS = ("annex", "structure", "group", "kind", "department", "region", "measure", "month")
+DIMENSION_NAMES = {
+    **DIMENSION_LABELS,
+    "annex": "Annexe financière",
+    "measure": "Mesure",
+}
+OUTSIDE_ANNEX = "Hors annexe financière"
+NO_MEASURE = "Sans mesure (structure non conventionnée)"
+NOT_YET = "as_of_position : pas encore disponible pour ce rapport."
+TERRITORY = "Le rapport ETP n'est pas encore ouvert aux jetons de territoire."
+
+# Export columns (services/reporting/reports/exports.py): French headers.
+COLUMNS: exports.Columns = [
+    ("ETP conventionnés", itemgetter("etp_conventioned"), exports.DECIMAL),
+    ("ETP réalisés", itemgetter("etp_realised"), exports.DECIMAL),
+    ("Taux de consommation (%)", itemgetter("consumption_rate"), exports.RATE),
+    ("Heures travaillées", itemgetter("hours_worked"), exports.DECIMAL),
+    ("Heures hors annexe", itemgetter("hours_outside_annex"), exports.DECIMAL),
+]
+
+
+class EtpParams(Schema):
+    """Query parameters of GET /v1/reports/etp."""
+
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        metadata={"description": "Premier jour (inclus) ; défaut : 1er janvier"},
+    )
+    to = fields.Date(load_default=None, metadata={"description": "Dernier jour (inclus)"})
+    group_by = fields.String(
+        load_default="annex",
+        metadata={
+            "description": "Une ou deux dimensions séparées par une virgule (défaut : annex) : "
+            + ", ".join(ETP_DIMENSIONS)
+        },
+    )
+    structure_id = fields.UUID(load_default=None)
+    group_id = fields.UUID(load_default=None)
+    kind = fields.String(load_default=None, validate=validate.OneOf(sorted(STRUCTURE_KINDS)))
+    department = fields.String(load_default=None, validate=validate.OneOf(list(DEPARTMENTS)))
+    region = fields.String(load_default=None, validate=validate.OneOf(list(REGIONS)))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+    min_position = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+    as_of_position = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0, max=2**62),
+        metadata={"description": "Pas encore disponible pour ce rapport : 422."},
+    )
+
+    @validates_schema
+    def _dimensions(self, data: dict, **kwargs) -> None:
+        dims = outcomes.parse_group_by(data.get("group_by") or "")
+        unknown = [d for d in dims if d not in ETP_DIMENSIONS]
+        if unknown:
+            raise ValidationError(f"Dimension inconnue : {', '.join(unknown)}.", "group_by")
+        if len(dims) > 2 or len(set(dims)) != len(dims):
+            raise ValidationError("Une ou deux dimensions différentes au plus.", "group_by")
+
+    @validates_schema
+    def _period(self, data: dict, **kwargs) -> None:
+        start, end = outcomes.period(data.get("from_"), data.get("to"))
+        if start > end:
+            raise ValidationError("La date de début est postérieure à la date de fin.", "from")
+        if end.year - start.year > outcomes.MAX_PERIOD_YEARS:
+            raise ValidationError(f"Période de {outcomes.MAX_PERIOD_YEARS} ans au plus.", "to")
+
+    @validates_schema
+    def _as_of(self, data: dict, **kwargs) -> None:
+        if data.get("as_of_position") is not None:
+            raise ValidationError(NOT_YET, "as_of_position")
+
+
+def etp_scope(conn: Connection, caller: Caller, params: dict) -> Query:
+    """What the caller may read, as the outcome report scopes it: a structure its own, a group
+    its members on the dates of membership, network and admin everything. A territory token is
+    refused until territory scoping of reports exists (it must never read more than network)."""
+    if caller.scope == "territory":
+        raise Problem(403, TERRITORY)
+    return outcomes.scoped_query(conn, caller, {"group_by": "", **params})
+
+
+def etp_report(conn: Connection, caller: Caller, params: dict) -> dict:
+    """The whole report as the JSON answer: rows by the requested dimensions and a total."""
+    q = etp_scope(conn, caller, params)
+    dims = tuple(outcomes.parse_group_by(params.get("group_by") or "annex"))
+    q = dataclasses.replace(q, dims=dims)
+    months = calendar_months(q.start, q.end)
+    found = etp_cells.sums(conn, q)
+    if dims == ("month",):
+        for month in _months(q.start, q.end):
+            found.setdefault((month,), (0.0, 0.0, 0.0, 0.0))
+    labels = _labels(conn, q, list(found))
+    rows = []
+    for key, sums in found.items():
+        values = dict(zip(dims, key, strict=True))
+        n = 1 if "month" in values else months
+        label = {d: labels[d].get(v) or _label(d, v) for d, v in values.items()}
+        rows.append({"key": values, "label": label, **_metrics(sums, n)})
+    rows.sort(key=lambda r: [r["key"][d] or "" if d == "month" else r["label"][d] for d in dims])
+    total = etp_cells.sums(conn, dataclasses.replace(q, dims=())).get((), (0.0, 0.0, 0.0, 0.0))
+    return {
+        "from": q.start.isoformat(),
+        "to": q.end.isoformat(),
+        "group_by": list(dims),
+        "as_of_position": checkpoints.included_position(conn),
+        "rows": rows,
+        "total": _metrics(total, months),
+    }
+
+
+def _metrics(sums: tuple[float, ...], months: int) -> dict:
+    funded, etp, hours, outside = sums
+    conventioned, realised = funded / months, etp / months
+    return {
+        "etp_conventioned": conventioned,
+        "etp_realised": realised,
+        "consumption_rate": realised / conventioned if conventioned else None,
+        "hours_worked": hours,
+        "hours_outside_annex": outside,
+    }
+
+
+def _label(dimension: str, value: str | None) -> str:
+    if dimension == "annex":
+        return OUTSIDE_ANNEX if value is None else value
+    if dimension == "measure":
+        return MEASURES[value].label if value and value in MEASURES else NO_MEASURE
+    if dimension == "month" and value:
+        return month_label(value)
+    return key_label(dimension, value, {})
+
+
+def _labels(conn: Connection, q: Query, keys: list[tuple]) -> dict[str, dict]:
+    """Names of the structures, groups and annexes (their number) the rows name."""
+    tables = {"structure": "structures", "group": "groups", "annex": "annexes"}
+    found: dict[str, dict] = {d: {} for d in q.dims}
+    for i, dim in enumerate(q.dims):
+        ids = sorted({k[i] for k in keys if k[i]})
+        if dim in tables and ids:
+            column = "number" if dim == "annex" else "name"
+            rows = conn.execute(
+                text(
+                    f"SELECT id::text, {column} FROM reference_data.{tables[dim]}"
+                    " WHERE id = ANY(CAST(:ids AS uuid[]))"
+                ),
+                {"ids": ids},
+            )
+            found[dim] = dict(rows.all())
+    return found
+
+
+def _months(start: date, end: date) -> list[str]:
+    return [m.strftime("%Y-%m") for m in months_touched(start, end)]
+
+
+def annex_alerts(
+    conn: Connection,
+    caller: Caller,
+    today: date,
+    structure_id: str | None,
+    thresholds: tuple[float, float],
+) -> list[dict]:
+    """Counting annexes consuming too little or too much over the year so far: their months
+    from January to the last complete month (of last year in January), docs/adr/0012."""
+    if caller.scope == "territory":
+        return []  # not before reports are scoped by territory (etp_scope)
+    last = today.replace(day=1) - timedelta(days=1)
+    q = Query(date(last.year, 1, 1), last, ("annex", "structure"), structure_id)
+    if caller.scope == "structure":
+        q = dataclasses.replace(q, structure_id=caller.structure_id)
+    elif caller.scope == "group":
+        q = dataclasses.replace(q, group_id=caller.group_id)
+    found = etp_cells.sums(conn, q)
+    ids = sorted({annex for annex, _ in found if annex})
+    annexes = {
+        r.id: r
+        for r in conn.execute(
+            text(
+                "SELECT id::text, number, ends_on FROM reference_data.annexes"
+                " WHERE id = ANY(CAST(:ids AS uuid[]))"
+            ),
+            {"ids": ids},
+        )
+    }
+    alerts, months = [], last.month
+    for (annex_id, structure), sums in found.items():
+        funded, realised = sums[0] / months, sums[1] / months
+        code = consumption_code(realised, funded, *thresholds) if annex_id else None
+        if code:
+            annex = annexes[annex_id]
+            alerts.append(
+                {
+                    "pathway_id": None,
+                    "structure_id": structure,
+                    "code": code,
+                    "message": consumption_message(annex.number, realised, funded, last),
+                    "due_on": annex.ends_on.isoformat(),
+                }
+            )
+    return alerts
