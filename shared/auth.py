@@ -6,17 +6,26 @@ everywhere within a minute, and a registry outage only affects tokens not seen r
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import requests
 from flask import current_app, g, request
 
 from shared.problems import Problem
 
-SCOPES = ("admin", "network", "group", "structure", "territory")
+SCOPES = ("admin", "network", "group", "structure", "territory", "service")
+# The ADMIN_TOKEN setting: in the registry it may only create admin tokens (services/registry/
+# api/tokens.py); the other services never see it (the registry's whoami refuses it).
+BOOTSTRAP = "bootstrap"
+# Scopes a view must name in `require` to let them in: `current_caller()` alone refuses them, so
+# a view written for "any reader" never opens to the worker's token or the bootstrap one.
+LIMITED_SCOPES = ("service", BOOTSTRAP)
+FAILURES_REMEMBERED = 10_000  # refused tokens kept (by hash) at most, to bound memory
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,8 @@ class Caller:
     # A territory token reads one département or one region (docs/api.md, "Scopes").
     department: str | None = None
     region: str | None = None
+    # From this day on (00:00 UTC) the token is refused, like an unknown one.
+    expires_on: date | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -43,7 +54,15 @@ class Caller:
             "token_id": self.token_id,
             "department": self.department,
             "region": self.region,
+            "expires_on": self.expires_on,
         }
+
+    def seconds_left(self, now: datetime | None = None) -> float:
+        """Seconds until the token expires (infinite when it never does)."""
+        if self.expires_on is None:
+            return float("inf")
+        expiry = datetime(*self.expires_on.timetuple()[:3], tzinfo=UTC)
+        return (expiry - (now or datetime.now(UTC))).total_seconds()
 
 
 class RegistryUnavailable(Exception):
@@ -51,26 +70,43 @@ class RegistryUnavailable(Exception):
 
 
 class CachingVerifier:
-    """Caches a verification function's answers (positive ones only) for `ttl` seconds."""
+    """Caches a verification function's answers: a caller for `ttl` seconds but never past its
+    token's expiry, a refusal for `failure_ttl` seconds (keyed by the token's hash, so a flood of
+    one bad token asks the registry once)."""
 
-    def __init__(self, verify: Callable[[str], Caller | None], ttl: float):
+    def __init__(
+        self,
+        verify: Callable[[str], Caller | None],
+        ttl: float,
+        failure_ttl: float = 5.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self._verify = verify
+        self._clock = clock  # the wall clock expiry dates are read against
         self._ttl = ttl
-        self._cache: dict[str, tuple[Caller, float]] = {}
+        self._failure_ttl = min(failure_ttl, ttl)
+        self._cache: dict[bytes, tuple[Caller | None, float]] = {}
         self._lock = threading.Lock()
 
     def __call__(self, token: str) -> Caller | None:
+        key = hashlib.sha256(token.encode()).digest()
         now = time.monotonic()
         with self._lock:
-            hit = self._cache.get(token)
+            hit = self._cache.get(key)
         if hit and hit[1] > now:
-            return hit[0]
+            caller = hit[0]
+            return caller if caller is None or caller.seconds_left(self._clock()) > 0 else None
         caller = self._verify(token)
+        left = caller.seconds_left(self._clock()) if caller is not None else 0.0
+        if caller is not None and left <= 0:
+            caller = None
+        ttl = min(self._ttl, left) if caller is not None else self._failure_ttl
         with self._lock:
-            if caller is None:
-                self._cache.pop(token, None)
-            else:
-                self._cache[token] = (caller, now + self._ttl)
+            if len(self._cache) >= FAILURES_REMEMBERED:
+                self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
+                if len(self._cache) >= FAILURES_REMEMBERED:
+                    self._cache.clear()
+            self._cache[key] = (caller, now + ttl)
         return caller
 
 
@@ -87,7 +123,7 @@ def registry_whoami(registry_url: str, timeout: float) -> Callable[[str], Caller
             )
         except requests.RequestException as exc:
             raise RegistryUnavailable(str(exc)) from exc
-        if r.status_code == 401:
+        if r.status_code in (401, 403):  # unknown, revoked, expired, or the bootstrap token
             return None
         if r.status_code != 200:
             raise RegistryUnavailable(f"registry answered {r.status_code}")
@@ -99,6 +135,7 @@ def registry_whoami(registry_url: str, timeout: float) -> Callable[[str], Caller
             body.get("group_id"),
             body.get("department"),
             body.get("region"),
+            date.fromisoformat(body["expires_on"]) if body.get("expires_on") else None,
         )
 
     return verify
@@ -112,8 +149,8 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
-def current_caller() -> Caller:
-    """The authenticated caller of this request, or a 401/503 problem."""
+def _authenticated() -> Caller:
+    """The caller of this request, whatever its scope, or a 401/503 problem."""
     if "caller" in g:
         return g.caller
     token = bearer_token()
@@ -133,14 +170,30 @@ def current_caller() -> Caller:
             headers={"Retry-After": "5"},
         ) from exc
     if caller is None:
-        raise Problem(401, "Jeton inconnu ou révoqué.", headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401, "Jeton inconnu, expiré ou révoqué.", headers={"WWW-Authenticate": "Bearer"}
+        )
     g.caller = caller
+    return caller
+
+
+def _refused(caller: Caller) -> Problem:
+    return Problem(403, f"Ce jeton (portée « {caller.scope} ») ne permet pas cette opération.")
+
+
+def current_caller() -> Caller:
+    """The authenticated caller of this request (401/503 otherwise); a limited scope (`service`,
+    the bootstrap token) gets 403 unless the view let it in through `require`."""
+    caller = _authenticated()
+    if caller.scope in LIMITED_SCOPES and not g.get("scope_granted"):
+        raise _refused(caller)
     return caller
 
 
 def require(*scopes: str) -> Caller:
     """The caller, if its scope is one of `scopes`; else 403."""
-    caller = current_caller()
+    caller = _authenticated()
     if caller.scope not in scopes:
-        raise Problem(403, f"Ce jeton (portée « {caller.scope} ») ne permet pas cette opération.")
+        raise _refused(caller)
+    g.scope_granted = True
     return caller

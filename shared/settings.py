@@ -38,6 +38,8 @@ class Settings:
     max_page_size: int = 1000
     feed_max_page: int = 5000
     auth_cache_seconds: float = 60.0
+    auth_failure_seconds: float = 5.0  # a refused token is refused again without a new check
+    token_checks_at_once: int = 2  # Argon2 verifications running at once, per registry process
     http_timeout_seconds: float = 5.0
     sweep_seconds: float = 5.0
     catch_up_batch: int = 5000

@@ -16,6 +16,7 @@ from shared.settings import Settings
 from tests.support import (
     Engines,
     LiveServer,
+    admin_token,
     bearer,
     drop_all,
     make_settings,
@@ -84,7 +85,8 @@ def reporting(services):
 
 @pytest.fixture(scope="session")
 def admin(settings: Settings) -> dict[str, str]:
-    return bearer(settings.admin_token)
+    """An admin token with a row; the bootstrap ADMIN_TOKEN only creates such tokens."""
+    return bearer(admin_token(settings))
 
 
 # What the reliability tests (faults, hostile input, isolation, load) counted, summed over the run

@@ -37,6 +37,7 @@ def make_settings(engines: Engines, **overrides) -> Settings:
         redis_url=engines.redis_url,
         queue_prefix=prefix,
         admin_token="admin-" + secrets.token_urlsafe(16),
+        service_token=new_service_token(),
         identity_kek=base64.b64encode(secrets.token_bytes(32)).decode(),
         secret_key=secrets.token_urlsafe(32),
         registry_url=f"http://127.0.0.1:{ports['registry']}",
@@ -48,6 +49,37 @@ def make_settings(engines: Engines, **overrides) -> Settings:
     )
     values.update(overrides)
     return Settings(**values)
+
+
+def new_service_token() -> str:
+    """A SERVICE_TOKEN setting: the registry makes it a `service` token the first time the worker
+    presents it (services/registry/verifier.py)."""
+    return f"iae_{uuid.uuid4().hex}_{secrets.token_urlsafe(32)}"
+
+
+_ADMIN_TOKENS: dict[str, str] = {}
+
+
+def admin_token(settings: Settings) -> str:
+    """A real admin token of this session's registry (a row, as an operator would create with
+    the bootstrap ADMIN_TOKEN, which itself may only create admin tokens)."""
+    url = settings.database_url_for("registry")
+    if url not in _ADMIN_TOKENS:
+        from services.registry import tokens
+
+        engine = db.make_engine(url, pool_size=1)
+        try:
+            with db.make_sessionmaker(engine).begin() as session:
+                data = dict.fromkeys(("structure_id", "group_id", "department", "region"))
+                made = tokens.create(
+                    session,
+                    tokens.BOOTSTRAP_CALLER,
+                    {**data, "scope": "admin", "label": "tests", "expires_on": None},
+                )
+        finally:
+            engine.dispose()
+        _ADMIN_TOKENS[url] = made["token"]
+    return _ADMIN_TOKENS[url]
 
 
 def migrate_all(settings: Settings) -> None:

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         iae_verifier=CachingVerifier(
             registry_whoami(settings.registry_url, settings.http_timeout_seconds),
             settings.auth_cache_seconds,
+            settings.auth_failure_seconds,
         ),
         iae_kinds=KindCache(
             settings.registry_url, settings.http_timeout_seconds, settings.auth_cache_seconds

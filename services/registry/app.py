@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.registry import tokens
+from services.registry import verifier
 from services.registry.api import BLUEPRINTS
 from shared import db, queues
 from shared.settings import Settings
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     factory = db.make_sessionmaker(engine)
     app.extensions["iae_db"] = factory
     # No answer cache here: revocation is read on every request (ADR 0002).
-    app.extensions["iae_verifier"] = tokens.TokenVerifier(factory, settings.admin_token)
+    app.extensions["iae_verifier"] = verifier.TokenVerifier(factory, settings)
     for blueprint in BLUEPRINTS:
         service_api.register_blueprint(blueprint)
     return app

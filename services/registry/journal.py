@@ -33,6 +33,7 @@ def structure_data(s: Structure) -> dict:
         "region": s.region,
         "convention_number": s.convention_number,
         "sectors": list(s.sectors or []),
+        "closed_on": s.closed_on.isoformat() if s.closed_on else None,
     }
 
 

@@ -40,6 +40,8 @@ class Structure(Base):
     region: Mapped[str] = mapped_column(String(2))
     convention_number: Mapped[str | None] = mapped_column(String(50))
     sectors: Mapped[list] = mapped_column(JSONB, default=list)
+    # Closed from that day: its tokens are revoked when it is set (services/registry/structures.py).
+    closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -140,6 +142,8 @@ class Token(Base):
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Refused from 00:00 UTC that day (services/registry/tokens.py); null: never expires.
+    expires_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Change(Base):

@@ -108,6 +108,13 @@ class StructurePatch(Schema):
     department = Department()
     convention_number = Text(allow_none=True, validate=CONVENTION)
     sectors = fields.List(Text(validate=SECTOR), validate=SECTORS)
+    closed_on = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "Date de fermeture (pas dans le futur) : ses jetons de portée "
+            "structure sont révoqués."
+        },
+    )
 
 
 class StructureOut(Schema):
@@ -122,6 +129,7 @@ class StructureOut(Schema):
     region_label = fields.Function(lambda s: REGIONS[s.region])
     convention_number = fields.String(allow_none=True)
     sectors = fields.List(fields.String())
+    closed_on = fields.Date(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -283,6 +291,11 @@ class TokenIn(Schema):
         metadata={"description": "Portée territory : la région lue (ou department)."},
     )
     label = Text(required=True, validate=NAME)
+    expires_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Refusé à partir de ce jour (00:00 UTC) ; absent : n'expire pas."},
+    )
 
 
 class TokenInfo(Schema):
@@ -295,6 +308,7 @@ class TokenInfo(Schema):
     label = fields.String()
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
 
 
 class TokenOut(TokenInfo):
@@ -311,6 +325,9 @@ class WhoAmI(Schema):
     token_id = fields.String(allow_none=True)
     department = fields.String(allow_none=True, metadata={"description": "Portée territory."})
     region = fields.String(allow_none=True, metadata={"description": "Portée territory."})
+    expires_on = fields.Date(
+        allow_none=True, metadata={"description": "Refusé à partir de ce jour."}
+    )
 
 
 # --- Reference-data changes and audit -----------------------------------------------------------

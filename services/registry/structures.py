@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.registry import journal, visibility
+from services.registry import journal, tokens, visibility
 from services.registry.models import Membership, Structure
 from shared.auth import Caller
 from shared.domain.identifiers import region_of
@@ -61,10 +61,22 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
         raise Problem(422, "Département inconnu.", errors={"department": ["Département inconnu."]})
     structure.region = region
     changed = journal.diff(before, journal.structure_data(structure))
+    if changed.get("closed_on"):
+        _close(session, caller, structure)
     if changed:
         _flush(session)
         journal.record(session, caller, "update", structure, changed)
     return structure
+
+
+def _close(session: Session, caller: Caller, structure: Structure) -> None:
+    """Closing is a recorded fact, never announced ahead; it revokes the structure's tokens in
+    the same transaction (each revocation audited), so they fail everywhere within the cache
+    time."""
+    if structure.closed_on is not None and structure.closed_on > date.today():
+        message = "La date de fermeture ne peut pas être dans le futur."
+        raise Problem(422, message, errors={"closed_on": [message]})
+    tokens.revoke_structure_tokens(session, caller, structure.id)
 
 
 def get(session: Session, caller: Caller, structure_id: uuid.UUID) -> Structure:

@@ -2,39 +2,35 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
-import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from services.registry import journal, rules
 from services.registry.models import Group, Structure, Token
-from shared.auth import Caller, RegistryUnavailable
+from shared.auth import BOOTSTRAP, Caller
 from shared.problems import Problem
 
 PREFIX = "iae"
 BOOTSTRAP_TOKEN_ID = "bootstrap"  # the ADMIN_TOKEN setting, which has no row
-REMEMBERED_SECRETS = 10_000  # verified secrets kept in memory, to skip Argon2 on later calls
-_hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
+# The bootstrap token may only create admin tokens (docs/api.md, "Scopes").
+BOOTSTRAP_CALLER = Caller(BOOTSTRAP, token_id=BOOTSTRAP_TOKEN_ID)
+hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 BOUND_MODELS = {"structure_id": Structure, "group_id": Group}
 
 
 def new_secret(token_id: uuid.UUID) -> tuple[str, str]:
     """A fresh token string (`iae_<id>_<secret>`) and the hash to store."""
     secret = secrets.token_urlsafe(32)
-    return f"{PREFIX}_{token_id.hex}_{secret}", _hasher.hash(secret)
+    return f"{PREFIX}_{token_id.hex}_{secret}", hasher.hash(secret)
 
 
-def _split(token: str) -> tuple[uuid.UUID, str] | None:
+def split(token: str) -> tuple[uuid.UUID, str] | None:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         return None
@@ -44,7 +40,7 @@ def _split(token: str) -> tuple[uuid.UUID, str] | None:
         return None
 
 
-def _caller(row: Token) -> Caller:
+def caller_of(row: Token) -> Caller:
     return Caller(
         row.scope,
         str(row.id),
@@ -52,50 +48,13 @@ def _caller(row: Token) -> Caller:
         str(row.group_id) if row.group_id else None,
         row.department,
         row.region,
+        row.expires_on,
     )
 
 
-class TokenVerifier:
-    """token → Caller | None. Revocation is read on every call, so the registry itself never
-    answers from a stale cache; only the costly Argon2 check of a secret is remembered."""
-
-    def __init__(self, factory: sessionmaker[Session], admin_token: str):
-        self._factory = factory
-        self._admin_token = admin_token.encode()
-        self._verified: dict[uuid.UUID, bytes] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, token: str) -> Caller | None:
-        if self._admin_token and hmac.compare_digest(token.encode(), self._admin_token):
-            return Caller("admin", token_id=BOOTSTRAP_TOKEN_ID)
-        split = _split(token)
-        if split is None:
-            return None
-        row = self._load(split[0])
-        if row is None or row.revoked_at is not None or not self._secret_ok(row, split[1]):
-            return None
-        return _caller(row)
-
-    def _load(self, token_id: uuid.UUID) -> Token | None:
-        try:
-            with self._factory() as session:
-                return session.get(Token, token_id)
-        except OperationalError as exc:  # database down: 503, not 500
-            raise RegistryUnavailable("database") from exc
-
-    def _secret_ok(self, row: Token, secret: str) -> bool:
-        digest = hashlib.sha256(secret.encode()).digest()
-        if hmac.compare_digest(self._verified.get(row.id, b""), digest):
-            return True
-        try:
-            _hasher.verify(row.secret_hash, secret)
-        except (VerificationError, InvalidHashError):
-            return False
-        with self._lock:
-            if len(self._verified) >= REMEMBERED_SECRETS:
-                self._verified.clear()
-            self._verified[row.id] = digest
-        return True
+def today() -> date:
+    """The day tokens expire by: a token with `expires_on` is refused from 00:00 UTC that day."""
+    return datetime.now(UTC).date()
 
 
 def _check_binding(session: Session, data: dict) -> None:
@@ -112,7 +71,15 @@ def _check_binding(session: Session, data: dict) -> None:
 
 def create(session: Session, caller: Caller, data: dict) -> dict:
     """Store a new token's hash; the answer is the only place its secret ever appears."""
+    if caller.scope == BOOTSTRAP and data["scope"] != "admin":
+        raise Problem(
+            403,
+            "Le jeton d'amorçage (ADMIN_TOKEN) ne sert qu'à créer des jetons de portée admin.",
+        )
     _check_binding(session, data)
+    if data.get("expires_on") is not None and data["expires_on"] <= today():
+        message = "La date d'expiration doit être postérieure à aujourd'hui."
+        raise Problem(422, message, errors={"expires_on": [message]})
     token_id = uuid.uuid4()
     secret, hashed = new_secret(token_id)
     row = Token(id=token_id, secret_hash=hashed, **data)
@@ -124,7 +91,7 @@ def create(session: Session, caller: Caller, data: dict) -> dict:
         "create",
         "token",
         token_id,
-        {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in data.items()},
+        {k: str(v) if isinstance(v, uuid.UUID | date) else v for k, v in data.items()},
     )
     return {**info(row), "token": secret}
 
@@ -139,6 +106,22 @@ def revoke(session: Session, caller: Caller, token_id: uuid.UUID) -> None:
         journal.audit(
             session, caller, "revoke", "token", token_id, {"revoked_at": row.revoked_at.isoformat()}
         )
+
+
+def revoke_structure_tokens(session: Session, caller: Caller, structure_id: uuid.UUID) -> int:
+    """Revoke every live token of a structure (it closed); each revocation audited."""
+    rows = session.scalars(
+        select(Token)
+        .where(Token.structure_id == structure_id, Token.revoked_at.is_(None))
+        .with_for_update()
+    )
+    count = 0
+    for row in rows:
+        row.revoked_at = datetime.now(UTC)
+        changes = {"revoked_at": row.revoked_at.isoformat(), "reason": "structure_closed"}
+        journal.audit(session, caller, "revoke", "token", row.id, changes)
+        count += 1
+    return count
 
 
 def listing(session: Session, limit: int, offset: int) -> tuple[list[dict], int]:
@@ -161,4 +144,5 @@ def info(row: Token) -> dict:
         "label": row.label,
         "created_at": row.created_at,
         "revoked_at": row.revoked_at,
+        "expires_on": row.expires_on,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import ColumnElement, false, select, true
 
@@ -22,13 +23,17 @@ def _in_area(caller: Caller) -> ColumnElement[bool]:
 
 
 def structures(caller: Caller) -> ColumnElement[bool]:
-    """A group sees the structures that were ever its members; a structure sees itself; a
-    territory the structures located in its area."""
+    """A group sees the structures that are its members today (a departed one no longer, a
+    rejoined one again); a structure sees itself; a territory the structures located in its
+    area. The `service` scope and the bootstrap token see none."""
     if caller.scope in READ_ALL_SCOPES:
         return true()
     if caller.scope == "group":
+        today = date.today()
         members = select(Membership.structure_id).where(
-            Membership.group_id == uuid.UUID(caller.group_id)
+            Membership.group_id == uuid.UUID(caller.group_id),
+            Membership.joined_on <= today,
+            Membership.left_on.is_(None) | (Membership.left_on >= today),
         )
         return Structure.id.in_(members)
     if caller.scope == "territory":

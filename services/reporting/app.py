@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["iae_verifier"] = CachingVerifier(
         registry_whoami(settings.registry_url, settings.http_timeout_seconds),
         settings.auth_cache_seconds,
+        settings.auth_failure_seconds,
     )
     service_api.register_blueprint(api.blp)
     service_api.register_blueprint(dashboard.blp)

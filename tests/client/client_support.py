@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from client.api import Client, Endpoints
-from tests.support import run_worker
+from tests.support import admin_token, run_worker
 
 __all__ = ["client_for", "endpoints_of", "run_worker"]
 
@@ -18,7 +18,7 @@ def endpoints_of(settings) -> Endpoints:
 @contextmanager
 def client_for(settings, token: str | None = None) -> Iterator[Client]:
     """A client of the live services, with the admin token unless another is given."""
-    client = Client(endpoints_of(settings), token or settings.admin_token)
+    client = Client(endpoints_of(settings), token or admin_token(settings))
     try:
         yield client
     finally:

@@ -12,6 +12,7 @@ from client_support import endpoints_of, run_worker
 
 from client.cli import main
 from client.synthetic import rng_for, siret
+from tests.support import admin_token
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def iae(settings, services):
             "--reporting-url",
             endpoints.reporting,
             "--token",
-            token or settings.admin_token,
+            token or admin_token(settings),
         ]
         return CliRunner().invoke(main, [*options, *args], catch_exceptions=False)
 

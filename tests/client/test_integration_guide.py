@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 
 from client.synthetic import rng_for, siret
 from services.pathways.imports.columns import HEADERS
+from tests.support import admin_token
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "integration.md"
 BLOCK = re.compile(r"```(http|csv)\n(.*?)```", re.S)
@@ -126,7 +127,7 @@ def catch_up(settings, reporting: str, values: dict, seconds: float = 30) -> Non
 
     The feed only returns events older than every running transaction of the PostgreSQL cluster,
     so a transaction of another test session may delay it for a while (never break it)."""
-    headers = {"Authorization": f"Bearer {settings.admin_token}"}
+    headers = {"Authorization": f"Bearer {admin_token(settings)}"}
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         run_worker(settings)
@@ -177,7 +178,7 @@ def test_every_example_of_the_integration_guide_answers_as_documented(settings, 
     endpoints = endpoints_of(settings)
     urls = {"5001": endpoints.registry, "5002": endpoints.pathways, "5003": endpoints.reporting}
     values = {
-        "jeton_admin": settings.admin_token,
+        "jeton_admin": admin_token(settings),
         "siret": siret(rng_for(uuid.uuid4().hex)),
         **dates(date.today()),
     }

@@ -11,6 +11,7 @@ import pytest
 from tests.faults.live_system import ROOT, LiveSystem
 from tests.faults.traffic import Org, make_org, make_person
 from tests.faults.traffic import bearer as _bearer
+from tests.support import admin_token
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +38,7 @@ def system(live: LiveSystem) -> Iterator[LiveSystem]:
 
 @pytest.fixture
 def admin_headers(live: LiveSystem) -> dict[str, str]:
-    return _bearer(live.settings.admin_token)
+    return _bearer(admin_token(live.settings))
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from shared import migrations
 from shared.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, wipe
 from shared.settings import SERVICES, Settings
+from tests.support import new_service_token
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -61,6 +62,7 @@ class LiveSystem:
             database_prefix="live",
             queue_prefix="live",
             admin_token="admin-" + secrets.token_urlsafe(16),
+            service_token=new_service_token(),
             identity_kek=base64.b64encode(secrets.token_bytes(32)).decode(),
             secret_key=secrets.token_urlsafe(32),
             cookie_secure=False,

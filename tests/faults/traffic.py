@@ -15,7 +15,10 @@ import requests
 
 from tests.faults.live_system import wait_until
 from tests.pathways.pathways_support import opened, random_siret, support
-from tests.support import bearer  # noqa: F401 (re-exported for the tests here)
+from tests.support import (
+    admin_token,
+    bearer,  # noqa: F401 (re-exported for the tests here)
+)
 
 PERIOD = {"from": f"{date.today().year - 1}-01-01", "to": date.today().isoformat()}
 IDENTITY = {"first_name": "Camille", "last_name": "Martin", "birth_date": "1990-05-17", "sex": "F"}
@@ -176,7 +179,7 @@ def assert_log_holds_exactly(system, org: Org, ledger: Ledger, tally: Counter) -
 
 def caught_up_report(system, org: Org, timeout: float = 90) -> dict:
     """The structure's report once the projections include the whole log."""
-    head, admin = head_position(system), bearer(system.settings.admin_token)
+    head, admin = head_position(system), bearer(admin_token(system.settings))
     url = system.url("reporting")
     found: dict = {}
 

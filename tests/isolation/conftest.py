@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from isolation_support import ANNEX_YEAR, annex_number
+from sqlalchemy import create_engine, text
 
 from shared.domain.identifiers import nir_key
 from tests.faults.traffic import IDENTITY, Org, opening, random_siret, support
@@ -22,7 +23,10 @@ SCOPES = (
     "structure_b",
     "territory",
     "territory_far",
+    "service",
+    "bootstrap",
     "revoked",
+    "expired",
     "none",
 )
 
@@ -87,6 +91,24 @@ def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _expired_token(settings, registry, admin, structure_id: str) -> str:
+    """A structure token of A that expired today at 00:00 UTC: created for tomorrow (a past date
+    is refused), then its date moved back in the registry's database."""
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    body = {"scope": "structure", "structure_id": structure_id, "expires_on": tomorrow}
+    token_id, token = _token(registry, admin, **body)
+    engine = create_engine(settings.database_url_for("registry"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE tokens SET expires_on = CURRENT_DATE - 1 WHERE id = :id"),
+                {"id": token_id},
+            )
+    finally:
+        engine.dispose()
+    return token
+
+
 def _catch_up(settings) -> None:
     """What the reporting worker does on a nudge: copy the registry's data and the events."""
     from services.reporting.catchup import jobs
@@ -116,6 +138,9 @@ def world(settings, registry, pathways, reporting, admin) -> World:
     }
     revoked_id, tokens["revoked"] = _token(registry, admin, scope="structure", structure_id=a)
     assert registry.delete(f"/v1/tokens/{revoked_id}", headers=admin).status_code == 204
+    tokens["expired"] = _expired_token(settings, registry, admin, a)
+    tokens["service"] = settings.service_token
+    tokens["bootstrap"] = settings.admin_token
     headers = {"admin": admin, "none": {}, **{k: _headers(v) for k, v in tokens.items()}}
     identity = {
         **IDENTITY,

@@ -2,9 +2,8 @@
 status the contract gives each scope. Resources belong to structure A (member of the group); the
 territory token reads A's département, the far one another département.
 
-Reporting's territory cells (a territory reads the reports of its area, without person-level
-data) come with reporting's side of contract 1.1: until then its outcome and alert rows list no
-territory cell (`pending_territory`); every registry and pathways row has both."""
+A territory reads the reports of its area (the far one an empty report, another structure 403)
+and no alert about a pathway (an empty list: docs/domain.md §6c)."""
 
 from __future__ import annotations
 
@@ -22,11 +21,13 @@ def annex_number() -> str:
     return f"ACI035{uuid.uuid4().int % 10**8:08d}A0M0"
 
 
-UNAUTHENTICATED = {"revoked": 401, "none": 401}
+# An expired token is refused like an unknown one, in every service.
+UNAUTHENTICATED = {"revoked": 401, "expired": 401, "none": 401}
 NO_TERRITORY = {"territory": 403, "territory_far": 403}
 
 
-def statuses(admin, network, group, a, b, territory=403, far=403) -> dict[str, int]:
+def statuses(admin, network, group, a, b, territory=403, far=403, service=403) -> dict[str, int]:
+    """The worker's `service` token reads the feed and the changes, nothing else."""
     return {
         "admin": admin,
         "network": network,
@@ -35,6 +36,7 @@ def statuses(admin, network, group, a, b, territory=403, far=403) -> dict[str, i
         "structure_b": b,
         "territory": territory,
         "territory_far": far,
+        "service": service,
         **UNAUTHENTICATED,
     }
 
@@ -50,11 +52,6 @@ def everyone(ok: int = 200) -> dict[str, int]:
 def like_structure_a(ok: int = 200) -> dict[str, int]:
     """What A's own data answers: every reader of A, not B, not the far territory."""
     return statuses(ok, ok, ok, ok, 403, ok, 403)
-
-
-def pending_territory(cells: dict[str, int]) -> dict[str, int]:
-    """A reporting row whose territory answers come with reporting's side of contract 1.1."""
-    return {scope: status for scope, status in cells.items() if not scope.startswith("territory")}
 
 
 def _get(service, path, **query):
@@ -183,12 +180,12 @@ REGISTRY = {
         only_admin(201),
     ),
     "DELETE /v1/tokens/{id}": (_revoke_fresh_token, only_admin(204)),
-    "GET /v1/whoami": (_get("registry", lambda w: "/v1/whoami"), everyone()),
+    "GET /v1/whoami": (_get("registry", lambda w: "/v1/whoami"), {**everyone(), "service": 200}),
     "GET /v1/tokens": (_get("registry", lambda w: "/v1/tokens"), only_admin(200)),
     "GET /v1/audit": (_get("registry", lambda w: "/v1/audit"), only_admin(200)),
     "GET /v1/changes": (
         _get("registry", lambda w: "/v1/changes"),
-        statuses(200, 200, 403, 403, 403),
+        statuses(200, 200, 403, 403, 403, service=200),
     ),
     "POST /v1/structures/{A}/annexes": (_new_annex, only_admin(201)),
     "GET /v1/structures/{A}/annexes": (
@@ -238,29 +235,39 @@ PATHWAYS = {
         _get("pathways", lambda w: "/v1/pathways"),
         statuses(200, 403, 403, 200, 200),
     ),
-    "GET /v1/feed": (_get("pathways", lambda w: "/v1/feed"), statuses(200, 200, 403, 403, 403)),
+    "GET /v1/feed": (
+        _get("pathways", lambda w: "/v1/feed"),
+        statuses(200, 200, 403, 403, 403, service=200),
+    ),
     "POST /v1/imports": (
         _import,
-        {"admin": 403, "network": 403, "group": 403, **NO_TERRITORY, **UNAUTHENTICATED},
+        {
+            "admin": 403,
+            "network": 403,
+            "group": 403,
+            "service": 403,
+            **NO_TERRITORY,
+            **UNAUTHENTICATED,
+        },
     ),
 }
 REPORTING = {
     "GET /v1/reports/outcomes": (
         _get("reporting", lambda w: "/v1/reports/outcomes"),
-        pending_territory(everyone()),
+        everyone(),
     ),
     "GET /v1/reports/outcomes?structure_id=A": (
         lambda w, h, s: w.client("reporting").get(
             "/v1/reports/outcomes", headers=h, query_string={"structure_id": w.structure_a}
         ),
-        pending_territory(statuses(200, 200, 200, 200, 403)),
+        like_structure_a(),
     ),
-    "GET /v1/alerts": (_get("reporting", lambda w: "/v1/alerts"), pending_territory(everyone())),
+    "GET /v1/alerts": (_get("reporting", lambda w: "/v1/alerts"), everyone()),
     "GET /v1/alerts?structure_id=A": (
         lambda w, h, s: w.client("reporting").get(
             "/v1/alerts", headers=h, query_string={"structure_id": w.structure_a}
         ),
-        pending_territory(statuses(200, 200, 200, 200, 403)),
+        like_structure_a(),
     ),
     "GET /v1/projections": (
         _get("reporting", lambda w: "/v1/projections"),
@@ -273,5 +280,15 @@ REPORTING = {
 }
 
 
+def _with_bootstrap(rows: dict, status: int) -> dict:
+    """The bootstrap ADMIN_TOKEN only creates admin tokens (tests/registry/test_token_hardening.py):
+    the registry refuses it everything else (403); the other services do not know it (401)."""
+    return {name: (call, {**cells, "bootstrap": status}) for name, (call, cells) in rows.items()}
+
+
 def endpoint_cases() -> dict:
-    return {**REGISTRY, **PATHWAYS, **REPORTING}
+    return {
+        **_with_bootstrap(REGISTRY, 403),
+        **_with_bootstrap(PATHWAYS, 401),
+        **_with_bootstrap(REPORTING, 401),
+    }

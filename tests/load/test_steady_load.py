@@ -26,6 +26,7 @@ from tests.faults.traffic import (
     post_append,
     post_batch,
 )
+from tests.support import admin_token
 
 pytestmark = pytest.mark.faults
 SECONDS = float(os.environ.get("LOAD_SECONDS", "45"))
@@ -64,13 +65,13 @@ def _projection_lag(system: LiveSystem) -> dict:
     answer = requests.get(
         f"{system.url('reporting')}/v1/projections",
         timeout=30,
-        headers=bearer(system.settings.admin_token),
+        headers=bearer(admin_token(system.settings)),
     )
     return next(p for p in answer.json() if p["name"] == "outcomes")
 
 
 def test_a_steady_mixed_load_gets_no_error_and_reports_catch_up(loaded, tally):
-    admin = bearer(loaded.settings.admin_token)
+    admin = bearer(admin_token(loaded.settings))
     org = make_org(loaded.url("registry"), admin)
     persons = [make_person(loaded.url("pathways"), org) for _ in range(10)]
     ledger, errors, started = Ledger(), [], 0

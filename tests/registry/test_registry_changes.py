@@ -57,6 +57,7 @@ def test_every_kind_of_change_appears_in_order_with_its_full_state(registry, adm
         "region": "94",
         "convention_number": None,
         "sectors": ["tri"],
+        "closed_on": None,
     }
     assert items[2]["data"] == {"id": group["id"], "name": "GES du Sud"}
     assert items[4]["data"] == {

@@ -98,6 +98,7 @@ def test_whoami_answers_the_area(registry, world):
         "token_id": world.region["id"],
         "department": None,
         "region": "53",
+        "expires_on": None,
     }
 
 

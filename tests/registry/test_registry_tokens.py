@@ -54,6 +54,7 @@ def test_whoami_answers_an_unbound_token(registry, admin, scope):
         "token_id": token["id"],
         "department": None,
         "region": None,
+        "expires_on": None,
     }
 
 

@@ -31,6 +31,7 @@ def _env(settings, batch: int) -> dict[str, str]:
         "REDIS_URL": settings.redis_url,
         "QUEUE_PREFIX": settings.queue_prefix,
         "ADMIN_TOKEN": settings.admin_token,
+        "SERVICE_TOKEN": settings.service_token,
         "REGISTRY_URL": settings.registry_url,
         "PATHWAYS_URL": settings.pathways_url,
         "SWEEP_SECONDS": "0.05",

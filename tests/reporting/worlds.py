@@ -10,7 +10,7 @@ import pytest
 from builders import Network
 
 from services.reporting.catchup import jobs
-from tests.support import bearer, drop_all, make_settings, migrate_all, start_services
+from tests.support import admin_token, bearer, drop_all, make_settings, migrate_all, start_services
 
 
 @dataclass
@@ -36,7 +36,7 @@ def world(engines) -> Iterator[World]:
         clients["registry"],
         clients["pathways"],
         clients["reporting"],
-        bearer(settings.admin_token),
+        bearer(admin_token(settings)),
     )
     jobs.dispose()
     for server in live.values():

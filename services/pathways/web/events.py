@@ -162,7 +162,7 @@ class PathwayList(MethodView):
 
 @pathways.route("/feed")
 class Feed(MethodView):
-    @scoped("admin", "network")
+    @scoped("admin", "network", "service")
     @pathways.arguments(schemas.FeedArgs(), location="query")
     @pathways.response(200, schemas.FeedOut)
     @documented(401, 403, 422)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from services.registry import schemas
-from shared.auth import current_caller, require
+from shared.auth import SCOPES, require
 from shared.problems import PROBLEM_MIME
 
 ERRORS = {
@@ -46,15 +46,21 @@ def errors(blp: Blueprint, *statuses: int):
     return decorator
 
 
+# "Any" reader of reference data: every scope but the worker's (`service` reads the changes
+# only) and the bootstrap token (it only creates admin tokens), docs/api.md "Scopes".
+READERS = tuple(s for s in SCOPES if s != "service")
+
+
 def guarded(blp: Blueprint, *scopes: str):
-    """Authenticate (401) and check the scope (403) before the request body is even read."""
+    """Authenticate (401) and check the scope (403, default: any reader) before the request body
+    is even read."""
 
     def decorator(func):
-        func = errors(blp, 401, 403)(func) if scopes else errors(blp, 401)(func)
+        func = errors(blp, 401, 403)(func)
 
         @wraps(func)
         def wrapper(*args, **kwargs):
-            require(*scopes) if scopes else current_caller()
+            require(*(scopes or READERS))
             return func(*args, **kwargs)
 
         return wrapper

@@ -20,7 +20,7 @@ blp = Blueprint(
 
 @blp.route("/changes")
 class Changes(MethodView):
-    @guarded(blp, "admin", "network")
+    @guarded(blp, "admin", "network", "service")
     @errors(blp, 422)
     @blp.arguments(schemas.ChangesArgs, location="query")
     @blp.response(200, schemas.ChangesOut)

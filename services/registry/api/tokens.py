@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from services.registry import schemas, tokens
 from services.registry.api.common import TOTAL_HEADER, db, errors, guarded, page_limit, paged
-from shared.auth import current_caller
+from shared.auth import BOOTSTRAP, SCOPES, current_caller
 from shared.db import transaction
 from shared.openapi_links import link, links
 
@@ -18,7 +18,7 @@ blp = Blueprint("tokens", __name__, url_prefix="/v1", description="Jetons d'acc√
 
 @blp.route("/tokens")
 class TokenList(MethodView):
-    @guarded(blp, "admin")
+    @guarded(blp, "admin", BOOTSTRAP)
     @errors(blp, 422)
     @blp.arguments(schemas.TokenIn)
     @blp.response(201, schemas.TokenOut)
@@ -33,7 +33,8 @@ class TokenList(MethodView):
         ),
     )
     def post(self, data):
-        """Create a token (admin); its secret appears in this answer only, never again."""
+        """Create a token (admin); its secret appears in this answer only, never again. The
+        bootstrap token (ADMIN_TOKEN) may create admin tokens, and do nothing else."""
         with transaction(db()) as session:
             return tokens.create(session, current_caller(), data)
 
@@ -60,7 +61,7 @@ class TokenItem(MethodView):
 
 @blp.route("/whoami")
 class WhoAmI(MethodView):
-    @guarded(blp)
+    @guarded(blp, *SCOPES)
     @blp.response(200, schemas.WhoAmI)
     def get(self):
         """Who the presented token is: the other services authenticate through this."""

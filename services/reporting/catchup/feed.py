@@ -21,7 +21,11 @@ class _LogClient:
     ):
         self._url, self._key, self._after = url, key, after
         self._params = params or {}
-        token = settings.service_token or settings.admin_token
+        # A `service` token, never the bootstrap ADMIN_TOKEN: it reads the feed and the changes,
+        # nothing else, and can be revoked (services/registry/verifier.py provisions it).
+        token = settings.service_token
+        if not token:
+            raise FeedUnavailable("SERVICE_TOKEN n'est pas défini : le worker ne peut rien lire.")
         self._session = requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
         self._timeout = settings.http_timeout_seconds * 6

@@ -18,7 +18,7 @@ from services.reporting.dashboard import session as dashboard_session
 from services.reporting.dashboard.data import REGION_EXPORT, ReportRefused
 from services.reporting.dashboard.page import page_context
 from services.reporting.dashboard.query import InvalidChoice, report_params, selection
-from shared.auth import Caller, RegistryUnavailable
+from shared.auth import LIMITED_SCOPES, Caller, RegistryUnavailable
 from shared.web import FORM_MIME, accept_body
 
 blp = Blueprint(
@@ -130,8 +130,10 @@ def signed_in_caller() -> tuple[Caller, str]:
 
 
 def verify(token: str) -> Caller | None:
+    """The token's caller; the worker's `service` token reads no page (shared/auth.py)."""
     try:
-        return current_app.extensions["iae_verifier"](token)
+        caller = current_app.extensions["iae_verifier"](token)
+        return None if caller is not None and caller.scope in LIMITED_SCOPES else caller
     except RegistryUnavailable:
         raise PageError(
             503,
