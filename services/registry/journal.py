@@ -98,13 +98,17 @@ def audit(
     )
 
 
-def record(session: Session, caller: Caller, action: str, row, changes: dict) -> None:
-    """Audit a change of reference data and publish its new state, as the last write."""
+def record(
+    session: Session, caller: Caller, action: str, row, changes: dict, dated: dict | None = None
+) -> None:
+    """Audit a change of reference data and publish its new state, as the last write; `dated`
+    says from when the change holds (a structure's `moved_on`), published with the state."""
     entity, snapshot = SNAPSHOTS[type(row)]
     audit(session, caller, action, entity, row.id, changes)
     session.flush()
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGES_LOCK_KEY})
-    session.execute(insert(Change).values(entity=entity, entity_id=row.id, data=snapshot(row)))
+    data = {**snapshot(row), **(dated or {})}
+    session.execute(insert(Change).values(entity=entity, entity_id=row.id, data=data))
 
 
 def nudge_reporting() -> None:

@@ -108,6 +108,12 @@ class StructurePatch(Schema):
     department = Department()
     convention_number = Text(allow_none=True, validate=CONVENTION)
     sectors = fields.List(Text(validate=SECTOR), validate=SECTORS)
+    moved_on = fields.Date(
+        metadata={
+            "description": "Avec un nouveau département : date du déménagement (défaut : le jour "
+            "du changement) ; les rapports comptent l'activité au lieu où elle a eu lieu."
+        }
+    )
     closed_on = fields.Date(
         allow_none=True,
         metadata={

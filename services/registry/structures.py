@@ -51,6 +51,8 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
     structure = session.get(Structure, structure_id, with_for_update=True)
     if structure is None:
         raise Problem(404, UNKNOWN)
+    data = dict(data)
+    moved_on = data.pop("moved_on", None)
     siret, kind = data.get("siret", structure.siret), data.get("kind", structure.kind)
     _refuse_twin(session, siret, kind, structure.id)
     before = journal.structure_data(structure)
@@ -61,11 +63,12 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
         raise Problem(422, "Département inconnu.", errors={"department": ["Département inconnu."]})
     structure.region = region
     changed = journal.diff(before, journal.structure_data(structure))
+    moved = _moved_on(changed, moved_on)
     if changed.get("closed_on"):
         _close(session, caller, structure)
     if changed:
         _flush(session)
-        journal.record(session, caller, "update", structure, changed)
+        journal.record(session, caller, "update", structure, {**changed, **moved}, moved)
     return structure
 
 
@@ -77,6 +80,17 @@ def _close(session: Session, caller: Caller, structure: Structure) -> None:
         message = "La date de fermeture ne peut pas être dans le futur."
         raise Problem(422, message, errors={"closed_on": [message]})
     tokens.revoke_structure_tokens(session, caller, structure.id)
+
+
+def _moved_on(changed: dict, moved_on: date | None) -> dict:
+    """A change of département is a move, dated (the day of the change unless given): reports
+    count a structure's activity where it was located on each date (docs/domain.md §6c)."""
+    if "department" not in changed:
+        if moved_on is not None:
+            message = "Une date de déménagement accompagne un changement de département."
+            raise Problem(422, message, errors={"moved_on": [message]})
+        return {}
+    return {"moved_on": (moved_on or date.today()).isoformat()}
 
 
 def get(session: Session, caller: Caller, structure_id: uuid.UUID) -> Structure:

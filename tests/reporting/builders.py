@@ -8,9 +8,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from alembic import command
 from sqlalchemy import text
 
 from services.reporting.catchup import jobs
+from shared import migrations
 from shared.domain.identifiers import is_valid_siret
 from tests.support import bearer, catch_up_to, checkpoint, status  # noqa: F401 (used by tests)
 
@@ -22,6 +24,13 @@ def siret() -> str:
     """A fresh valid SIRET (Luhn over 14 digits)."""
     body = f"7328293{next(_sirets):06d}"
     return next(body + str(k) for k in range(10) if is_valid_siret(body + str(k)))
+
+
+def undo_revisions_after_0011(engine) -> None:
+    """Take reporting's database back to revision 0011 by the later revisions' own downgrades,
+    so that a test replaying an older revision's upgrade finds their tables gone."""
+    url = engine.url.render_as_string(hide_password=False)
+    command.downgrade(migrations.alembic_config("reporting", url), "0011")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from services.reporting.catchup import jobs
 from services.reporting.projections.registry import PROJECTIONS
 from shared import db, migrations
+from tests.reporting.builders import undo_revisions_after_0011
 from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
 from tests.support import make_settings
 
@@ -76,6 +77,7 @@ def test_the_migration_derives_again_the_alerts_stored_under_the_former_readings
     log = MemoryLog(interleave([stream], []))
     reset(engine)
     catch_up(engine, log)
+    undo_revisions_after_0011(engine)
     with engine.begin() as conn:  # what the former readings stored: missions summed, no 480 h
         conn.execute(text("DELETE FROM outcomes.alerts"))
         conn.execute(

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from services.reporting.catchup import jobs
 from services.reporting.projections.registry import PROJECTIONS
 from shared import db, migrations
+from tests.reporting.builders import undo_revisions_after_0011
 from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
 from tests.support import make_settings
 
@@ -73,6 +74,7 @@ def test_the_migration_empties_what_reporting_copied_with_the_pass_number(engine
     reset(engine)
     catch_up(engine, before)
     assert holding_the_number(engine)  # what a feed of the former log left behind
+    undo_revisions_after_0011(engine)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version_reporting SET version_num = '0010'"))
     migrations.upgrade("reporting", engine.url.render_as_string(hide_password=False))

@@ -21,6 +21,7 @@ from services.reporting.reports import outcomes as reports
 from services.reporting.reports import rows as queries
 from services.reporting.reports import tallied
 from shared import db, migrations
+from tests.reporting.builders import undo_revisions_after_0011
 from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset, transfer_to
 from tests.support import make_settings
 
@@ -264,6 +265,7 @@ def test_after_the_migration_the_worker_tallies_pathways_projected_before_it_as_
     while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], 3):
         pass
     caught_up = tallies_of(engine)
+    undo_revisions_after_0011(engine)
     with engine.begin() as conn:  # as before revision 0004; one pathway without a stored state
         conn.execute(
             text(

@@ -16,9 +16,11 @@ from services.reporting.dashboard.query import (
     YEARS_BACK,
     InvalidChoice,
     Selection,
+    area_departments,
     dimensions_for,
     selection,
 )
+from services.reporting.reports import territory
 from services.reporting.reports.labels import INTERNAL_MOVES_LABEL, MONTHS_FR
 from shared.auth import Caller
 from shared.domain.codes import EXIT_CATEGORIES, STRUCTURE_KINDS
@@ -47,6 +49,7 @@ SCOPE_LABELS = {
     "network": "Réseau",
     "group": "GES",
     "structure": "Structure",
+    "territory": "Territoire",
 }
 ACTIVITY = ("entries", "active", "exits", "hours_worked")
 
@@ -71,21 +74,26 @@ def _choices(caller: Caller, args: Mapping[str, str], today: date) -> dict:
     return {
         "caller": caller,
         "scope_label": SCOPE_LABELS[caller.scope],
-        "scope_name": structures[0].get("name")
-        if caller.scope == "structure" and structures
-        else "",
+        "scope_name": _scope_name(caller, structures),
         "args": args,
         "structures": structures,
         "network": network,
         "groups": data.groups(caller) if network else [],
         "kinds": STRUCTURE_KINDS,
-        "departments": DEPARTMENTS,
+        "departments": area_departments(caller) if caller.scope == "territory" else DEPARTMENTS,
         "regions": REGIONS,
         "dimensions": {d: DIMENSIONS[d] for d in dimensions_for(caller)},
         "period_kinds": PERIOD_KINDS,
         "month_names": MONTHS_FR,
         "years": list(range(today.year, today.year - YEARS_BACK - 1, -1)),
     }
+
+
+def _scope_name(caller: Caller, structures: list[dict]) -> str:
+    """Whose figures these are: the structure's name, or the territory's (« Région Bretagne »)."""
+    if caller.scope == "structure" and structures:
+        return structures[0].get("name") or ""
+    return territory.label(caller) if caller.scope == "territory" else ""
 
 
 def _names(*lists: list[dict]) -> dict[str, str]:

@@ -117,12 +117,37 @@ def scoped_filters(args: Mapping[str, str], caller: Caller) -> tuple[dict[str, s
     if caller.scope == "group":
         _own(args.get("group_id"), caller.group_id, "Ce GES")
         return {**chosen, "group_id": str(caller.group_id)}, None
+    if caller.scope == "territory":
+        return _in_area(args, chosen, caller), None
     region = _code(args.get("region"), REGIONS, "Région")
     if region and chosen.get("department"):
         if DEPARTMENT_REGION[chosen["department"]] != region:
             raise InvalidChoice("Ce département n'appartient pas à la région choisie.")
         region = None  # the département is the narrower filter
     return {**chosen, **_ids(args, ("group_id",))}, region
+
+
+def area_departments(caller: Caller) -> dict[str, str]:
+    """The départements a territory token reads (docs/domain.md §6c), by code."""
+    return {
+        code: name
+        for code, name in DEPARTMENTS.items()
+        if code == caller.department
+        or (caller.department is None and DEPARTMENT_REGION[code] == caller.region)
+    }
+
+
+def _in_area(args: Mapping[str, str], chosen: dict[str, str], caller: Caller) -> dict[str, str]:
+    """A territory's filters: a département or region of its own area only (the report API
+    restricts every figure to the area and refuses a structure outside it)."""
+    outside = "Ce territoire ne peut consulter que les structures de sa zone."
+    if chosen.get("department") and chosen["department"] not in area_departments(caller):
+        raise InvalidChoice(outside, status=403)
+    region = _code(args.get("region"), REGIONS, "Région")
+    own_region = caller.region or DEPARTMENT_REGION.get(caller.department or "")
+    if region and region != own_region:
+        raise InvalidChoice(outside, status=403)
+    return chosen
 
 
 def _own(raw: str | None, own: str | None, what: str) -> None:
@@ -168,7 +193,7 @@ def _dimension(args: Mapping[str, str], caller: Caller) -> str:
 def dimensions_for(caller: Caller) -> tuple[str, ...]:
     if caller.scope == "structure":
         return STRUCTURE_DIMENSIONS
-    if caller.scope == "group":
+    if caller.scope in ("group", "territory"):
         return tuple(d for d in DIMENSIONS if d != "group")
     return tuple(DIMENSIONS)
 

@@ -9,11 +9,11 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
-from services.reporting.projections import annexes
+from services.reporting.projections import annexes, locations
 from shared.domain.territories import DEPARTMENT_REGION
 
 SCHEMA = "reference_data"
-TABLES = ("structures", "groups", "memberships", *annexes.TABLES)
+TABLES = ("structures", "groups", "memberships", locations.TABLE, *annexes.TABLES)
 # The entities reporting asks the registry's changes for (annexes are opt-in there).
 ENTITIES = ("structure", "group", "membership", "annex")
 
@@ -69,6 +69,7 @@ def apply(conn: Connection, items: list[dict[str, Any]], schema: str = SCHEMA) -
         if rows:
             params = {c: [r[c] for r in rows] for c in COLUMNS[entity]}
             conn.execute(text(sql.format(s=schema)), params)
+    locations.apply(conn, items, schema)  # every structure change in order, not the latest
     annexes.apply(conn, [data for (kind, _), data in latest.items() if kind == "annex"], schema)
 
 

@@ -1,6 +1,9 @@
 """Open alerts: stored alert rows whose window includes today, for open pathways in scope, and
 the annexes financières consuming too little or too much this year (computed on request from
-the monthly hours, services/reporting/reports/etp.py)."""
+the monthly hours, services/reporting/reports/etp.py).
+
+A territory reads no alert about a pathway (person-level data): only those about a structure
+located in its area today, which carry no pathway."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from datetime import date
 import orjson
 from sqlalchemy import Connection, text
 
-from services.reporting.reports import etp
+from services.reporting.reports import etp, territory
+from services.reporting.reports.rows import located_sql
 from shared.auth import Caller
 from shared.domain.annexes import OVER_CONSUMPTION, UNDER_CONSUMPTION
 from shared.domain.pathway.alerts import KIND_OF_CODE
@@ -36,8 +40,18 @@ SELECT NULL::text AS pathway_id, structure_id, code, message, due_on, 0 AS seq
 
 
 def _scope(caller: Caller, structure_id: str | None, code: str | None) -> tuple[str, dict]:
-    sql, params = "", {}
-    if caller.scope == "structure":
+    sql = ""
+    params: dict[str, object] = {}
+    if caller.scope == "territory":
+        # No person-level data (docs/domain.md §6c): an alert about a pathway is not the
+        # territory's; only alerts about a structure of its area (no pathway) are.
+        sql += " AND a.pathway_id IS NULL AND " + located_sql(
+            "s.id", "CAST(:today AS date)", "CAST(:today AS date)"
+        )
+        params.update(department=caller.department, region=caller.region)
+        if caller.department is None and caller.region is None:
+            sql += " AND false"
+    elif caller.scope == "structure":
         sql += " AND p.structure_id = CAST(:own AS uuid)"
         params["own"] = caller.structure_id
     elif caller.scope == "group":
@@ -67,8 +81,11 @@ def open_alerts(
     code: str | None = None,
     thresholds: tuple[float, float] = (UNDER_CONSUMPTION, OVER_CONSUMPTION),
 ) -> dict:
-    """One page of open alerts, soonest due first, and how many there are. Annexes consuming
-    too little or too much this year (pathway_id null) are computed now (reports/etp.py)."""
+    """One page of open alerts, soonest due first, and how many there are; a territory asking
+    for a structure outside its area is refused (403). Annexes consuming too little or too much
+    this year (pathway_id null) are computed now (reports/etp.py)."""
+    if structure_id is not None:
+        territory.area(conn, caller, None, None, structure_id)
     where, params = _scope(caller, structure_id, code)
     annexes = [
         a

@@ -23,8 +23,12 @@ from services.reporting.reports.rows import (
 )
 
 
-def _joins(q: Query) -> str:
+def _joins(q: Query, day: str) -> str:
     sql = " LEFT JOIN reference_data.structures s ON s.id = p.structure_id"
+    if q.located:  # where the structure was located on the move's date (docs/domain.md §6c)
+        sql += f""" JOIN reference_data.locations l ON l.structure_id = p.structure_id
+                   AND {day} BETWEEN l.located_on AND coalesce(l.until_on, 'infinity'::date)
+                   {queries.AREA}"""
     if "criterion" in q.dims:
         sql += " JOIN outcomes.criteria c ON c.pathway_id = p.pathway_id"
     return sql
@@ -53,7 +57,7 @@ def _exits_sql(q: Query) -> str:
               FROM outcomes.transfers t JOIN outcomes.pathways p ON p.pathway_id = t.pathway_id
               JOIN reference_data.memberships m ON m.structure_id = t.structure_id
                AND t.exited_on BETWEEN m.joined_on AND coalesce(m.left_on, 'infinity'::date)
-              {MEMBER_ON_EXIT.format(a="mt", column="to_structure_id")} {_joins(q)}
+              {MEMBER_ON_EXIT.format(a="mt", column="to_structure_id")} {_joins(q, "t.exited_on")}
              WHERE t.exited_on BETWEEN CAST(:start AS date) AND CAST(:end AS date)
                    {queries._filters(q)}) AS x
      {"GROUP BY " + names if names else ""} HAVING count(*) > 0"""
@@ -69,7 +73,7 @@ def _entries_sql(q: Query) -> str:
               JOIN reference_data.memberships m ON m.structure_id = p.structure_id
                AND p.opened_on BETWEEN m.joined_on AND coalesce(m.left_on, 'infinity'::date)
               {MEMBER_ON_EXIT.format(a="mf", column="structure_id")}
-              {MEMBER_ON_EXIT.format(a="mt", column="to_structure_id")} {_joins(q)}
+              {MEMBER_ON_EXIT.format(a="mt", column="to_structure_id")} {_joins(q, "p.opened_on")}
              WHERE p.opened_on BETWEEN CAST(:start AS date) AND CAST(:end AS date)
                    {queries._filters(q)}) AS x
      {"GROUP BY " + names if names else ""} HAVING count(*) > 0"""

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import Connection
 
 from services.reporting.catchup import checkpoints
-from services.reporting.reports import etp_cells, tallied
+from services.reporting.reports import etp_cells, tallied, territory
 from services.reporting.reports import rows as queries
 from services.reporting.reports.labels import DIMENSION_LABELS, key_label
 from services.reporting.reports.rows import CATEGORIES, CLIENT_KINDS, COUNTED_CATEGORIES, Query
@@ -83,7 +83,8 @@ def period(start: date | None, end: date | None) -> tuple[date, date]:
 
 
 def scoped_query(conn: Connection, caller: Caller, params: dict) -> Query:
-    """The query the caller may run: structures see their own, groups their members."""
+    """The query the caller may run: structures see their own, groups their members, a
+    territory the structures located in its area (`territory.area`, docs/domain.md §6c)."""
     structure_id = _str(params.get("structure_id"))
     group_id = _str(params.get("group_id"))
     if caller.scope == "structure":
@@ -96,6 +97,9 @@ def scoped_query(conn: Connection, caller: Caller, params: dict) -> Query:
         if structure_id and not queries.ever_member(conn, str(caller.group_id), structure_id):
             raise Problem(403, "Cette structure n'est pas membre de votre groupe.")
         group_id = caller.group_id
+    department, region = territory.area(
+        conn, caller, params.get("department"), params.get("region"), structure_id
+    )
     start, end = period(params.get("from_"), params.get("to"))
     return Query(
         start,
@@ -104,8 +108,8 @@ def scoped_query(conn: Connection, caller: Caller, params: dict) -> Query:
         structure_id,
         group_id,
         params.get("kind"),
-        params.get("department"),
-        params.get("region"),
+        department,
+        region,
     )
 
 

@@ -1,8 +1,11 @@
 """Report queries: SQL aggregates over projection tables, never a fold of events.
 
 Every metric is attributed by its own date inside a window: the period, narrowed to the row's
-month (`month` dimension) and to the structure's membership dates (`group` dimension or
-filter, both ends inclusive). See docs/adr/0006-projections.md for the attribution rules.
+month (`month` dimension), to the structure's membership dates (`group` dimension or
+filter, both ends inclusive) and to the dates it was located in the area (`department` or
+`region` filter, a territory's scope: docs/domain.md §6c). The `department` and `region`
+dimensions read the structure's current location. See docs/adr/0006-projections.md for the
+attribution rules.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ KEY_SQL = {
 CATEGORIES = tuple(EXIT_CATEGORIES)
 COUNTED_CATEGORIES = tuple(c for c in CATEGORIES if c != WITHDRAWN_CATEGORY)
 CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
+# The area filters, on a structure's location `l` (reference_data.locations, dated).
+AREA = (
+    " AND (CAST(:department AS text) IS NULL OR l.department = CAST(:department AS text))"
+    " AND (CAST(:region AS text) IS NULL OR l.region = CAST(:region AS text))"
+)
 
 
 def by_counting_basis(hours: str, months: str, every: str) -> str:
@@ -86,6 +94,16 @@ class Query:
     def by_group(self) -> bool:
         return "group" in self.dims or self.group_id is not None
 
+    @property
+    def located(self) -> bool:
+        """Whether an area filter applies: by the structure's dated locations."""
+        return self.department is not None or self.region is not None
+
+    @property
+    def windowed(self) -> bool:
+        """Whether a pathway may be read through several windows (memberships, locations)."""
+        return self.by_group or self.located
+
     def bind(self) -> dict:
         return {
             "start": self.start,
@@ -102,6 +120,8 @@ def _joins(q: Query, months: bool = True) -> str:
     sql = " LEFT JOIN reference_data.structures s ON s.id = p.structure_id"
     if q.by_group:
         sql += " JOIN reference_data.memberships m ON m.structure_id = p.structure_id"
+    if q.located:
+        sql += f" JOIN reference_data.locations l ON l.structure_id = p.structure_id{AREA}"
     if "criterion" in q.dims:
         sql += " JOIN outcomes.criteria c ON c.pathway_id = p.pathway_id"
     if months and "month" in q.dims:
@@ -115,8 +135,6 @@ def _filters(q: Query) -> str:
         ("structure_id", "p.structure_id"),
         ("group_id", "m.group_id"),
         ("kind", "s.kind"),
-        ("department", "s.department"),
-        ("region", "s.region"),
     ):
         if getattr(q, name) is not None:
             cast = "uuid" if name.endswith("_id") else "text"
@@ -131,6 +149,8 @@ def _window(q: Query) -> tuple[str, str]:
         first, last = first + ["w.ms"], last + ["w.me"]
     if q.by_group:
         first, last = first + ["m.joined_on"], last + ["coalesce(m.left_on, 'infinity'::date)"]
+    if q.located:
+        first, last = first + ["l.located_on"], last + ["coalesce(l.until_on, 'infinity'::date)"]
     return f"greatest({', '.join(first)})", f"least({', '.join(last)})"
 
 
@@ -188,14 +208,15 @@ def pathway_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
 
 
 def _per_pathway(q: Query, keys: str) -> str:
-    """One row per pathway and key. Only a structure's several memberships of one group can
-    repeat a pathway under a key; without a group the rows are already one per pathway, and
+    """One row per pathway and key. Only a structure's several memberships of one group, or its
+    several locations in the area, can repeat a pathway under a key; without them the rows are
+    already one per pathway, and
     bool_or/min of a single row is the row itself: no grouping, no aggregate (faster)."""
-    return f"GROUP BY {keys + ', ' if keys else ''}p.pathway_id" if q.by_group else ""
+    return f"GROUP BY {keys + ', ' if keys else ''}p.pathway_id" if q.windowed else ""
 
 
 def _per_pathway_value(q: Query, function: str, expression: str) -> str:
-    return f"{function}({expression})" if q.by_group else f"({expression})"
+    return f"{function}({expression})" if q.windowed else f"({expression})"
 
 
 def hours_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
@@ -203,6 +224,9 @@ def hours_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
     keys = _group_keys(q)
     month_end = "(h.month + interval '1 month' - interval '1 day')::date"
     member = f" AND m.joined_on <= {month_end} AND coalesce(m.left_on, 'infinity'::date) >= h.month"
+    located = (
+        f" AND l.located_on <= {month_end} AND coalesce(l.until_on, 'infinity'::date) >= h.month"
+    )
     sql = f"""
     SELECT {keys + ", " if keys else ""}coalesce(sum(hours), 0) AS hours_worked
       FROM (SELECT DISTINCT {_select_keys(_keys(q, "to_char(h.month, 'YYYY-MM')"))}
@@ -210,7 +234,8 @@ def hours_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
               FROM outcomes.monthly_hours h JOIN outcomes.pathways p USING (pathway_id)
                    {_joins(q, months=False)}
              WHERE h.month <= CAST(:end AS date) AND {month_end} >= CAST(:start AS date)
-                   {member if q.by_group else ""} {_filters(q)}) AS x
+                   {member if q.by_group else ""} {located if q.located else ""}
+                   {_filters(q)}) AS x
      {"GROUP BY " + keys if keys else ""}"""
     return _by_key(conn, q, sql)
 
@@ -270,6 +295,14 @@ def names(conn: Connection, table: str, ids: list[str]) -> dict[str, str]:
         {"ids": ids},
     )
     return dict(rows.all())
+
+
+def located_sql(structure: str, first: str, last: str) -> str:
+    """SQL: whether the structure `structure` (SQL) was located in the area of the parameters
+    :department and :region (either may be NULL) on at least one day from `first` to `last`."""
+    return f"""EXISTS (SELECT 1 FROM reference_data.locations l
+     WHERE l.structure_id = {structure}{AREA}
+       AND l.located_on <= {last} AND coalesce(l.until_on, 'infinity'::date) >= {first})"""
 
 
 def ever_member(conn: Connection, group_id: str, structure_id: str) -> bool:

@@ -2,7 +2,9 @@
 
 Tallies are per structure and calendar month, so they serve a period of whole months, with the
 smallest grain that holds the dimensions asked, rolled up per structure attributes when no
-other one is asked; a group only when its memberships are whole months too. Otherwise
+other one is asked; a group only when its memberships are whole months too, an area
+(`department`, `region`) only when the locations it reads are (once a structure has moved:
+before, each structure has one location, its current one, and the rollups answer). Otherwise
 `queries` aggregates the pathway rows. Both give the same rows: the test
 tests/reporting/test_tallied.py compares them. See docs/adr/0006-projections.md.
 """
@@ -10,6 +12,7 @@ tests/reporting/test_tallied.py compares them. See docs/adr/0006-projections.md.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from datetime import date
 
 from sqlalchemy import Connection, text
@@ -17,7 +20,7 @@ from sqlalchemy import Connection, text
 from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.tally_layout import CATEGORIES, CLIENT_KINDS
 from services.reporting.reports import moves
-from services.reporting.reports.rows import COUNTED_CATEGORIES, Query, by_counting_basis
+from services.reporting.reports.rows import AREA, COUNTED_CATEGORIES, Query, by_counting_basis
 
 KEY_SQL = {
     "structure": "a.structure_id::text",
@@ -43,6 +46,9 @@ STRUCTURE_FILTERS = {
     "department": "s.department = CAST(:department AS text)",
     "region": "s.region = CAST(:region AS text)",
 }
+AREA_FILTERS = frozenset({"department", "region"})
+# Set in a query's `params` when its area is read by dated locations (`is_dated`).
+DATED = "dated_area"
 # Tally columns that a dimension reads: the rest is summed away per structure first.
 FINE = ("month", "sex", "age_band", "criterion")
 PERIOD = ("CAST(:m0 AS date)", "CAST(:m1 AS date)")
@@ -52,6 +58,14 @@ MEMBERS = """JOIN (SELECT group_id, structure_id, greatest(CAST(:m0 AS date), jo
                                                      'infinity'::date)) AS w1
               FROM reference_data.memberships) m
         ON m.structure_id = a.structure_id AND m.w0 <= m.w1"""
+# A location's months in the period, likewise (`locations_aligned`: one per structure).
+LOCATED = f"""JOIN (SELECT structure_id, greatest(CAST(:m0 AS date), located_on) AS w0,
+                   least(CAST(:m1 AS date), coalesce(date_trunc('month', until_on)::date,
+                                                     'infinity'::date)) AS w1
+              FROM reference_data.locations l WHERE true {AREA}) l
+        ON l.structure_id = a.structure_id AND l.w0 <= l.w1"""
+# Whether a structure has ever moved: until then an area is read by current attributes.
+MOVED = "SELECT EXISTS (SELECT 1 FROM reference_data.locations WHERE located_on > '-infinity')"
 
 
 def sums(first: str, last: str) -> dict[str, str]:
@@ -102,10 +116,12 @@ def outer(inner: dict[str, str]) -> dict[str, str]:
 SUMS = outer(INNER)
 
 
-def grain(q: Query) -> str | None:
+def grain(q: Query, dated: bool = False) -> str | None:
     """The tally table that answers `q` exactly, or None (then the pathway rows answer). With a
-    group, only if `members_aligned` too, and without months (rows then, for now)."""
-    if q.start.day != 1 or q.end.day != _last_day(q.end) or (q.by_group and "month" in q.dims):
+    group, only if `members_aligned` too, and without months (rows then, for now); likewise
+    with an area read by dated locations (`dated`) and `locations_aligned`."""
+    windowed = q.by_group or dated
+    if q.start.day != 1 or q.end.day != _last_day(q.end) or (windowed and "month" in q.dims):
         return None
     people = {"sex", "age_band"} & set(q.dims)
     if "criterion" in q.dims:
@@ -116,11 +132,14 @@ def grain(q: Query) -> str | None:
 def table(conn: Connection, q: Query) -> str | None:
     """The table that answers `q`: its grain's rollup when that holds every structure attribute
     asked and the rollups are up to date with the reference data; else the grain's tallies."""
-    found = grain(q)
+    dated = is_dated(conn, q)
+    found = grain(q, dated)
     if found and q.by_group and not members_aligned(conn, q):
         return None
+    if found and dated and not locations_aligned(conn, q):
+        return None
     asked = {*q.dims, *(n for n in (*FILTERS, *STRUCTURE_FILTERS) if getattr(q, n))}
-    if found is None or (asked & STRUCTURE_ATTRIBUTES) - set(layout.BY[found]):
+    if found is None or dated or (asked & STRUCTURE_ATTRIBUTES) - set(layout.BY[found]):
         return found
     return layout.OF[found] if layout.fresh(conn) else found
 
@@ -141,8 +160,29 @@ def members_aligned(conn: Connection, q: Query) -> bool:
     ).scalar_one()
 
 
+def is_dated(conn: Connection, q: Query) -> bool:
+    """Whether `q`'s area must be read by the structures' dated locations: once one has moved."""
+    return q.located and conn.execute(text(MOVED)).scalar_one()
+
+
+def locations_aligned(conn: Connection, q: Query) -> bool:
+    """Whether the locations in `q`'s area start on a month's first day, one per structure."""
+    return conn.execute(
+        text(
+            f"""SELECT NOT EXISTS (
+                SELECT 1 FROM reference_data.locations l WHERE true {AREA}
+                 GROUP BY structure_id
+                HAVING count(*) > 1 OR bool_or(located_on > '-infinity'
+                                               AND extract(day FROM located_on) <> 1))"""
+        ),
+        q.bind(),
+    ).scalar_one()
+
+
 def metrics(conn: Connection, q: Query, table: str) -> dict[tuple, dict]:
     """Every family of metrics per row key, in one statement over the tallies."""
+    if is_dated(conn, q):  # the per-structure tallies `table` decided, area by locations
+        q = dataclasses.replace(q, params={**q.params, DATED: True})
     sql = _by_month(q, table) if "month" in q.dims else _whole(q, table)
     result, width = conn.execute(text(sql), bind(q)), len(q.dims)
     names = list(result.keys())[width:]
@@ -160,17 +200,23 @@ def _source(q: Query, table: str, keys: list[str]) -> str:
     """Sums per structure (per membership with a group: its months are its window, or per
     rollup key) and asked tally column first, then into the row keys: the structures' reference
     data is joined once per structure, not once per tally row."""
-    inner = sums("m.w0", "m.w1") | SPANNING if q.by_group else INNER
+    dated = bool(q.params.get(DATED))
+    inner = sums(*_window(q.by_group, dated)) | SPANNING if q.by_group or dated else INNER
     entity = _entity(q, table) + [f"a.{c}" for c in FINE if c in q.dims]
     rows = "".join(f" AND {sql}" for name, sql in FILTERS.items() if getattr(q, name))
     structures = "".join(
-        f" AND {sql}" for name, sql in STRUCTURE_FILTERS.items() if getattr(q, name)
+        f" AND {sql}"
+        for name, sql in STRUCTURE_FILTERS.items()
+        if getattr(q, name) and not (dated and name in AREA_FILTERS)
     )
+    joins = (MEMBERS if q.by_group else "") + (LOCATED if dated else "")
+    if q.by_group and dated:
+        rows += " AND greatest(m.w0, l.w0) <= least(m.w1, l.w1)"
     selected = "".join(f"{k} AS k{i}, " for i, k in enumerate(keys))
     aggregates = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in outer(inner).items())
     return f"""SELECT {selected}{aggregates}
       FROM (SELECT {", ".join(entity)}, {", ".join(f"{v} AS {n}" for n, v in inner.items())}
-              FROM outcomes.{table} a {MEMBERS if q.by_group else ""}
+              FROM outcomes.{table} a {joins}
              WHERE a.month >= CAST(:m0 AS date) {rows}
              GROUP BY {", ".join(entity)}) a {_kind_of(table)}
      WHERE true {structures}"""
@@ -204,8 +250,16 @@ def _whole(q: Query, table: str) -> str:
 
 def _shown(q: Query) -> str:
     """What makes a row: someone active in its window, or a group member's pathway spanning
-    the period (as the pathway rows list it, active in the membership's months or not)."""
-    return "spanning" if q.by_group else "active"
+    the period (as the pathway rows list it, active in the membership's months or not; and
+    likewise for a structure located in the area)."""
+    return "spanning" if q.by_group or q.params.get(DATED) else "active"
+
+
+def _window(by_group: bool, dated: bool) -> tuple[str, str]:
+    """The first and last months of a membership's or location's window, or of both."""
+    if by_group and dated:
+        return "greatest(m.w0, l.w0)", "least(m.w1, l.w1)"
+    return ("m.w0", "m.w1") if by_group else ("l.w0", "l.w1")
 
 
 def _by_month(q: Query, table: str) -> str:
