@@ -19,6 +19,7 @@ DEFAULT_URLS = {
     "reporting": "http://127.0.0.1:5003",
 }
 ADMIN_TOKEN_FILE = Path("var") / "admin_token"
+OPERATOR_TOKEN_FILE = Path("var") / "operator_token"  # a real admin token made by `make run`
 
 
 class ApiError(Exception):
@@ -50,11 +51,15 @@ class Endpoints:
 
 
 def default_token(env: dict[str, str] | None = None) -> str | None:
-    """IAE_TOKEN, else the admin token `make run` keeps in ./var/admin_token."""
+    """IAE_TOKEN, else the admin token `make run` keeps in ./var/operator_token (the bootstrap
+    ./var/admin_token only creates admin tokens)."""
     env = dict(os.environ) if env is None else env
     if env.get("IAE_TOKEN"):
         return env["IAE_TOKEN"]
-    return ADMIN_TOKEN_FILE.read_text().strip() if ADMIN_TOKEN_FILE.exists() else None
+    for path in (OPERATOR_TOKEN_FILE, ADMIN_TOKEN_FILE):
+        if path.exists():
+            return path.read_text().strip()
+    return None
 
 
 class Client:
@@ -130,8 +135,10 @@ class Client:
         group_id: str | None = None,
         department: str | None = None,
         region: str | None = None,
+        expires_on: str | None = None,
     ) -> dict:
-        """A token; a territory one names its `department` or its `region` (docs/api.md)."""
+        """A token; a territory one names its `department` or its `region` (docs/api.md); with
+        `expires_on` (YYYY-MM-DD) it is refused from that day."""
         body = {
             "scope": scope,
             "label": label,
@@ -139,6 +146,7 @@ class Client:
             "group_id": group_id,
             "department": department,
             "region": region,
+            "expires_on": expires_on,
         }
         return self.json(
             "POST", "registry", "/v1/tokens", json={k: v for k, v in body.items() if v is not None}

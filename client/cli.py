@@ -158,10 +158,13 @@ def token() -> None:
     "--department", help="Département lu (portée territory : DDETS, conseil départemental)."
 )
 @click.option("--region", help="Région lue, code INSEE (portée territory : DREETS).")
+@click.option("--expires-on", help="Refusé à partir de ce jour (AAAA-MM-JJ, 00:00 UTC).")
 @click.pass_context
-def token_create(ctx, scope, label, structure_id, group_id, department, region) -> None:
-    """Créer un jeton ; son secret n'est affiché qu'une fois."""
-    _show(_client(ctx).create_token(scope, label, structure_id, group_id, department, region))
+def token_create(ctx, scope, label, structure_id, group_id, department, region, expires_on) -> None:
+    """Créer un jeton (portée service : le worker de rapports) ; son secret n'est affiché
+    qu'une fois."""
+    client = _client(ctx)
+    _show(client.create_token(scope, label, structure_id, group_id, department, region, expires_on))
 
 
 @main.group()

@@ -180,7 +180,7 @@ def wanted(
 def offer(env: dict[str, str], interactive: bool) -> None:
     """After `make run` is ready: load the small demo if wanted, with a progress bar."""
     endpoints = Endpoints.from_env(env)
-    client = Client(endpoints, env["ADMIN_TOKEN"])
+    client = Client(endpoints, env.get("IAE_TOKEN") or env["ADMIN_TOKEN"])
     try:
         if not wanted(env, lambda: not client.structures(), interactive):
             return

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import psutil
@@ -54,6 +55,13 @@ def prepare_environment() -> tuple[dict[str, str], list]:
         started.append(rd)
         env["REDIS_URL"] = rd.url
     env.setdefault("ADMIN_TOKEN", _kept_secret("admin_token", lambda: secrets.token_urlsafe(24)))
+    # The worker's `service` token: the registry creates its row the first time it is presented.
+    env.setdefault(
+        "SERVICE_TOKEN",
+        _kept_secret(
+            "service_token", lambda: f"iae_{uuid.uuid4().hex}_{secrets.token_urlsafe(32)}"
+        ),
+    )
     env.setdefault(
         "IDENTITY_KEK",
         _kept_secret("identity_kek", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
@@ -114,6 +122,31 @@ def wait_ready(env: dict[str, str], timeout: float = 60) -> None:
         raise SystemExit(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
 
 
+def operator_token(env: dict[str, str]) -> str:
+    """A real admin token, kept in ./var/operator_token while the registry accepts it, else made
+    anew with the bootstrap ADMIN_TOKEN (which may create admin tokens and do nothing else)."""
+    path, registry = VAR / "operator_token", env["REGISTRY_URL"]
+    if path.exists():
+        kept = path.read_text().strip()
+        who = requests.get(f"{registry}/v1/whoami", headers=_bearer(kept), timeout=10)
+        if who.status_code == 200 and who.json().get("scope") == "admin":
+            return kept
+    made = requests.post(
+        f"{registry}/v1/tokens",
+        headers=_bearer(env["ADMIN_TOKEN"]),
+        json={"scope": "admin", "label": "make run"},
+        timeout=10,
+    )
+    made.raise_for_status()
+    path.write_text(made.json()["token"])
+    path.chmod(0o600)
+    return made.json()["token"]
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def banner(env: dict[str, str]) -> str:
     return "\n".join(
         [
@@ -122,7 +155,7 @@ def banner(env: dict[str, str]) -> str:
             f"  registre      {env['REGISTRY_URL']}   (docs : {env['REGISTRY_URL']}/docs)",
             f"  parcours      {env['PATHWAYS_URL']}   (docs : {env['PATHWAYS_URL']}/docs)",
             f"  rapports      {env['REPORTING_URL']}   (tableau de bord : {env['REPORTING_URL']}/)",
-            f"  jeton admin   {env['ADMIN_TOKEN']}",
+            f"  jeton admin   {env['IAE_TOKEN']}",
             "Ctrl-C pour tout arrêter.",
             "",
         ]
@@ -170,6 +203,7 @@ def main() -> None:
         migrate(env)
         procs = spawn(env)
         wait_ready(env)
+        env["IAE_TOKEN"] = operator_token(env)
         print(banner(env), flush=True)
         demo.offer(env, interactive=sys.stdin.isatty())
         while all(p.poll() is None for p in procs):

@@ -278,3 +278,12 @@ def test_a_territory_token_needs_its_area(iae):
 
     assert result.exit_code == 1
     assert "Erreur 422" in result.output and "region" in result.output
+
+
+def test_a_service_token_may_expire(iae):
+    expires_on = (date.today() + timedelta(days=30)).isoformat()
+    args = ["--scope", "service", "--label", "worker", "--expires-on", expires_on]
+    made = json.loads(iae("token", "create", *args).output)
+    assert (made["scope"], made["expires_on"]) == ("service", expires_on)
+    refused = iae("token", "create", "--scope", "service", "--label", "w", "--expires-on", "hier")
+    assert refused.exit_code != 0 and "expires_on" in refused.output
