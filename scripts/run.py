@@ -22,7 +22,14 @@ import requests
 
 from client import demo
 from shared import migrations
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis
+from shared.embedded import (
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    PortTaken,
+    free_port,
+    port_holder,
+    port_in_use,
+)
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +53,15 @@ def prepare_environment() -> tuple[dict[str, str], list]:
     """The environment of every child process, and the embedded servers started for it."""
     env = dict(os.environ)
     started: list = []
+    check_web_ports(env)
     if not env.get("DATABASE_URL"):
-        pg = EmbeddedPostgres(VAR / "postgres", EMBEDDED_PG_PORT).start()
+        password = _kept_secret("postgres_password", lambda: secrets.token_hex(24))
+        pg = start_embedded(EmbeddedPostgres(VAR / "postgres", EMBEDDED_PG_PORT, password))
         started.append(pg)
         env["DATABASE_URL"] = pg.url
     if not env.get("REDIS_URL"):
-        rd = EmbeddedRedis(VAR / "redis", EMBEDDED_REDIS_PORT).start()
+        password = _kept_secret("redis_password", lambda: secrets.token_hex(24))
+        rd = start_embedded(EmbeddedRedis(VAR / "redis", EMBEDDED_REDIS_PORT, password))
         started.append(rd)
         env["REDIS_URL"] = rd.url
     env.setdefault("ADMIN_TOKEN", _kept_secret("admin_token", lambda: secrets.token_urlsafe(24)))
@@ -72,6 +82,32 @@ def prepare_environment() -> tuple[dict[str, str], list]:
         env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
     env["PYTHONPATH"] = str(ROOT)
     return env, started
+
+
+def start_embedded(server):
+    """Start an embedded server of ./var: one already serving this folder is reused, leftovers
+    of a hard kill are cleaned up (shared/embedded.py), and when another program holds the
+    usual port, a free one is taken instead (the services learn it from their URLs)."""
+    try:
+        return server.start()
+    except PortTaken as taken:
+        server.port = free_port()
+        print(f"{taken} : port {server.port} utilisé à la place.", file=sys.stderr)
+        return server.start()
+
+
+def check_web_ports(env: dict[str, str]) -> None:
+    """The services' ports are the ones the README gives: when another program holds one,
+    say which, rather than let gunicorn fail among the other processes' output."""
+    for name in PORTS:
+        url = env.get(f"{name.upper()}_URL", f"http://127.0.0.1:{PORTS[name]}")
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        if url.startswith("http://127.0.0.1:") and port_in_use(port):
+            raise SystemExit(
+                f"make run : le port 127.0.0.1:{port} du service {name} est déjà pris par "
+                f"{port_holder(port)}. Arrêtez ce programme, ou choisissez un autre port avec "
+                f"{name.upper()}_URL=http://127.0.0.1:<port>."
+            )
 
 
 def migrate(env: dict[str, str]) -> None:
@@ -196,7 +232,10 @@ def _interrupt(*_) -> None:
 
 
 def main() -> None:
-    env, started = prepare_environment()
+    try:
+        env, started = prepare_environment()
+    except (RuntimeError, TimeoutError) as exc:  # a server that would not start: no traceback
+        raise SystemExit(f"make run : un serveur embarqué n'a pas démarré.\n{exc}") from None
     procs: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -1,10 +1,13 @@
 """`make run` on a machine without PostgreSQL or Redis: one command brings the system up, the
-README's curl sequence works, Ctrl-C stops everything, and a second run keeps the data."""
+README's curl sequence works, Ctrl-C stops everything, and a second run keeps the data; a port
+held by another program, or the leftovers of a hard kill, do not stop it (or stop it with a
+French message naming the port and its holder)."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,12 +19,12 @@ import psutil
 import pytest
 import requests
 
-from shared.embedded import free_port
+from shared.embedded import _as_pg_user, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_run(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen:
+def start_run(var_dir: Path, ports: dict[str, int], stderr=subprocess.DEVNULL) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
         IAE_VAR_DIR=str(var_dir),
@@ -43,7 +46,7 @@ def start_run(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
         start_new_session=True,
     )
@@ -151,3 +154,75 @@ def test_make_run_serves_the_readme_sequence_and_keeps_data_across_restarts(tmp_
         assert structure_id in [s["id"] for s in kept]
     finally:
         stop(proc)
+
+
+def _listening(port: int) -> socket.socket:
+    held = socket.socket()
+    held.bind(("127.0.0.1", port))
+    held.listen()
+    return held
+
+
+@pytest.mark.slow
+def test_make_run_takes_free_ports_when_another_program_holds_its_database_ports(tmp_path):
+    ports = {n: free_port() for n in ("pg", "redis", "registry", "pathways", "reporting")}
+    held = [_listening(ports["pg"]), _listening(ports["redis"])]  # e.g. another checkout's
+    errors = tmp_path / "stderr.txt"
+    try:
+        with errors.open("w") as err:
+            proc = start_run(tmp_path / "var", ports, stderr=err)
+            try:
+                readme_sequence(ports, admin_token(wait_banner(proc)))
+            finally:
+                stop(proc)
+    finally:
+        for s in held:
+            s.close()
+    said = errors.read_text()
+    assert f"le port 127.0.0.1:{ports['pg']} est déjà pris par le processus {os.getpid()}" in said
+    assert f"127.0.0.1:{ports['redis']} est déjà pris" in said
+
+
+@pytest.mark.slow
+def test_make_run_names_the_holder_of_a_service_port_instead_of_a_traceback(tmp_path):
+    ports = {n: free_port() for n in ("pg", "redis", "registry", "pathways", "reporting")}
+    with _listening(ports["pathways"]):
+        proc = start_run(tmp_path / "var", ports, stderr=subprocess.PIPE)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert f"le port 127.0.0.1:{ports['pathways']} du service pathways est déjà pris" in err
+    assert f"le processus {os.getpid()}" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_make_run_cleans_up_after_a_hard_kill_of_everything_it_started(tmp_path):
+    ports = {n: free_port() for n in ("pg", "redis", "registry", "pathways", "reporting")}
+    var = tmp_path / "var"
+    proc = start_run(var, ports)
+    admin = admin_token(wait_banner(proc))
+    # Power cut: every process dies at once, the servers' pid files stay behind.
+    postmaster = int((var / "postgres" / "postmaster.pid").read_text().split()[0])
+    redis_pid = int((var / "redis" / "redis.pid").read_text().split()[0])
+    victims = [psutil.Process(p) for p in (postmaster, redis_pid)]
+    victims += psutil.Process(proc.pid).children(recursive=True) + victims[0].children()
+    os.killpg(proc.pid, signal.SIGKILL)
+    for victim in victims:
+        victim.send_signal(signal.SIGKILL)
+    psutil.wait_procs(victims, timeout=20)
+    proc.wait(10)
+    proc.stdout.close()
+    # After a reboot the postmaster's number may name another live process of the same user.
+    reused = subprocess.Popen(["sleep", "120"], **_as_pg_user())
+    pid_file = var / "postgres" / "postmaster.pid"
+    pid_file.write_text(pid_file.read_text().replace(str(postmaster), str(reused.pid), 1))
+    try:
+        proc = start_run(var, ports)
+        try:
+            assert admin_token(wait_banner(proc)) == admin
+            assert readme_sequence(ports, admin)
+        finally:
+            stop(proc)
+    finally:
+        reused.kill()
+        reused.wait()
