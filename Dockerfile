@@ -1,5 +1,5 @@
 # One image for the three services and the worker; docker-compose.yml picks the command.
-FROM python:3.11-slim
+FROM python:3.11.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends curl \

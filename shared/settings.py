@@ -10,6 +10,28 @@ from shared.domain.annexes import OVER_CONSUMPTION, UNDER_CONSUMPTION
 
 SERVICES = ("registry", "pathways", "reporting")
 
+# The secrets a deployment must choose itself: refused when short or known (check_secrets).
+SECRET_SETTINGS = ("admin_token", "service_token", "identity_kek", "import_id_secret", "secret_key")
+MIN_SECRET_CHARS = 24
+# Values published with the project (old docker-compose.yml defaults, documentation examples):
+# anyone can read them, so a deployment that kept one has no secret at all.
+KNOWN_SECRETS = frozenset(
+    {
+        "change-me-admin-token",
+        "change-me-secret-key",
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",  # base64 of "0123456789abcdef" twice
+        "admin",
+        "secret",
+        "changeme",
+        "change-me",
+        "postgres",
+    }
+)
+
+
+class InsecureSetting(ValueError):
+    """A secret setting that must not be used: the message says which and what to do, in French."""
+
 
 def _int(env: Mapping[str, str], key: str, default: int) -> int:
     return int(env.get(key, default))
@@ -67,6 +89,27 @@ class Settings:
             if env.get(f"{s.upper()}_DATABASE_URL")
         }
         return replace(cls(**values), **overrides)
+
+    def check_secrets(self) -> None:
+        """Refuse, at the start of an app or worker, a secret that is known or too short; an
+        empty one is left to the code that needs it (e.g. pathways refuses to start without a
+        KEK)."""
+        for name in SECRET_SETTINGS:
+            value = str(getattr(self, name, "") or "")
+            if not value:
+                continue
+            lowered = value.lower()
+            if value in KNOWN_SECRETS or "change-me" in lowered or "changeme" in lowered:
+                problem = "est une valeur publiée (exemple ou ancienne valeur par défaut)"
+            elif len(value) < MIN_SECRET_CHARS or len(set(value)) < 8:
+                problem = f"est trop courte (au moins {MIN_SECRET_CHARS} caractères variés)"
+            else:
+                continue
+            hint = "openssl rand -base64 32" if name == "identity_kek" else "openssl rand -hex 32"
+            raise InsecureSetting(
+                f"Démarrage refusé : la valeur de {name.upper()} {problem}. "
+                f"Générez-en une, par exemple avec : {hint}"
+            )
 
     def database_url_for(self, service: str) -> str:
         """The URL of one service's own database (overridable with <SERVICE>_DATABASE_URL)."""

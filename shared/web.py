@@ -48,6 +48,7 @@ def create_service_app(
 ) -> tuple[Flask, ServiceApi]:
     """A Flask app with the plumbing every service shares, its database engine and Redis
     connection attached (and checked by /ready); the caller adds its blueprints."""
+    settings.check_secrets()  # a known or short secret stops the start (shared/settings.py)
     logs.configure(settings.log_level)
     app = Flask(name)
     app.config.update(

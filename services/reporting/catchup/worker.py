@@ -82,6 +82,7 @@ def tune_garbage_collector() -> None:
 
 def main() -> None:
     settings = Settings.from_env()
+    settings.check_secrets()
     tune_garbage_collector()
     logs.configure(settings.log_level)
     jobs.configure(settings)
