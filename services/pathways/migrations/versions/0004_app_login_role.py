@@ -4,7 +4,8 @@ Until now the application logged in as the migrating user (an owner, often a sup
 the writer role with SET ROLE: one RESET ROLE, through any SQL the application can be made to
 run, gave the owner back, who may drop the log's append-only trigger. The login role
 `iae_pathways_app` is a member of the writer role (it inherits its grants, present and future)
-and of nothing else, so RESET ROLE leaves it as it is (docs/adr, "Secrets and least privilege").
+and of nothing else, so RESET ROLE leaves it as it is
+(docs/adr/0013-secrets-and-least-privilege.md).
 
 Its password is derived from the migrating user's (HMAC-SHA256 of the role name keyed with it),
 so that the application, given the same DATABASE_URL, logs in without another setting; a cluster
