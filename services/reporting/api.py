@@ -87,11 +87,7 @@ class Etp(MethodView):
             report = etp.etp_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)
-        columns, dims = etp.COLUMNS, etp.DIMENSION_NAMES
-        if params["format"] == "csv":
-            body = exports.to_csv(report, columns, dims)
-        else:
-            body = exports.to_xlsx(report, columns, dims, title="ETP")
+        body = etp.to_file(report, params["format"])
         name = f"rapport-etp_{report['from']}_{report['to']}.{params['format']}"
         return Response(
             body,

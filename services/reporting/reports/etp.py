@@ -19,23 +19,22 @@ from sqlalchemy import Connection, text
 
 from services.reporting.catchup import checkpoints
 from services.reporting.reports import etp_cells, exports, outcomes
-from services.reporting.reports.labels import DIMENSION_LABELS, key_label, month_label
+from services.reporting.reports.labels import (
+    ANNEX_DIMENSION_LABELS,
+    DIMENSION_LABELS,
+    key_label,
+    month_label,
+)
 from services.reporting.reports.rows import Query
 from shared.auth import Caller
 from shared.domain.annexes import consumption_code, consumption_message, months_touched
 from shared.domain.codes import STRUCTURE_KINDS
-from shared.domain.measures import MEASURES, calendar_months
+from shared.domain.measures import calendar_months
 from shared.domain.territories import DEPARTMENTS, REGIONS
 from shared.problems import Problem
 
 ETP_DIMENSIONS = ("annex", "structure", "group", "kind", "department", "region", "measure", "month")
-DIMENSION_NAMES = {
-    **DIMENSION_LABELS,
-    "annex": "Annexe financière",
-    "measure": "Mesure",
-}
-OUTSIDE_ANNEX = "Hors annexe financière"
-NO_MEASURE = "Sans mesure (structure non conventionnée)"
+DIMENSION_NAMES = {**DIMENSION_LABELS, **ANNEX_DIMENSION_LABELS}
 NOT_YET = "as_of_position : pas encore disponible pour ce rapport."
 TERRITORY = "Le rapport ETP n'est pas encore ouvert aux jetons de territoire."
 
@@ -139,6 +138,13 @@ def etp_report(conn: Connection, caller: Caller, params: dict) -> dict:
     }
 
 
+def to_file(report: dict, fmt: str) -> bytes:
+    """The report as a CSV or XLSX file, French headers (the API's and the dashboard's)."""
+    if fmt == "csv":
+        return exports.to_csv(report, COLUMNS, DIMENSION_NAMES)
+    return exports.to_xlsx(report, COLUMNS, DIMENSION_NAMES, title="ETP")
+
+
 def _metrics(sums: tuple[float, ...], months: int) -> dict:
     funded, etp, hours, outside = sums
     conventioned, realised = funded / months, etp / months
@@ -152,10 +158,6 @@ def _metrics(sums: tuple[float, ...], months: int) -> dict:
 
 
 def _label(dimension: str, value: str | None) -> str:
-    if dimension == "annex":
-        return OUTSIDE_ANNEX if value is None else value
-    if dimension == "measure":
-        return MEASURES[value].label if value and value in MEASURES else NO_MEASURE
     if dimension == "month" and value:
         return month_label(value)
     return key_label(dimension, value, {})

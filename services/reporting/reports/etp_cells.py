@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from services.reporting.reports.rows import DEFAULT_MEASURES as _DEFAULTS
 from services.reporting.reports.rows import Query
 from shared.domain.measures import MEASURES, USUAL_REFERENCE_HOURS
 
-# Each kind's default measure, and each measure's reference hours, as SQL tables.
-_DEFAULTS = ", ".join(
-    f"('{m.kind}', '{m.code}')" for m in MEASURES.values() if m.code == f"{m.kind}_DC"
-)
+# Each measure's reference hours, as an SQL table (each kind's default measure: `_DEFAULTS`).
 _REFERENCES = ", ".join(f"('{m.code}', {m.reference_hours})" for m in MEASURES.values())
 # Column of each dimension in the joined cells (`c`), and of its structure (`s`).
 _KEYS = {

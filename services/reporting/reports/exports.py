@@ -12,7 +12,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from services.reporting.reports.labels import DIMENSION_LABELS, INTERNAL_MOVES_LABEL
+from services.reporting.reports.labels import (
+    ANNEX_DIMENSION_LABELS,
+    DIMENSION_LABELS,
+    INTERNAL_MOVES_LABEL,
+)
 from shared.domain.codes import CLIENT_KINDS, EXIT_CATEGORIES
 from shared.domain.limits import MIN_CELL
 
@@ -66,7 +70,7 @@ Columns = list[tuple[str, Callable[[dict], object], str]]
 
 
 def headers(report: dict, columns: Columns = COLUMNS, dims: dict | None = None) -> list[str]:
-    names = dims or DIMENSION_LABELS
+    names = dims or {**DIMENSION_LABELS, **ANNEX_DIMENSION_LABELS}
     return [names[d] for d in report["group_by"]] + [c[0] for c in columns]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from shared.domain.annexes import OVER_CONSUMPTION_CODE, UNDER_CONSUMPTION_CODE
 from shared.domain.codes import AGE_BANDS, ELIGIBILITY_CRITERIA, SEXES, STRUCTURE_KINDS, label
+from shared.domain.measures import MEASURES
 from shared.domain.territories import DEPARTMENTS, REGIONS
 
 MONTHS_FR = (
@@ -39,6 +41,17 @@ DIMENSION_LABELS = {
     "sex": "Sexe",
     "age_band": "Tranche d'âge",
 }
+# Dimensions of the annexes financières (docs/domain.md §6b): the outcome report and the ETP
+# report accept them; the dashboard's main table does not offer them (its « ETP » page does).
+ANNEX_DIMENSION_LABELS = {"annex": "Annexe financière", "measure": "Mesure"}
+OUTSIDE_ANNEX = "Hors annexe financière"
+# An annexe's consumption in a table cell (alerts' labels: shared/domain/pathway/alerts.py).
+CONSUMPTION_LABELS = {
+    UNDER_CONSUMPTION_CODE: "Sous-consommation",
+    OVER_CONSUMPTION_CODE: "Surconsommation",
+    None: "Dans la cible",
+}
+NO_MEASURE = "Sans mesure (structure non conventionnée)"
 
 # A transfer between two members of a group, counted apart in group reports (docs/domain.md §8).
 INTERNAL_MOVES_LABEL = "Mouvements internes au GES"
@@ -51,7 +64,12 @@ def month_label(month: str) -> str:
 
 
 def key_label(dimension: str, value: str | None, names: dict[str, str]) -> str:
-    """French label of one key value; `names` holds structure and group names by id."""
+    """French label of one key value; `names` holds structure and group names, and annex
+    numbers, by id."""
+    if dimension == "annex":
+        return OUTSIDE_ANNEX if value is None else names.get(value, value)
+    if dimension == "measure":
+        return MEASURES[value].label if value and value in MEASURES else NO_MEASURE
     if value is None:
         return UNKNOWN
     if dimension in ("structure", "group"):

@@ -12,7 +12,11 @@ from sqlalchemy import Connection
 from services.reporting.catchup import checkpoints
 from services.reporting.reports import etp_cells, tallied, territory
 from services.reporting.reports import rows as queries
-from services.reporting.reports.labels import DIMENSION_LABELS, key_label
+from services.reporting.reports.labels import (
+    ANNEX_DIMENSION_LABELS,
+    DIMENSION_LABELS,
+    key_label,
+)
 from services.reporting.reports.rows import CATEGORIES, CLIENT_KINDS, COUNTED_CATEGORIES, Query
 from shared.auth import Caller
 from shared.domain.codes import DYNAMIC_CATEGORIES, STRUCTURE_KINDS
@@ -22,7 +26,9 @@ from shared.domain.measures import USUAL_REFERENCE_HOURS, calendar_months, perio
 from shared.domain.territories import DEPARTMENTS, REGIONS
 from shared.problems import Problem
 
-DIMENSIONS = tuple(DIMENSION_LABELS)
+DIMENSIONS = (*DIMENSION_LABELS, *ANNEX_DIMENSION_LABELS)
+# The tallies know no measure: by annexe or measure, the pathway rows answer.
+ANNEX_DIMENSIONS = frozenset(ANNEX_DIMENSION_LABELS)
 MAX_PERIOD_YEARS = 20
 
 
@@ -172,7 +178,7 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
         merged = {(m,): {} for m in _months(q.start, q.end)}
     if not q.dims:
         merged[()] = {}
-    table = tallied.table(conn, q)
+    table = None if ANNEX_DIMENSIONS & set(q.dims) else tallied.table(conn, q)
     if table:
         for key, values in tallied.metrics(conn, q, table).items():
             merged.setdefault(key, {}).update(values)
@@ -270,4 +276,7 @@ def _names(conn: Connection, q: Query, rows: list[dict]) -> dict[str, str]:
         if dim in q.dims:
             ids = sorted({r["key"][dim] for r in rows if r["key"][dim]})
             found.update(queries.names(conn, table, ids))
+    if "annex" in q.dims:
+        ids = sorted({r["key"]["annex"] for r in rows if r["key"]["annex"]})
+        found.update(queries.names(conn, "annexes", ids, column="number"))
     return found

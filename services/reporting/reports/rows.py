@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import Connection, text
 
 from shared.domain.codes import EXIT_CATEGORIES, WITHDRAWN_CATEGORY
+from shared.domain.measures import MEASURES
 from shared.domain.outcomes import BASIS_KINDS, EVERY_BASIS, HOURS_BASIS
 
 KEY_SQL = {
@@ -30,7 +31,20 @@ KEY_SQL = {
     "criterion": "c.criterion",
     "sex": "p.sex",
     "age_band": "p.age_band",
+    "measure": "coalesce(p.measure, dm.measure)",
+    "annex": "am.annex_id::text",
 }
+# Each kind's default measure (a pathway naming none counts under it), as an SQL table.
+DEFAULT_MEASURES = ", ".join(
+    f"('{m.kind}', '{m.code}')" for m in MEASURES.values() if m.code == f"{m.kind}_DC"
+)
+# By measure or annexe: the pathway's measure; an annexe holds the months of its structure and
+# measure (`reference_data.annex_months`), so a row's window is one of its months and each
+# metric goes to the annexe holding the month of its date (docs/adr/0012-etp-attribution.md).
+MEASURE_JOIN = f" LEFT JOIN (VALUES {DEFAULT_MEASURES}) AS dm (kind, measure) ON dm.kind = s.kind"
+ANNEX_JOIN = """ LEFT JOIN reference_data.annex_months am ON am.structure_id = p.structure_id
+       AND am.measure = coalesce(p.measure, dm.measure) AND am.month = {month}"""
+MONTHLY = frozenset({"month", "annex"})
 CATEGORIES = tuple(EXIT_CATEGORIES)
 COUNTED_CATEGORIES = tuple(c for c in CATEGORIES if c != WITHDRAWN_CATEGORY)
 CLIENT_KINDS = ("particulier", "entreprise", "association", "collectivite")
@@ -102,7 +116,12 @@ class Query:
     @property
     def windowed(self) -> bool:
         """Whether a pathway may be read through several windows (memberships, locations)."""
-        return self.by_group or self.located
+        return self.by_group or self.located or "annex" in self.dims
+
+    @property
+    def monthly(self) -> bool:
+        """Whether a row's window is one calendar month (`month` or `annex` dimension)."""
+        return bool(MONTHLY & set(self.dims))
 
     def bind(self) -> dict:
         return {
@@ -124,8 +143,12 @@ def _joins(q: Query, months: bool = True) -> str:
         sql += f" JOIN reference_data.locations l ON l.structure_id = p.structure_id{AREA}"
     if "criterion" in q.dims:
         sql += " JOIN outcomes.criteria c ON c.pathway_id = p.pathway_id"
-    if months and "month" in q.dims:
+    if months and q.monthly:
         sql += " CROSS JOIN months w"
+    if {"measure", "annex"} & set(q.dims):
+        sql += MEASURE_JOIN
+    if "annex" in q.dims:
+        sql += ANNEX_JOIN.format(month="w.ms" if months else "h.month")
     return sql
 
 
@@ -145,7 +168,7 @@ def _filters(q: Query) -> str:
 def _window(q: Query) -> tuple[str, str]:
     """SQL of the first and last day of a row's window."""
     first, last = ["CAST(:start AS date)"], ["CAST(:end AS date)"]
-    if "month" in q.dims:
+    if q.monthly:
         first, last = first + ["w.ms"], last + ["w.me"]
     if q.by_group:
         first, last = first + ["m.joined_on"], last + ["coalesce(m.left_on, 'infinity'::date)"]
@@ -167,7 +190,7 @@ def _group_keys(q: Query) -> str:
 
 
 def _with(q: Query) -> str:
-    return f"WITH {MONTHS_CTE} " if "month" in q.dims else ""
+    return f"WITH {MONTHS_CTE} " if q.monthly else ""
 
 
 def pathway_metrics(conn: Connection, q: Query) -> dict[tuple, dict]:
@@ -283,13 +306,13 @@ def _by_key(conn: Connection, q: Query, sql: str) -> dict[tuple, dict]:
     return result
 
 
-def names(conn: Connection, table: str, ids: list[str]) -> dict[str, str]:
-    """Names of structures or groups by id (reference data)."""
+def names(conn: Connection, table: str, ids: list[str], column: str = "name") -> dict[str, str]:
+    """Names of structures or groups (numbers of annexes: `column`) by id (reference data)."""
     if not ids:
         return {}
     rows = conn.execute(
         text(
-            f"SELECT id::text, name FROM reference_data.{table}"
+            f"SELECT id::text, {column} FROM reference_data.{table}"
             " WHERE id = ANY(CAST(:ids AS uuid[]))"
         ),
         {"ids": ids},
