@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from services.reporting.dashboard.format import count
+from services.reporting.dashboard.format import count, etp
 from tests.reporting import dashboard_seed as seed
 from tests.support import ROOT, bearer
 
@@ -221,10 +221,10 @@ def _full_page_screenshot(driver, path: Path) -> None:
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
-def wait_for_file(folder: Path, suffix: str) -> Path:
+def wait_for_file(folder: Path, suffix: str, prefix: str = "rapport-") -> Path:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
-        done = [p for p in folder.iterdir() if p.suffix == suffix]
+        done = [p for p in folder.iterdir() if p.suffix == suffix and p.name.startswith(prefix)]
         if done:
             return done[0]
         time.sleep(0.1)
@@ -252,3 +252,86 @@ def test_the_xlsx_download_opens_as_a_workbook(driver, home, seeded, downloads):
         assert workbook.active.max_row >= 2
     finally:
         workbook.close()
+
+
+# The « ETP » page: the structure's annexe funds 1 ETP for the year of OPENED; its two exiting
+# pathways declared 80 h each in that month (tests/reporting/dashboard_seed.py).
+ANNEX_NUMBER = "ACI035000001A0M0"
+
+
+@pytest.fixture(scope="module")
+def annexed(settings, registry, reporting, admin, seeded):
+    mine, _ = seeded
+    body = {
+        "number": ANNEX_NUMBER,
+        "measure": "ACI_DC",
+        "state": "VALIDE",
+        "starts_on": f"{OPENED.year}-01-01",
+        "ends_on": f"{OPENED.year}-12-31",
+        "etp_conventioned": 1,
+    }
+    created = registry.post(f"/v1/structures/{mine.structure_id}/annexes", headers=admin, json=body)
+    assert created.status_code == 201, created.json
+    seed.settle(settings, reporting, admin, 0)
+    return mine
+
+
+def open_etp_page(driver, year: int) -> None:
+    """From the main page, by keyboard: the navigation's « ETP » link, then the year."""
+    driver.find_element(By.ID, "nav-etp").send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: d.find_elements(By.ID, "indicateurs-etp"))
+    Select(driver.find_element(By.ID, "year")).select_by_value(str(year))
+    driver.find_element(By.ID, "show").send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: f"year={year}" in d.current_url)
+
+
+def test_the_etp_page_shows_the_api_figures_and_its_download(
+    driver, home, annexed, reporting, downloads
+):
+    sign_in(driver, home, annexed.token)
+    open_etp_page(driver, OPENED.year)
+    assert driver.find_element(By.TAG_NAME, "h1").text == "ETP conventionnés et réalisés"
+    period = f"from={OPENED.year}-01-01&to={min(TODAY, date(OPENED.year, 12, 31))}"
+    api = reporting.get(f"/v1/reports/etp?{period}", headers=bearer(annexed.token))
+    total = api.json["total"]
+    assert indicator(driver, "etp_conventioned") == etp(total["etp_conventioned"])
+    assert indicator(driver, "etp_realised") == etp(total["etp_realised"]) != "0,00"
+    first = driver.find_element(By.CSS_SELECTOR, "#etp-annexes tbody tr th").text
+    assert first == ANNEX_NUMBER == api.json["rows"][0]["label"]["annex"]
+    wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-charts"))
+    driver.find_element(By.ID, "download-annexes-csv").click()
+    raw = wait_for_file(downloads, ".csv", prefix="etp-")
+    api_file = reporting.get(
+        f"/v1/reports/etp?{period}&group_by=annex&format=csv", headers=bearer(annexed.token)
+    )
+    assert raw.read_bytes() == api_file.data
+
+
+def test_the_keyboard_reaches_every_control_of_the_etp_page(driver, home, annexed):
+    sign_in(driver, home, annexed.token)
+    open_etp_page(driver, OPENED.year)
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    reached = []
+    for _ in range(60):
+        element = driver.switch_to.active_element
+        reached.append(element.get_attribute("id") or element.text)
+        element.send_keys(Keys.TAB)
+    for control in ("nav-parcours", "nav-etp", "period", "year", "show", "download-mois-xlsx"):
+        assert control in reached
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "name"), [(1366, 768, "laptop"), (768, 1024, "tablet")]
+)
+def test_the_etp_page_fits_the_screen_width(driver, home, annexed, width, height, name):
+    sign_in(driver, home, annexed.token)
+    driver.set_window_size(width, height)
+    driver.get(f"{home}etp?period=year&year={OPENED.year}")
+    wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-charts"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"etp-{name}.png"))
+    _full_page_screenshot(driver, ARTIFACTS / f"etp-{name}-full.png")
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from services.reporting.dashboard.query import Selection, in_region, report_params
 from services.reporting.reports import alerts as alert_reports
-from services.reporting.reports import directory, exports
+from services.reporting.reports import directory, etp, exports
 from services.reporting.reports import outcomes as reports
 from shared.auth import Caller
 from shared.domain.territories import DEPARTMENT_REGION
@@ -23,6 +23,7 @@ from shared.problems import Problem, flatten_errors
 MAX_ALERTS_SHOWN = 50
 MAX_ALERTS_PAGE = 1000  # the API's largest page, filtered and sorted here
 PARAMS = reports.OutcomeParams()
+ETP_PARAMS = etp.EtpParams()
 INVALID = "Les paramètres du rapport ne sont pas valides"
 
 # The report API filters by département, not by region: its file would hold every region.
@@ -57,6 +58,25 @@ def outcome_report(caller: Caller, params: Mapping[str, str]) -> dict:
             return reports.outcome_report(conn, caller, loaded)
     except Problem as problem:
         raise ReportRefused(problem.status, problem.detail) from None
+
+
+def etp_report(caller: Caller, params: Mapping[str, str]) -> dict:
+    """The ETP report for `params` (the API's query parameters), as the API computes it."""
+    try:
+        loaded = ETP_PARAMS.load(dict(params))
+    except ValidationError as error:
+        fields = "; ".join(f"{k} : {v}" for k, v in flatten_errors(error.messages).items())
+        raise ReportRefused(422, f"{INVALID} ({fields}).") from None
+    try:
+        with _engine().connect() as conn:
+            return etp.etp_report(conn, caller, loaded)
+    except Problem as problem:
+        raise ReportRefused(problem.status, problem.detail) from None
+
+
+def etp_export(caller: Caller, params: Mapping[str, str], fmt: str) -> bytes:
+    """The ETP report's CSV or XLSX file, as the API writes it (services/reporting/api.py)."""
+    return etp.to_file(etp_report(caller, params), fmt)
 
 
 def export(caller: Caller, params: Mapping[str, str], fmt: str) -> bytes:

@@ -44,6 +44,15 @@ def decimal(value, suppressed: bool = False) -> str:
     return format_decimal(value, "#,##0.0", locale=LOCALE)
 
 
+def etp(value, suppressed: bool = False) -> str:
+    """ETP to the hundredth (`2,53`): a tenth of an ETP is about 15 hours a month."""
+    if suppressed:
+        return SUPPRESSED
+    if value is None:
+        return MISSING
+    return format_decimal(value, "#,##0.00", locale=LOCALE)
+
+
 def long_date(value: date) -> str:
     """`1er janvier 2026`, `26 novembre 2026`: French writes the first of a month as an ordinal."""
     text = format_date(value, "d MMMM y", locale=LOCALE)
@@ -59,8 +68,9 @@ def long_date_text(value: str | None) -> str:
 
 
 def formatted(value, kind: str, suppressed: bool = False) -> str:
-    """A metric formatted by its kind: `count`, `rate` or `decimal`."""
-    return {"count": count, "rate": rate, "decimal": decimal}[kind](value, bool(suppressed))
+    """A metric formatted by its kind: `count`, `rate`, `decimal` or `etp`."""
+    formatter = {"count": count, "rate": rate, "decimal": decimal, "etp": etp}[kind]
+    return formatter(value, bool(suppressed))
 
 
 def row_label(row: Mapping, dimension: str, names: Mapping[str, str]) -> str:
@@ -85,6 +95,7 @@ FILTERS: Mapping[str, object] = {
     "count": count,
     "rate": rate,
     "decimal": decimal,
+    "etp": etp,
     "long_date": long_date,
     "long_date_text": long_date_text,
     "month_label": month_label,

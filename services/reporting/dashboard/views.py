@@ -12,10 +12,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
 
-from services.reporting.dashboard import data
+from services.reporting.dashboard import data, etp_page
 from services.reporting.dashboard import format as dashboard_format
 from services.reporting.dashboard import session as dashboard_session
 from services.reporting.dashboard.data import REGION_EXPORT, ReportRefused
+from services.reporting.dashboard.page import _choices as page_choices
 from services.reporting.dashboard.page import page_context
 from services.reporting.dashboard.query import InvalidChoice, report_params, selection
 from shared.auth import LIMITED_SCOPES, Caller, RegistryUnavailable
@@ -87,6 +88,10 @@ class PageArgs(Schema):
 
 class ExportArgs(PageArgs):
     format = fields.String(metadata={"description": "csv ou xlsx"})
+
+
+class EtpExportArgs(ExportArgs):
+    table = fields.String(metadata={"description": "annexes ou mois"})
 
 
 @blp.record_once
@@ -229,3 +234,73 @@ def _file(body: bytes, fmt: str, chosen) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+ETP_REFUSED = "Rapport ETP indisponible"
+
+
+def _thresholds() -> tuple[float, float]:
+    settings = current_app.config["SETTINGS"]
+    return settings.annex_under_consumption, settings.annex_over_consumption
+
+
+@blp.route("etp")
+class Etp(MethodView):
+    @blp.arguments(PageArgs, location="query", as_kwargs=True)
+    @blp.doc(
+        summary="ETP conventionnés et réalisés",
+        responses={"200": {"description": "La page", **HTML}},
+    )
+    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
+    @blp.alt_response(403, description="Rapport refusé pour ce jeton (page HTML)")
+    def get(self, **_args):
+        """ETP conventionnés vs réalisés by annexe and month, with the consumption alert."""
+        caller, _ = signed_in_caller()
+        today = date.today()
+        context = page_choices(caller, request.args, today)
+        try:
+            chosen = selection(request.args, caller, today)
+        except InvalidChoice as exc:
+            page = render_template("dashboard/etp.html", **context, error=exc.message)
+            return page, exc.status
+        try:
+            figures = etp_page.figures(chosen, caller, today, _thresholds())
+        except ReportRefused as error:
+            raise PageError(error.status, ETP_REFUSED, error.detail) from None
+        return render_template("dashboard/etp.html", **context, **figures, chosen=chosen), 200
+
+
+@blp.route("etp/export")
+class EtpExport(MethodView):
+    @blp.arguments(EtpExportArgs, location="query", as_kwargs=True)
+    @blp.doc(
+        summary="Téléchargement CSV ou XLSX d'un tableau de la page ETP",
+        responses={"200": {"description": "Le fichier du rapport ETP de l'API"}},
+    )
+    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
+    def get(self, **_args):
+        """The ETP report API's file for exactly a table the page shows."""
+        caller, _ = signed_in_caller()
+        fmt, table = request.args.get("format", ""), request.args.get("table", "")
+        if fmt not in EXPORTS:
+            raise PageError(422, "Format inconnu", "Choisissez le format CSV ou XLSX.")
+        if table not in etp_page.TABLES:
+            raise PageError(422, "Tableau inconnu", "Choisissez le tableau par annexe ou par mois.")
+        try:
+            chosen = selection(request.args, caller, date.today())
+        except InvalidChoice as exc:
+            raise PageError(exc.status, "Choix invalide", exc.message) from None
+        params = {**etp_page.etp_params(chosen, etp_page.TABLES[table]), "format": fmt}
+        try:
+            body = data.etp_export(caller, params, fmt)
+        except ReportRefused as error:
+            raise PageError(error.status, ETP_REFUSED, error.detail) from None
+        name = f"etp-{chosen.period.start}-{chosen.period.end}-{table}.{fmt}"
+        return Response(
+            body,
+            mimetype=EXPORTS[fmt],
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )

@@ -59,10 +59,31 @@
     document.documentElement.setAttribute("data-charts", "drawn");
   }
 
+  // The « ETP » page: funded ETP as a line, realised ETP as bars, month by month.
+  function drawEtpChart() {
+    var source = document.getElementById("etp-chart-data");
+    if (!source || typeof Chart === "undefined") { return; }
+    var data = JSON.parse(source.textContent);
+    var options = baseOptions(false);
+    options.scales.y.ticks.precision = 2;
+    new Chart(document.getElementById("chart-etp"), {
+      type: "bar",
+      data: { labels: data.labels.map(monthLabel),
+              datasets: [
+                { type: "line", label: "ETP conventionnés", data: data.conventioned,
+                  borderColor: "#e1000f", backgroundColor: "#e1000f", stepped: "middle" },
+                { label: "ETP réalisés", data: data.realised, backgroundColor: "#000091" }
+              ] },
+      options: options
+    });
+    document.documentElement.setAttribute("data-charts", "drawn");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var select = document.getElementById("period");
     if (select) { select.addEventListener("change", showPeriodFields); }
     showPeriodFields();
     drawCharts();
+    drawEtpChart();
   });
 }());
