@@ -68,7 +68,8 @@ def update(session: Session, caller: Caller, structure_id: uuid.UUID, data: dict
         _close(session, caller, structure)
     if changed:
         _flush(session)
-        journal.record(session, caller, "update", structure, {**changed, **moved}, moved)
+        dated = {name: {"from": None, "to": on} for name, on in moved.items()}
+        journal.record(session, caller, "update", structure, {**changed, **dated}, moved)
     return structure
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from registry_builders import (
     bearer,
     headers_for,
@@ -42,9 +44,13 @@ def test_an_update_records_only_the_changed_fields_with_before_and_after(registr
         json={"department": "29", "name": structure["name"]},
     )
     latest = entries(registry, admin, f"&entity_id={structure['id']}")[0]
+    # A change of département is a dated move (docs/domain.md §6c): the audit says from when.
     assert (latest["action"], latest["changes"]) == (
         "update",
-        {"department": {"from": "35", "to": "29"}},
+        {
+            "department": {"from": "35", "to": "29"},
+            "moved_on": {"from": None, "to": date.today().isoformat()},
+        },
     )
 
 
