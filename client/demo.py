@@ -17,10 +17,12 @@ from functools import cached_property
 import requests
 from tqdm import tqdm
 
+from client.annexes import AnnexSpec, annexes
 from client.api import ApiError, Client, Endpoints
 from client.generator import pathway
 from client.synthetic import GroupSpec, StructureSpec, groups, structures
 from client.timeline import PathwaySpec
+from shared.domain import events as ev
 
 BATCH_PATHWAYS = 100  # pathways per batch request: ~2,500 events, well under the 5 MiB limit
 
@@ -45,6 +47,7 @@ class LoadReport:
 
     structures: dict[int, str] = field(default_factory=dict)
     groups: int = 0
+    annexes: int = 0
     pathways: int = 0
     events: int = 0
     rejected: list[dict] = field(default_factory=list)
@@ -69,6 +72,24 @@ class Network:
     def pathways_of(self, structure: StructureSpec) -> Iterator[PathwaySpec]:
         return (pathway(self.seed, structure, n, self.today) for n in range(structure.pathways))
 
+    @cached_property
+    def annexes(self) -> list[AnnexSpec]:
+        """One annexe per conventioned structure and year, funding about its hours' ETP."""
+        return annexes(self.seed, self.structures, self.hours(), self.today)
+
+    def hours(self) -> dict[int, dict[str, float]]:
+        """Hours declared by month, per structure (its pathways all count under its default
+        measure: the generator names none at opening)."""
+        found: dict[int, dict[str, float]] = {}
+        for spec in self.structures:
+            months = found.setdefault(spec.index, {})
+            for p in self.pathways_of(spec):
+                for event in p.events:
+                    if event["type"] == ev.HOURS_WORKED_RECORDED:
+                        month = event["data"]["month"]
+                        months[month] = months.get(month, 0.0) + event["data"]["hours"]
+        return found
+
 
 def load(
     client: Client,
@@ -82,6 +103,7 @@ def load(
     for spec in specs:
         report.structures[spec.index] = client.create_structure(**spec.body())["id"]
     report.groups = _load_groups(client, network.groups, report.structures)
+    report.annexes = _load_annexes(client, network.annexes, report.structures)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         jobs = [
             pool.submit(
@@ -105,6 +127,15 @@ def _load_groups(client: Client, specs: list[GroupSpec], ids: dict[int, str]) ->
             client.join_group(group_id, ids[m.structure_index], m.joined_on.isoformat())
             if m.left_on:
                 client.leave_group(group_id, ids[m.structure_index], m.left_on.isoformat())
+    return len(specs)
+
+
+def _load_annexes(client: Client, specs: list[AnnexSpec], ids: dict[int, str]) -> int:
+    """Each annexe, then its avenants in date order."""
+    for spec in specs:
+        annex_id = client.create_annex(ids[spec.structure_index], **spec.body())["id"]
+        for a in spec.amendments:
+            client.amend_annex(annex_id, a.number, a.effective_on.isoformat(), a.etp_conventioned)
     return len(specs)
 
 

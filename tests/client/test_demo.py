@@ -40,3 +40,10 @@ def test_the_small_demo_loads_without_a_single_rejection_and_is_reported(setting
     assert len(report.structures) == 12
     assert report.pathways == sum(done) == 300
     assert totals == expected
+    assert report.annexes == len(network.annexes) > 0
+    with client_for(settings) as client:
+        ids = {report.structures[a.structure_index] for a in network.annexes}
+        listed = [a for s in ids for a in client.annexes(s)]
+    assert sorted(a["number"] for a in listed) == sorted(a.number for a in network.annexes)
+    amended = [a for a in listed if a.get("amendments")]
+    assert len(amended) == sum(1 for a in network.annexes if a.amendments) > 0
