@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install run test test-faults lint format bench demo clean help
+.PHONY: install lock run test test-faults lint format bench demo clean help
 
 help:
 	@echo "make run     — the whole system (embedded PostgreSQL and Redis unless DATABASE_URL/REDIS_URL)"
@@ -15,11 +15,19 @@ help:
 	@echo "make bench   — the benchmark harness (bench/results/latest.json)"
 	@echo "make demo    — load demo data into the running system (DEMO_ARGS='--size national')"
 
-$(STAMP): pyproject.toml
+# Every package, direct or not, comes pinned with its hashes from the lock files (make lock).
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After a change of pyproject.toml's dependencies: pin them again, with their hashes.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --extra dev -o requirements-dev.lock pyproject.toml
 
 install: $(STAMP)
 
