@@ -200,6 +200,11 @@ def reads(run: Run) -> None:
         for i in range(z.reps)
     ]
     run.add(Figure("report_p95_ms", "ms", [p for p, _ in latencies], note=latencies[0][1]))
+    etp = [
+        reporting.etp_report_p95_ms(stack.reporting_url(s), network, z.report_requests, i)
+        for i in range(z.reps)
+    ]
+    run.add(Figure("etp_report_p95_ms", "ms", etp))
     # A structure of its own: the one of the write phases holds hundreds of thousands of
     # events, and the watcher's report on it would measure report latency, not lag.
     structure = bootstrap.structures(s.registry_url, s.admin_token, 1, run.seed + 2)[0]

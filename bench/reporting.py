@@ -13,9 +13,13 @@ import orjson
 
 from bench import clients, stack
 from bench.measure import SETUP_TIMEOUT_S, percentile
-from services.reporting.reports.outcomes import DIMENSIONS
+from services.reporting.reports.etp import ETP_DIMENSIONS
+from services.reporting.reports.labels import DIMENSION_LABELS
 from shared.settings import Settings
 
+# The tallies' dimensions, as before annexes: by annexe or measure the pathway rows answer,
+# timed apart by `python -m bench.report_scale`.
+DIMENSIONS = tuple(DIMENSION_LABELS)
 POLL_S = 0.025
 
 
@@ -139,3 +143,20 @@ def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> 
         clients.check(s.get(f"{base_url}/v1/reports/outcomes", params=query, timeout=60), 200)
         times.append((time.perf_counter() - started) * 1000)
     return percentile(times, 95), note
+
+
+def etp_report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> float:
+    """p95 latency of one-year ETP reports (the same twelve whole months as `report_p95_ms`),
+    each with a random `group_by`: annexes and hours are read from their two small tables."""
+    s, rng, times = clients.session(token), random.Random(seed), []
+    this_month = date.today().replace(day=1)
+    params = {
+        "from": this_month.replace(year=this_month.year - 1).isoformat(),
+        "to": (this_month - timedelta(days=1)).isoformat(),
+    }
+    for _ in range(requests_count):
+        query = {**params, "group_by": rng.choice(ETP_DIMENSIONS)}
+        started = time.perf_counter()
+        clients.check(s.get(f"{base_url}/v1/reports/etp", params=query, timeout=60), 200)
+        times.append((time.perf_counter() - started) * 1000)
+    return percentile(times, 95)

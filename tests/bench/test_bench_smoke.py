@@ -33,6 +33,7 @@ FIGURES = {
     "national_rebuild_s",
     "lag_p99_s",
     "report_p95_ms",
+    "etp_report_p95_ms",
     "worker_rss_mb",
 }
 
