@@ -262,6 +262,14 @@ REPORTING = {
         ),
         like_structure_a(),
     ),
+    # The ETP report reads a territory's area as the outcome report does (docs/domain.md §6c).
+    "GET /v1/reports/etp": (_get("reporting", lambda w: "/v1/reports/etp"), everyone()),
+    "GET /v1/reports/etp?structure_id=A": (
+        lambda w, h, s: w.client("reporting").get(
+            "/v1/reports/etp", headers=h, query_string={"structure_id": w.structure_a}
+        ),
+        like_structure_a(),
+    ),
     "GET /v1/alerts": (_get("reporting", lambda w: "/v1/alerts"), everyone()),
     "GET /v1/alerts?structure_id=A": (
         lambda w, h, s: w.client("reporting").get(

@@ -147,11 +147,16 @@ def test_a_network_token_sees_hours_outside_any_annex(scene, browser):
     assert "pas de taux de consommation" in html
 
 
-def test_a_refused_caller_gets_a_french_page_and_bad_choices_are_explained(scene, browser):
+def test_a_territory_reads_its_area_and_bad_choices_are_explained(scene, browser):
+    # A territory token reads the page since the ETP report is scoped by dated locations (it
+    # got a French 403 page before): the Vallon ACI (56), not the Port EI (29).
     signed_in(scene, browser, scene["net"].token("territory", department="56"))
     page = browser.get(PAGE)
-    assert page.status_code == 403
-    assert "Rapport ETP indisponible" in page.text and "jetons de territoire" in page.text
+    assert page.status_code == 200, page.text
+    assert "ACI056250001A0M0" in page.text
+    assert '<th scope="row">Hors annexe financière</th>' not in page.text
+    outside = browser.get(f"{PAGE}&structure_id={scene['ei']}")
+    assert outside.status_code == 403 and "territoire" in outside.text
     signed_in(scene, browser, scene["net"].tokens[scene["aci"]])
     bad = browser.get("/etp?period=custom&from=2025-05-01&to=2025-01-01")
     assert bad.status_code == 422 and "La date de fin précède la date de début." in bad.text

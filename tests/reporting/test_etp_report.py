@@ -204,7 +204,7 @@ def test_group_by_annex_and_month(scene):
     assert months["rows"][6]["etp_conventioned"] == 3.0
 
 
-def test_scopes_structure_own_group_members_territory_refused(scene):
+def test_scopes_structure_own_group_members_territory_its_area(scene):
     net, here = scene["net"], scene["world"]
     own = etp(scene, YEAR, bearer(net.tokens[scene["aci"]]))
     assert {r["key"]["annex"] for r in own["rows"]} == {scene["a1"]}
@@ -216,8 +216,15 @@ def test_scopes_structure_own_group_members_territory_refused(scene):
         scene, f"{YEAR}&group_by=structure", bearer(net.token("group", group_id=scene["ges"]))
     )
     assert {r["key"]["structure"] for r in group["rows"]} == {scene["aci"], scene["ei"]}
+    # A territory reads the ETP of its area's structures (it was refused, 403, before the report
+    # was scoped by dated locations): the Vallon ACI alone in the Morbihan (56).
     territory = bearer(net.token("territory", department="56"))
-    assert here.reporting.get("/v1/reports/etp", headers=territory).status_code == 403
+    mine = etp(scene, f"{YEAR}&group_by=structure", territory)
+    assert {r["key"]["structure"] for r in mine["rows"]} == {scene["aci"]}
+    assert mine["total"]["etp_conventioned"] == 2.5
+    outside = f"/v1/reports/etp?structure_id={scene['ei']}"
+    assert here.reporting.get(outside, headers=territory).status_code == 403
+    assert here.reporting.get("/v1/reports/etp?department=29", headers=territory).status_code == 403
     later = here.reporting.get("/v1/reports/etp?as_of_position=1", headers=here.admin)
     assert later.status_code == 422 and "pas encore disponible" in str(later.json)
 
@@ -262,6 +269,24 @@ def test_the_two_consumption_alerts(scene):
     r = here.reporting.get("/v1/alerts?code=annex_over_consumption", headers=here.admin)
     [alert] = r.json["items"]
     assert alert["message"].startswith(f"Annexe ACI035{LAST.year % 100}0002A0M0 : ")
+
+
+def test_a_territory_reads_the_consumption_alerts_of_its_area_only(scene):
+    net, here = scene["net"], scene["world"]
+    codes = {}
+    for department in ("35", "56"):
+        token = bearer(net.token("territory", department=department))
+        r = here.reporting.get("/v1/alerts", headers=token)
+        assert r.status_code == 200, r.json
+        codes[department] = {
+            (a["pathway_id"], a["structure_id"], a["code"]) for a in r.json["items"]
+        }
+    assert codes["35"] == {
+        (None, scene["low"], "annex_under_consumption"),
+        (None, scene["high"], "annex_over_consumption"),
+    }
+    # The Morbihan holds none of those (its one structure's annexe may alert in January).
+    assert {structure for _, structure, _ in codes["56"]} <= {scene["aci"]}
 
 
 def test_a_pathway_measure_is_checked_against_the_structures_kind(scene):

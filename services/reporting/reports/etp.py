@@ -31,12 +31,10 @@ from shared.domain.annexes import consumption_code, consumption_message, months_
 from shared.domain.codes import STRUCTURE_KINDS
 from shared.domain.measures import calendar_months
 from shared.domain.territories import DEPARTMENTS, REGIONS
-from shared.problems import Problem
 
 ETP_DIMENSIONS = ("annex", "structure", "group", "kind", "department", "region", "measure", "month")
 DIMENSION_NAMES = {**DIMENSION_LABELS, **ANNEX_DIMENSION_LABELS}
 NOT_YET = "as_of_position : pas encore disponible pour ce rapport."
-TERRITORY = "Le rapport ETP n'est pas encore ouvert aux jetons de territoire."
 
 # Export columns (services/reporting/reports/exports.py): French headers.
 COLUMNS: exports.Columns = [
@@ -102,10 +100,9 @@ class EtpParams(Schema):
 
 def etp_scope(conn: Connection, caller: Caller, params: dict) -> Query:
     """What the caller may read, as the outcome report scopes it: a structure its own, a group
-    its members on the dates of membership, network and admin everything. A territory token is
-    refused until territory scoping of reports exists (it must never read more than network)."""
-    if caller.scope == "territory":
-        raise Problem(403, TERRITORY)
+    its members on the dates of membership, a territory the structures located in its area on
+    the dates they were there (`territory.area`, then `etp_cells.where_of` by dated locations),
+    network and admin everything."""
     return outcomes.scoped_query(conn, caller, {"group_by": "", **params})
 
 
@@ -115,11 +112,11 @@ def etp_report(conn: Connection, caller: Caller, params: dict) -> dict:
     dims = tuple(outcomes.parse_group_by(params.get("group_by") or "annex"))
     q = dataclasses.replace(q, dims=dims)
     months = calendar_months(q.start, q.end)
-    found = etp_cells.sums(conn, q)
+    labels: dict[str, dict] = {d: {} for d in dims}
+    found, total = etp_cells.sums_and_total(conn, q, labels)
     if dims == ("month",):
         for month in _months(q.start, q.end):
             found.setdefault((month,), (0.0, 0.0, 0.0, 0.0))
-    labels = _labels(conn, q, list(found))
     rows = []
     for key, sums in found.items():
         values = dict(zip(dims, key, strict=True))
@@ -127,7 +124,6 @@ def etp_report(conn: Connection, caller: Caller, params: dict) -> dict:
         label = {d: labels[d].get(v) or _label(d, v) for d, v in values.items()}
         rows.append({"key": values, "label": label, **_metrics(sums, n)})
     rows.sort(key=lambda r: [r["key"][d] or "" if d == "month" else r["label"][d] for d in dims])
-    total = etp_cells.sums(conn, dataclasses.replace(q, dims=())).get((), (0.0, 0.0, 0.0, 0.0))
     return {
         "from": q.start.isoformat(),
         "to": q.end.isoformat(),
@@ -163,25 +159,6 @@ def _label(dimension: str, value: str | None) -> str:
     return key_label(dimension, value, {})
 
 
-def _labels(conn: Connection, q: Query, keys: list[tuple]) -> dict[str, dict]:
-    """Names of the structures, groups and annexes (their number) the rows name."""
-    tables = {"structure": "structures", "group": "groups", "annex": "annexes"}
-    found: dict[str, dict] = {d: {} for d in q.dims}
-    for i, dim in enumerate(q.dims):
-        ids = sorted({k[i] for k in keys if k[i]})
-        if dim in tables and ids:
-            column = "number" if dim == "annex" else "name"
-            rows = conn.execute(
-                text(
-                    f"SELECT id::text, {column} FROM reference_data.{tables[dim]}"
-                    " WHERE id = ANY(CAST(:ids AS uuid[]))"
-                ),
-                {"ids": ids},
-            )
-            found[dim] = dict(rows.all())
-    return found
-
-
 def _months(start: date, end: date) -> list[str]:
     return [m.strftime("%Y-%m") for m in months_touched(start, end)]
 
@@ -194,15 +171,24 @@ def annex_alerts(
     thresholds: tuple[float, float],
 ) -> list[dict]:
     """Counting annexes consuming too little or too much over the year so far: their months
-    from January to the last complete month (of last year in January), docs/adr/0012."""
-    if caller.scope == "territory":
-        return []  # not before reports are scoped by territory (etp_scope)
+    from January to the last complete month (of last year in January), docs/adr/0012. A
+    territory reads those of the structures located in its area today, as it reads the other
+    alerts about a structure (reports/alerts.py), each over the annexe's whole months."""
     last = today.replace(day=1) - timedelta(days=1)
     q = Query(date(last.year, 1, 1), last, ("annex", "structure"), structure_id)
     if caller.scope == "structure":
         q = dataclasses.replace(q, structure_id=caller.structure_id)
     elif caller.scope == "group":
         q = dataclasses.replace(q, group_id=caller.group_id)
+    elif caller.scope == "territory":
+        if caller.department is None and caller.region is None:
+            return []
+        q = dataclasses.replace(
+            q,
+            department=caller.department,
+            region=caller.region,
+            params={etp_cells.PRESENT_ON: today},
+        )
     found = etp_cells.sums(conn, q)
     ids = sorted({annex for annex, _ in found if annex})
     annexes = {
