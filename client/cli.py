@@ -316,7 +316,8 @@ def rebuild(ctx, name: str, timeout: float) -> None:
 @click.pass_context
 def demo(ctx, size, structures, pathways, seed, workers, if_empty) -> None:
     """Charger des données de démonstration réalistes par l'API (jeton administrateur)."""
-    if if_empty and _client(ctx).structures():
+    client = _client(ctx).as_operator("démonstration")
+    if if_empty and client.structures():
         click.echo("Le registre a déjà des structures : démonstration non chargée.")
         return
     chosen = SIZES[size]
@@ -325,7 +326,7 @@ def demo(ctx, size, structures, pathways, seed, workers, if_empty) -> None:
     )
     started = time.monotonic()
     with tqdm(total=network.size.pathways, desc="parcours", unit=" parcours") as bar:
-        report = load(_client(ctx), network, progress=bar.update, workers=workers)
+        report = load(client, network, progress=bar.update, workers=workers)
     click.echo(
         f"{len(report.structures)} structures, {report.groups} GES, {report.pathways} "
         f"parcours, {report.events} événements en {time.monotonic() - started:.0f} s."

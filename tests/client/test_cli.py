@@ -170,6 +170,16 @@ def test_the_demo_command_loads_a_tiny_network_without_rejection(iae):
     assert "14 parcours" in result.output
 
 
+def test_the_demo_command_works_from_the_bootstrap_token_as_docker_compose_runs_it(iae, settings):
+    # The bootstrap ADMIN_TOKEN only creates admin tokens: the demo makes one with it.
+    result = iae(
+        "demo", "--structures", "2", "--pathways", "2", "--seed", "5", token=settings.admin_token
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "2 structures" in result.output
+
+
 def annex_number() -> str:
     return f"ACI029{uuid.uuid4().int % 10**8:08d}A0M0"
 
