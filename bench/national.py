@@ -6,13 +6,16 @@ transaction ids stay in the same order, as the gap-free feed requires (docs/adr/
 from __future__ import annotations
 
 import random
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import orjson
 import psycopg
 
-from bench import payloads
+from bench import bootstrap, payloads
+from shared.domain.measures import MEASURES
 
 CHUNK = 50_000
 COPY = (
@@ -116,3 +119,39 @@ def load(
         if chunk:
             _copy_chunk(conn, chunk)
     return loaded, opened
+
+
+def annexes(registry_url: str, admin_token: str, structures: list[dict], today: date) -> int:
+    """One validated annexe a calendar year (the two years of pathways and this one) for every
+    structure of a kind with a default measure, 1 to 30 ETP, through the registry's API as
+    staff file them, 8 at a time: the ETP report then has annexes to attribute hours to.
+    Returns how many were created."""
+    rng = random.Random(len(structures))
+    bodies = [
+        (
+            s["id"],
+            {
+                "number": f"AF{i:06d}Y{year}",
+                "measure": f"{s['kind']}_DC",
+                "state": "VALIDE",
+                "starts_on": f"{year}-01-01",
+                "ends_on": f"{year}-12-31",
+                "etp_conventioned": rng.randint(1, 30),
+            },
+        )
+        for i, s in enumerate(structures)
+        if f"{s['kind']}_DC" in MEASURES
+        for year in range(today.year - 2, today.year + 1)
+    ]
+    local = threading.local()
+
+    def create(item: tuple[str, dict]) -> dict:
+        if not hasattr(local, "session"):
+            local.session = bootstrap.admin_session(admin_token)
+        structure_id, body = item
+        return bootstrap._post(
+            local.session, f"{registry_url}/v1/structures/{structure_id}/annexes", body
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        return len(list(pool.map(create, bodies)))

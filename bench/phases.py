@@ -133,6 +133,7 @@ def national_log(run: Run) -> tuple[national.Source, int]:
     )
     made = bootstrap.structures(s.registry_url, s.admin_token, z.national_structures, run.seed + 1)
     bootstrap.groups(s.registry_url, s.admin_token, made, NATIONAL_GROUPS, run.seed + 2)
+    national.annexes(s.registry_url, s.admin_token, made, date.today())
     source = national.Source(run.seed, made, date.today())
     missing = max(0, z.rebuild_events - raw.count_events(pathways_pg(run)))
     _, opened = national.load(pathways_pg(run), source, events=missing)

@@ -43,9 +43,9 @@ SELECT pathway_id::text, position, event_id::text, type, schema_version, occurre
  WHERE pathway_id > %s ORDER BY pathway_id, position LIMIT %s"""
 STREAM_KEYS = ("position", "id", "type", "schema_version", "occurred_on", "data")
 STAGING = "tally_staging"
-STAGED_KEYS = ("structure_id", "sex", "age_band", "criteria", "month")
+STAGED_KEYS = ("structure_id", "sex", "age_band", "criteria", "measure", "month")
 STAGE = """CREATE UNLOGGED TABLE {s}.tally_staging (structure_id uuid, sex text, age_band text,
- criteria text[], month date, {metrics})"""
+ criteria text[], measure text, month date, {metrics})"""
 FIRST = "00000000-0000-0000-0000-000000000000"
 
 Progress = Callable[[int], None]
@@ -133,7 +133,13 @@ def _stage_contributions(pg, schema: str, states: dict) -> None:
     columns = (*STAGED_KEYS, *layout.METRICS)
     with pg.cursor() as cur, cur.copy(_copy_sql(schema, STAGING, columns)) as cp:
         for state in states.values():
-            key = (state.structure_id, state.sex or "", state.age_band or "", list(state.criteria))
+            key = (
+                state.structure_id,
+                state.sex or "",
+                state.age_band or "",
+                list(state.criteria),
+                state.measure or "",
+            )
             for month, amounts in tallies.contributions(state):
                 counted = {"n": 1, **amounts}
                 cp.write_row((*key, month, *(counted.get(m) for m in layout.METRICS)))

@@ -78,7 +78,7 @@ def add(conn: Connection, schema: str, grain: str, doc: dict, emptied: bool) -> 
     attributes; `emptied`: some cells may have lost their last contribution. Before revision
     0005 (migration 0004 tallies through this code) there is nothing to add to; 0005 then fills
     the rollups from the tallies."""
-    if not _exists(conn, schema):
+    if grain not in OF or not _exists(conn, schema):
         return
     if grain == "tally":  # any structure with cells of a finer grain has tally cells too
         conn.execute(text(RECORD.format(s=schema)), doc)

@@ -1,11 +1,12 @@
 """Monthly tallies per structure: what every pathway adds to the report, summed ahead of time.
 
-Each folded pathway contributes additive counts to cells of three grains (structure × month;
-× sex × age band; × criterion). A batch subtracts what the touched pathways contributed before
-and adds what they contribute after, in the transaction that writes their rows, so tallies
-always equal the rows they summarise. Amounts are exact decimals: a contribution taken away
-leaves exactly zero, and an emptied cell (no contribution left) is deleted, so catch-up and
-rebuild give identical tables. Reports read them through `services/reporting/reports/tallied.py`.
+Each folded pathway contributes additive counts to cells of four grains (structure × month;
+× sex × age band; × criterion; × measure). A batch subtracts what the touched pathways
+contributed before and adds what they contribute after, in the transaction that writes their
+rows, so tallies always equal the rows they summarise. Amounts are exact decimals: a
+contribution taken away leaves exactly zero, and an emptied cell (no contribution left) is
+deleted, so catch-up and rebuild give identical tables. Reports read them through
+`services/reporting/reports/tallied.py`.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ def _negated(months: dict) -> dict[str, dict]:
 
 
 def _attributes(state: State) -> tuple:
-    return (state.structure_id, state.sex, state.age_band, state.criteria)
+    return (state.structure_id, state.sex, state.age_band, state.criteria, state.measure)
 
 
 def _changes(before: State | None, after: State | None) -> list[tuple[State, dict]]:
@@ -209,11 +210,14 @@ def cells(changes: list[tuple[State, dict]]) -> dict[str, Cells]:
     """Net signed amounts of the given changes, per grain and cell."""
     found: dict[str, Cells] = {grain: {} for grain in GRAINS}
     tally, people, criteria = found["tally"], found["tally_people"], found["tally_criteria"]
+    measures = found["tally_measures"]
     for state, months in changes:
         s, sex, age = state.structure_id, state.sex or "", state.age_band or ""
+        measure = state.measure or ""
         for month, amounts in months.items():
             _sum_into(tally, (s, month), amounts)
             _sum_into(people, (s, month, sex, age), amounts)
+            _sum_into(measures, (s, month, measure), amounts)
             for criterion in state.criteria:
                 _sum_into(criteria, (s, month, criterion), amounts)
     return found

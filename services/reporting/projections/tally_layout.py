@@ -18,6 +18,10 @@ GRAINS = {
     "tally": ("structure_id", "month"),
     "tally_people": ("structure_id", "month", "sex", "age_band"),
     "tally_criteria": ("structure_id", "month", "criterion"),
+    # The pathway's measure as it names it at opening ('' for its kind's default, resolved
+    # when read, as `measure_hours` has it): the outcome report by measure and by annexe
+    # (which annexe holds a month is reference data, joined when read, never stored here).
+    "tally_measures": ("structure_id", "month", "measure"),
 }
 METRICS = (
     "n",  # contributions in the cell: 0 means the cell is empty and goes
@@ -39,7 +43,8 @@ METRICS = (
 # Hours and MAD hours are decimals; every other amount is a count.
 DECIMALS = frozenset({"hours", *(f"mad_{k}" for k in CLIENT_KINDS)})
 
-# Each tally grain's rollup and the structure attributes replacing the structure in its key.
+# Each tally grain's rollup and the structure attributes replacing the structure in its key
+# (almost every structure has one measure: `tally_measures` has no rollup).
 OF = {
     "tally": "tally_kind_department",
     "tally_people": "tally_kind_people",

@@ -27,7 +27,8 @@ from shared.domain.territories import DEPARTMENTS, REGIONS
 from shared.problems import Problem
 
 DIMENSIONS = (*DIMENSION_LABELS, *ANNEX_DIMENSION_LABELS)
-# The tallies know no measure: by annexe or measure, the pathway rows answer.
+# By annexe or measure: the tallies by measure (`tallied.MEASURES`), joined to the annexes'
+# months when read; the pathway rows when those cannot answer exactly.
 ANNEX_DIMENSIONS = frozenset(ANNEX_DIMENSION_LABELS)
 MAX_PERIOD_YEARS = 20
 
@@ -178,7 +179,7 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
         merged = {(m,): {} for m in _months(q.start, q.end)}
     if not q.dims:
         merged[()] = {}
-    table = None if ANNEX_DIMENSIONS & set(q.dims) else tallied.table(conn, q)
+    table = tallied.table(conn, q)
     if table:
         for key, values in tallied.metrics(conn, q, table).items():
             merged.setdefault(key, {}).update(values)

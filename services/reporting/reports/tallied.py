@@ -20,7 +20,13 @@ from sqlalchemy import Connection, text
 from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.tally_layout import CATEGORIES, CLIENT_KINDS
 from services.reporting.reports import moves
-from services.reporting.reports.rows import AREA, COUNTED_CATEGORIES, Query, by_counting_basis
+from services.reporting.reports.rows import (
+    AREA,
+    COUNTED_CATEGORIES,
+    DEFAULT_MEASURES,
+    Query,
+    by_counting_basis,
+)
 
 KEY_SQL = {
     "structure": "a.structure_id::text",
@@ -31,7 +37,38 @@ KEY_SQL = {
     "criterion": "a.criterion",
     "sex": "nullif(a.sex, '')",
     "age_band": "nullif(a.age_band, '')",
+    "measure": "coalesce(nullif(a.measure, ''), dm.measure)",
+    "annex": "a.annex_id::text",
 }
+MEASURES = "tally_measures"
+# By measure or annexe: the structure attributes that may come with them (the window of an
+# annexe is its months in the period, so no month, no group, no dated area besides).
+WITH_MEASURE = frozenset({"measure", "structure", "kind", "department", "region", "month"})
+WITH_ANNEX = frozenset({"annex", "structure", "kind", "department", "region"})
+# The months of the period each annexe of a structure and measure holds, and those no counting
+# annexe holds (annex_id NULL): each a window, as a membership is for a group
+# (reference_data.annex_months, docs/adr/0012-etp-attribution.md).
+ANNEX_WINDOWS = f"""(SELECT structure_id, measure, annex_id, min(ms) AS w0, max(ms) AS w1,
+                   count(*) AS months
+              FROM (SELECT t.structure_id, t.measure, am.annex_id, g.ms::date AS ms
+                      FROM (SELECT DISTINCT structure_id, measure FROM outcomes.{MEASURES}
+                             WHERE month >= CAST(:m0 AS date)) t
+                      LEFT JOIN reference_data.structures s ON s.id = t.structure_id
+                      LEFT JOIN (VALUES {DEFAULT_MEASURES}) AS dm (kind, measure)
+                        ON dm.kind = s.kind
+                     CROSS JOIN generate_series(CAST(:m0 AS date), CAST(:m1 AS date),
+                                                interval '1 month') AS g(ms)
+                      LEFT JOIN reference_data.annex_months am
+                        ON am.structure_id = t.structure_id AND am.month = g.ms
+                       AND am.measure = coalesce(nullif(t.measure, ''), dm.measure)) w
+             GROUP BY structure_id, measure, annex_id)"""
+ANNEXED = f"""JOIN {ANNEX_WINDOWS} x
+        ON x.structure_id = a.structure_id AND x.measure = a.measure"""
+# Whether every window is one run of months: else a pathway active in two runs would count
+# twice, and the pathway rows answer.
+SPLIT_WINDOWS = f"""SELECT EXISTS (SELECT 1 FROM {ANNEX_WINDOWS} x
+     WHERE months <> (extract(year FROM w1) - extract(year FROM w0)) * 12
+                     + extract(month FROM w1) - extract(month FROM w0) + 1)"""
 # Dimensions and filters of a structure: rollups hold some of its attributes, never the rest.
 STRUCTURE_ATTRIBUTES = frozenset(
     {"structure", "group", "kind", "department", "region", "structure_id", "group_id"}
@@ -123,6 +160,10 @@ def grain(q: Query, dated: bool = False) -> str | None:
     windowed = q.by_group or dated
     if q.start.day != 1 or q.end.day != _last_day(q.end) or (windowed and "month" in q.dims):
         return None
+    if "annex" in q.dims:
+        return None if windowed or set(q.dims) - WITH_ANNEX else MEASURES
+    if "measure" in q.dims:
+        return None if windowed or set(q.dims) - WITH_MEASURE else MEASURES
     people = {"sex", "age_band"} & set(q.dims)
     if "criterion" in q.dims:
         return None if people else "tally_criteria"
@@ -138,6 +179,8 @@ def table(conn: Connection, q: Query) -> str | None:
         return None
     if found and dated and not locations_aligned(conn, q):
         return None
+    if found == MEASURES:
+        return None if "annex" in q.dims and annexes_split(conn, q) else found
     asked = {*q.dims, *(n for n in (*FILTERS, *STRUCTURE_FILTERS) if getattr(q, n))}
     if found is None or dated or (asked & STRUCTURE_ATTRIBUTES) - set(layout.BY[found]):
         return found
@@ -158,6 +201,12 @@ def members_aligned(conn: Connection, q: Query) -> bool:
         ),
         q.bind(),
     ).scalar_one()
+
+
+def annexes_split(conn: Connection, q: Query) -> bool:
+    """Whether a structure's months held by one annexe (or by none) in the period of `q` are
+    not one run (months outside any annexe on both sides of one, mostly)."""
+    return conn.execute(text(SPLIT_WINDOWS), bind(q)).scalar_one()
 
 
 def is_dated(conn: Connection, q: Query) -> bool:
@@ -201,8 +250,11 @@ def _source(q: Query, table: str, keys: list[str]) -> str:
     rollup key) and asked tally column first, then into the row keys: the structures' reference
     data is joined once per structure, not once per tally row."""
     dated = bool(q.params.get(DATED))
+    annexed = "annex" in q.dims
     inner = sums(*_window(q.by_group, dated)) | SPANNING if q.by_group or dated else INNER
     entity = _entity(q, table) + [f"a.{c}" for c in FINE if c in q.dims]
+    if annexed:
+        inner, entity = sums("x.w0", "x.w1") | SPANNING, entity + ["x.annex_id"]
     rows = "".join(f" AND {sql}" for name, sql in FILTERS.items() if getattr(q, name))
     structures = "".join(
         f" AND {sql}"
@@ -210,6 +262,7 @@ def _source(q: Query, table: str, keys: list[str]) -> str:
         if getattr(q, name) and not (dated and name in AREA_FILTERS)
     )
     joins = (MEMBERS if q.by_group else "") + (LOCATED if dated else "")
+    joins += ANNEXED if annexed else ""
     if q.by_group and dated:
         rows += " AND greatest(m.w0, l.w0) <= least(m.w1, l.w1)"
     selected = "".join(f"{k} AS k{i}, " for i, k in enumerate(keys))
@@ -227,6 +280,8 @@ def _entity(q: Query, table: str) -> list[str]:
     for grain, rollup in layout.OF.items():
         if table == rollup:
             return [f"a.{c}" for c in layout.BY[grain]]
+    if table == MEASURES:
+        return ["a.structure_id", "a.measure"]
     return ["a.structure_id", "m.group_id"] if q.by_group else ["a.structure_id"]
 
 
@@ -237,7 +292,12 @@ def _kind_of(table: str) -> str:
         if table == rollup:
             found = ", ".join(f"nullif(a.{c}, '') AS {c}" for c in layout.BY[grain])
             return f"CROSS JOIN LATERAL (SELECT {found}) s"
-    return "LEFT JOIN reference_data.structures s ON s.id = a.structure_id"
+    joined = "LEFT JOIN reference_data.structures s ON s.id = a.structure_id"
+    if table == MEASURES:  # a pathway naming no measure counts under its kind's default
+        joined += (
+            f" LEFT JOIN (VALUES {DEFAULT_MEASURES}) AS dm (kind, measure) ON dm.kind = s.kind"
+        )
+    return joined
 
 
 def _whole(q: Query, table: str) -> str:
@@ -252,7 +312,8 @@ def _shown(q: Query) -> str:
     """What makes a row: someone active in its window, or a group member's pathway spanning
     the period (as the pathway rows list it, active in the membership's months or not; and
     likewise for a structure located in the area)."""
-    return "spanning" if q.by_group or q.params.get(DATED) else "active"
+    windowed = q.by_group or q.params.get(DATED) or "annex" in q.dims
+    return "spanning" if windowed else "active"
 
 
 def _window(by_group: bool, dated: bool) -> tuple[str, str]:
