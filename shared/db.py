@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +20,20 @@ def make_engine(url: str, *, pool_size: int = 10, pre_ping: bool = True, **kwarg
     return create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping, **kwargs
     )
+
+
+def limit_statements(engine: Engine, milliseconds: int) -> None:
+    """Have PostgreSQL cancel any statement of this engine's sessions that runs longer than
+    `milliseconds` (0: no limit), so that no request holds a connection and a web thread for
+    long; the cancellation reaches the client as a 503 (shared/problems.py). For web apps only:
+    the worker's rebuild and catch-up, migrations and tools use engines without it."""
+    if milliseconds <= 0:
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _with_timeout(_dialect, _record, _cargs, cparams) -> None:
+        options = cparams.get("options", "")
+        cparams["options"] = f"{options} -c statement_timeout={int(milliseconds)}".strip()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

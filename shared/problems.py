@@ -164,6 +164,15 @@ def unavailable(error: Exception) -> Problem | None:
     lost = isinstance(error, DBAPIError) and error.connection_invalidated
     if not (lost or isinstance(error, UNAVAILABLE)):
         return None
+    if isinstance(getattr(error, "orig", error), psycopg.errors.QueryCanceled):
+        log.warning("statement cancelled past STATEMENT_TIMEOUT_MS")
+        return Problem(
+            503,
+            "La requête a dépassé le temps de calcul autorisé et a été interrompue ; réessayez "
+            "plus tard ou restreignez-la (période, périmètre).",
+            slug="statement-timeout",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
     log.warning("dependency unavailable: %s", type(error).__name__)
     return Problem(
         503,

@@ -71,6 +71,17 @@ class Settings:
     annex_over_consumption: float = OVER_CONSUMPTION
     cookie_secure: bool = True
     log_level: str = "INFO"
+    # Hardening of the web side: a web request's SQL statement is cancelled past this (0: never;
+    # the worker, migrations and command-line tools set none), at most this many requests of a
+    # process wait for `min_position` at once, each token's calls to reports and exports (and to
+    # imports) are limited (Flask-Limiter notation; empty: no limit), and a dashboard session
+    # ends after this long without a request, and this long after sign-in in any case.
+    statement_timeout_ms: int = 5000
+    min_position_waiters: int = 2
+    rate_limit_reports: str = "50/second"
+    rate_limit_imports: str = "2/second;500/hour"
+    dashboard_session_idle_minutes: int = 60
+    dashboard_session_hours: float = 8.0
     extra: dict = field(default_factory=dict)
 
     @classmethod

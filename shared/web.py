@@ -6,15 +6,15 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import orjson
-from flask import Flask, Response, g, request, send_from_directory
+from flask import Flask, Response, g, render_template_string, request, send_from_directory
 from flask_smorest import Api
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from redis import Redis
 from sqlalchemy import Engine
-from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
 from shared import db, logs, problems, queues
@@ -24,6 +24,16 @@ from shared.settings import Settings
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 FORM_MIME = "application/x-www-form-urlencoded"
 UPLOAD_MIME = "multipart/form-data"
+# Every HTML page (dashboard, sign-in, error pages, /docs) loads only the service's own scripts
+# and styles, cannot be framed, and is never kept in a cache.
+HTML_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+# Swagger UI 5 (swagger-ui-dist from npm, with its LICENSE), served by the service itself.
+SWAGGER_UI = Path(__file__).resolve().parent / "static" / "swagger-ui"
 
 
 class ServiceApi(Api):
@@ -68,6 +78,7 @@ def create_service_app(
         SETTINGS=settings,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    db.limit_statements(engine, settings.statement_timeout_ms)  # web requests only
     api = ServiceApi(app)
     problems.install(app)
     _install_request_hooks(app)
@@ -91,6 +102,9 @@ def _install_request_hooks(app: Flask) -> None:
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype == "text/html":
+            response.headers.update(HTML_HEADERS)
         metrics = app.extensions["iae_metrics"]
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         metrics["requests"].labels(request.method, endpoint, response.status_code).inc()
@@ -147,4 +161,22 @@ def _install_operational_routes(app: Flask, name: str, readiness: Callable[[], l
 
     @app.get("/docs/static/<path:filename>")
     def docs_static(filename: str) -> Response:
-        return send_from_directory(str(swagger_ui_path), filename)
+        return send_from_directory(str(SWAGGER_UI), filename)
+
+    # flask-smorest's page starts Swagger UI with an inline script, which the pages' policy
+    # refuses: this one starts it from static/swagger-ui/start.js instead.
+    app.view_functions["api-docs.openapi_swagger_ui"] = lambda: render_template_string(
+        DOCS_PAGE, title=f"IAE — {name}"
+    )
+
+
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="fr">
+<head><meta charset="utf-8"><title>{{ title }}</title>
+<link href="/docs/static/swagger-ui.css" rel="stylesheet"></head>
+<body><div id="swagger-ui-container" data-spec-url="/openapi.json"></div>
+<script src="/docs/static/swagger-ui-bundle.js"></script>
+<script src="/docs/static/swagger-ui-standalone-preset.js"></script>
+<script src="/docs/static/start.js"></script></body>
+</html>
+"""

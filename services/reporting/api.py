@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 
@@ -12,6 +13,7 @@ from marshmallow import RAISE
 
 from services.reporting import schemas
 from services.reporting.catchup import checkpoints
+from services.reporting.catchup.feed import FeedUnavailable
 from services.reporting.projections.registry import PROJECTIONS
 from services.reporting.reports import alerts, etp, exports, status
 from services.reporting.reports import outcomes as reports
@@ -96,21 +98,51 @@ class Etp(MethodView):
         )
 
 
+def install_waiting(app, waiters: int) -> None:
+    """At most `waiters` requests of this process wait for `min_position` at once."""
+    app.extensions["iae_waiters"] = threading.BoundedSemaphore(max(1, waiters))
+
+
+def _lag(position: int, detail: str) -> Problem:
+    return Problem(
+        503,
+        f"Les rapports n'incluent pas encore la position {position}{detail}",
+        slug="projection-lag",
+        headers={"Retry-After": "2"},
+    )
+
+
+def _beyond_head(position: int) -> bool:
+    """No event at `position` in the log yet (a feed that cannot be read says nothing)."""
+    try:
+        return position > 0 and not current_app.extensions["iae_logs"]["feed"].page(position - 1, 1)
+    except FeedUnavailable:
+        return False
+
+
+def _included(position: int) -> bool:
+    with _engine().connect() as conn:
+        return checkpoints.included_position(conn) >= position
+
+
 def _wait_for(position: int) -> None:
-    """Read-your-writes: wait until every event projection includes `position`, or 503."""
-    deadline = time.monotonic() + _settings().min_position_wait_seconds
-    while True:
-        with _engine().connect() as conn:
-            if checkpoints.included_position(conn) >= position:
-                return
-        if time.monotonic() >= deadline:
-            raise Problem(
-                503,
-                f"Les rapports n'incluent pas encore la position {position}.",
-                slug="projection-lag",
-                headers={"Retry-After": "2"},
-            )
-        time.sleep(0.05)
+    """Read-your-writes: wait until every event projection includes `position`, or 503 — at
+    once for a position the log has not reached, or when enough requests wait already."""
+    if _included(position):
+        return
+    if _beyond_head(position):
+        raise _lag(position, " : le journal ne l'a pas encore atteinte.")
+    slots = current_app.extensions["iae_waiters"]
+    if not slots.acquire(blocking=False):
+        raise _lag(position, " et trop de requêtes attendent déjà ; réessayez.")
+    try:
+        deadline = time.monotonic() + _settings().min_position_wait_seconds
+        while not _included(position):
+            if time.monotonic() >= deadline:
+                raise _lag(position, ".")
+            time.sleep(0.05)
+    finally:
+        slots.release()
 
 
 @blp.route("/alerts")

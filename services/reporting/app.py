@@ -7,12 +7,14 @@ from flask import Flask
 from services.reporting import api
 from services.reporting.catchup.feed import ChangesClient, FeedClient
 from services.reporting.dashboard import views as dashboard
-from shared import db, queues
+from shared import db, queues, ratelimit
 from shared.auth import CachingVerifier, registry_whoami
 from shared.settings import Settings
 from shared.web import create_service_app
 
 REPORT_WORK_MEM = "64MB"
+# Reports and their files, through the API and the dashboard: one budget per token.
+EXPENSIVE = ("reports.Outcomes", "reports.Etp", "dashboard.Export", "dashboard.EtpExport")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -40,4 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     service_api.register_blueprint(api.blp)
     service_api.register_blueprint(dashboard.blp)
+    api.install_waiting(app, settings.min_position_waiters)
+    ratelimit.install(app, settings)
+    ratelimit.limit(app, settings.rate_limit_reports, EXPENSIVE, scope="reports")
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -204,6 +205,7 @@ def test_a_session_whose_token_no_longer_works_shows_the_expired_page(browser, s
         sealed = app.extensions["iae_dashboard_fernet"].encrypt(b"jeton-revoque").decode()
     with browser.session_transaction() as session:
         session["token"] = sealed
+        session["signed_in_at"] = time.time()  # within the session's lifetime
     page = browser.get("/")
     assert page.status_code == 401
     assert "Jeton expiré ou révoqué" in page.text

@@ -1,65 +1,87 @@
-"""The dashboard's sign-in state: the caller's token, encrypted, in an HTTP-only session cookie.
+"""The dashboard's sign-in state, kept on the server (Redis, through Flask-Session).
 
-The token is what the report API checks, so the page keeps it (never in clear text on the client)
-and presents it again on each request; the registry stays the judge of whether it still works."""
+The HTTP-only cookie carries only a random session id; the session itself (the caller's token,
+encrypted, the time of sign-in, the CSRF token) lives in Redis. Signing out deletes it, so a copy
+of the cookie opens nothing afterwards. A session ends after `dashboard_session_idle_minutes`
+without a request (Redis expires it) and `dashboard_session_hours` after sign-in in any case.
+The registry stays the judge of whether the token still works."""
 
 from __future__ import annotations
 
 import base64
+import time
 from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, session
+from flask_session import Session
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from shared.settings import Settings
 
-SESSION_HOURS = 8  # a working day; staff sign in again after it (our choice)
 TOKEN_KEY = "token"
+SIGNED_IN_AT = "signed_in_at"
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Configure the session cookie and the key that encrypts the token inside it."""
+    """Server-side sessions in the service's Redis, and the key that encrypts the token there."""
     app.secret_key = settings.secret_key
     app.config.update(
+        SESSION_TYPE="redis",
+        SESSION_REDIS=app.extensions["iae_redis"],
+        SESSION_KEY_PREFIX=f"{settings.queue_prefix}:session:",
+        SESSION_PERMANENT=True,
         SESSION_COOKIE_NAME="iae_tableau",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
-        WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
+        # Each request pushes the expiry back: this is the idle timeout.
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.dashboard_session_idle_minutes),
+        WTF_CSRF_TIME_LIMIT=int(settings.dashboard_session_hours * 3600),
     )
+    Session(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.extensions["iae_dashboard_fernet"] = Fernet(_derive_key(settings.secret_key))
 
 
 def _derive_key(secret_key: str) -> bytes:
-    """A Fernet key of its own, so the cookie signature and the token encryption never share one."""
+    """A Fernet key of its own, so that a copy of Redis does not hold usable tokens."""
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"iae-dashboard-token")
     return base64.urlsafe_b64encode(hkdf.derive(secret_key.encode()))
 
 
+def _renew_id() -> None:
+    """Delete the stored session and give the browser a new id (sign-in and sign-out); Flask-Session
+    does so only for a session that is not empty, so this comes before clearing it."""
+    current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
+
+
 def sign_in(token: str) -> None:
-    """Start a fresh session holding the encrypted token (a new CSRF token comes with it)."""
+    """Start a fresh session, under a new id, holding the encrypted token."""
+    _renew_id()
     session.clear()
-    session.permanent = True
     session[TOKEN_KEY] = _fernet().encrypt(token.encode()).decode()
+    session[SIGNED_IN_AT] = time.time()
 
 
 def sign_out() -> None:
+    """Forget the session on the server: the old cookie, wherever it was copied, opens nothing."""
+    _renew_id()
     session.clear()
 
 
 def stored_token() -> str | None:
-    """The signed-in token, or None when absent, tampered with or older than the session."""
-    sealed = session.get(TOKEN_KEY)
-    if not isinstance(sealed, str):
+    """The signed-in token, or None when absent, tampered with or past the session's lifetime."""
+    sealed, started = session.get(TOKEN_KEY), session.get(SIGNED_IN_AT)
+    if not isinstance(sealed, str) or not isinstance(started, int | float):
+        return None
+    if time.time() - started > _lifetime_seconds():
         return None
     try:
-        return _fernet().decrypt(sealed.encode(), ttl=SESSION_HOURS * 3600).decode()
+        return _fernet().decrypt(sealed.encode()).decode()
     except InvalidToken:
         return None
 
@@ -79,6 +101,10 @@ def csrf_valid(value: str | None) -> bool:
     except (ValidationError, CSRFError):
         return False
     return True
+
+
+def _lifetime_seconds() -> float:
+    return current_app.config["SETTINGS"].dashboard_session_hours * 3600
 
 
 def _fernet() -> Fernet:

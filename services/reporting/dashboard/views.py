@@ -167,7 +167,7 @@ class SignIn(MethodView):
     @blp.doc(summary="Connexion par jeton", responses={"303": {"description": "Vers le tableau"}})
     @blp.alt_response(401, description="Jeton inconnu ou révoqué (page HTML)")
     def post(self, form):
-        """Check the token with the registry, then keep it encrypted in the session cookie."""
+        """Check the token with the registry, then keep it, encrypted, in a new server session."""
         if not dashboard_session.csrf_valid(form["csrf_token"]):
             return _sign_in_error(400, "Le formulaire a expiré : veuillez réessayer.")
         token = form["token"].strip()
