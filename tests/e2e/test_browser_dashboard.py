@@ -83,6 +83,7 @@ def driver(downloads):
             "intl.accept_languages": "fr-FR,fr",
         },
     )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for CSP
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     browser.set_window_size(1366, 768)
     yield browser
@@ -335,3 +336,22 @@ def test_the_etp_page_fits_the_screen_width(driver, home, annexed, width, height
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def refusals(driver) -> list[str]:
+    """What the console said about the pages' Content-Security-Policy since the last call."""
+    said = [entry["message"] for entry in driver.get_log("browser")]
+    return [m for m in said if "Content Security Policy" in m or "Refused to" in m]
+
+
+def test_the_security_policy_breaks_neither_page_nor_the_docs(driver, home, annexed, services):
+    refusals(driver)  # forget what earlier tests left in the console
+    sign_in(driver, home, annexed.token)
+    wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-charts"))
+    assert driver.find_elements(By.CSS_SELECTOR, "canvas")
+    open_etp_page(driver, OPENED.year)
+    wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("data-charts"))
+    driver.get(services["reporting"].url + "/docs")
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
+    assert driver.execute_script("return typeof window.ui.specSelectors") == "object"
+    assert refusals(driver) == []
