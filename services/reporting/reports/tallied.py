@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, text
 
@@ -47,7 +47,9 @@ WITH_MEASURE = frozenset({"measure", "structure", "kind", "department", "region"
 WITH_ANNEX = frozenset({"annex", "structure", "kind", "department", "region"})
 # The months of the period each annexe of a structure and measure holds, and those no counting
 # annexe holds (annex_id NULL): each a window, as a membership is for a group
-# (reference_data.annex_months, docs/adr/0012-etp-attribution.md).
+# (reference_data.annex_months, docs/adr/0012-etp-attribution.md). The period's months are
+# written out (`{months}`): the planner then knows how many there are (of a series it guesses
+# 1,000, and compiles the statement, which takes longer than running it).
 ANNEX_WINDOWS = f"""(SELECT structure_id, measure, annex_id, min(ms) AS w0, max(ms) AS w1,
                    count(*) AS months
               FROM (SELECT t.structure_id, t.measure, am.annex_id, g.ms::date AS ms
@@ -56,10 +58,10 @@ ANNEX_WINDOWS = f"""(SELECT structure_id, measure, annex_id, min(ms) AS w0, max(
                       LEFT JOIN reference_data.structures s ON s.id = t.structure_id
                       LEFT JOIN (VALUES {DEFAULT_MEASURES}) AS dm (kind, measure)
                         ON dm.kind = s.kind
-                     CROSS JOIN generate_series(CAST(:m0 AS date), CAST(:m1 AS date),
-                                                interval '1 month') AS g(ms)
+                     CROSS JOIN (VALUES {{months}}) AS g(ms)
                       LEFT JOIN reference_data.annex_months am
                         ON am.structure_id = t.structure_id AND am.month = g.ms
+                       AND am.month BETWEEN CAST(:m0 AS date) AND CAST(:m1 AS date)
                        AND am.measure = coalesce(nullif(t.measure, ''), dm.measure)) w
              GROUP BY structure_id, measure, annex_id)"""
 ANNEXED = f"""JOIN {ANNEX_WINDOWS} x
@@ -206,7 +208,7 @@ def members_aligned(conn: Connection, q: Query) -> bool:
 def annexes_split(conn: Connection, q: Query) -> bool:
     """Whether a structure's months held by one annexe (or by none) in the period of `q` are
     not one run (months outside any annexe on both sides of one, mostly)."""
-    return conn.execute(text(SPLIT_WINDOWS), bind(q)).scalar_one()
+    return conn.execute(text(SPLIT_WINDOWS.format(months=_months(q))), bind(q)).scalar_one()
 
 
 def is_dated(conn: Connection, q: Query) -> bool:
@@ -262,7 +264,7 @@ def _source(q: Query, table: str, keys: list[str]) -> str:
         if getattr(q, name) and not (dated and name in AREA_FILTERS)
     )
     joins = (MEMBERS if q.by_group else "") + (LOCATED if dated else "")
-    joins += ANNEXED if annexed else ""
+    joins += ANNEXED.format(months=_months(q)) if annexed else ""
     if q.by_group and dated:
         rows += " AND greatest(m.w0, l.w0) <= least(m.w1, l.w1)"
     selected = "".join(f"{k} AS k{i}, " for i, k in enumerate(keys))
@@ -353,6 +355,15 @@ def _by_month(q: Query, table: str) -> str:
 def bind(q: Query) -> dict:
     """The query's parameters and the first days of its first and last months."""
     return {**q.bind(), "m0": q.start, "m1": q.end.replace(day=1)}
+
+
+def _months(q: Query) -> str:
+    """The first days of the months of `q`'s period, as SQL rows of a VALUES list."""
+    found, month = [], q.start.replace(day=1)
+    while month <= q.end:
+        found.append(f"(DATE '{month.isoformat()}')")
+        month = (month + timedelta(days=32)).replace(day=1)
+    return ", ".join(found)
 
 
 def _last_day(day: date) -> int:
