@@ -10,13 +10,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine
 
 from bench import clients
 from services.pathways import appending
 from services.pathways.store import persons, vault
 from services.pathways.store.engine import make_write_engine
+from services.pathways.store.vault import Keyring
 
 KIND = "ACI"
 
@@ -47,7 +47,7 @@ class Writer:
     """What one in-process writer appends with: its engine, key, actor and pathways."""
 
     engine: Engine
-    kek: AESGCM
+    kek: Keyring
     actor: appending.Actor
     pathways: clients.PathwayWriter
 

@@ -77,6 +77,9 @@ def prepare_environment() -> tuple[dict[str, str], list]:
         _kept_secret("identity_kek", lambda: base64.b64encode(secrets.token_bytes(32)).decode()),
     )
     env.setdefault("SECRET_KEY", _kept_secret("secret_key", lambda: secrets.token_urlsafe(32)))
+    env.setdefault(
+        "IMPORT_ID_SECRET", _kept_secret("import_id_secret", lambda: secrets.token_urlsafe(32))
+    )
     env.setdefault("COOKIE_SECURE", "false")
     for name, port in PORTS.items():
         env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")

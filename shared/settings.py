@@ -54,6 +54,9 @@ class Settings:
     registry_url: str = "http://127.0.0.1:5001"
     pathways_url: str = "http://127.0.0.1:5002"
     identity_kek: str = ""  # base64 key-encryption key for persons' identity keys
+    identity_kek_version: int = 1  # the version of IDENTITY_KEK, stored with each key it wraps
+    identity_kek_previous: str = ""  # "1:<base64>,…": earlier KEKs, read only during a rotation
+    import_id_secret: str = ""  # keys the ids of imported pathways and events (HMAC)
     secret_key: str = ""  # signs the dashboard session cookie
     max_body_bytes: int = 5 * 1024 * 1024
     page_size: int = 100

@@ -3,13 +3,15 @@ health and readiness, Prometheus metrics and the OpenAPI document with offline d
 
 from __future__ import annotations
 
+import json
+import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
-from flask import Flask, Response, g, render_template_string, request, send_from_directory
+from flask import Flask, Request, Response, g, render_template_string, request, send_from_directory
 from flask_smorest import Api
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -34,6 +36,24 @@ HTML_HEADERS = {
 }
 # Swagger UI 5 (swagger-ui-dist from npm, with its LICENSE), served by the service itself.
 SWAGGER_UI = Path(__file__).resolve().parent / "static" / "swagger-ui"
+# A client's request id is kept only in this form; any other is replaced (never stored nor echoed).
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+NUL = "\x00"
+NUL_MESSAGE = "Le caractère nul (U+0000) n'est pas accepté."
+
+
+class ServiceRequest(Request):
+    """Flask's request, refusing a JSON body that holds a NUL when a view reads it (after the
+    token is checked, as for any other invalid body)."""
+
+    _nul_checked = False
+
+    def get_data(self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False):
+        data = super().get_data(cache, as_text, parse_form_data)  # type: ignore[call-overload]
+        if self.is_json and not self._nul_checked:
+            self._nul_checked = True
+            _refuse(list(_nul_paths(data.encode() if isinstance(data, str) else data)))
+        return data
 
 
 class ServiceApi(Api):
@@ -61,6 +81,7 @@ def create_service_app(
     settings.check_secrets()  # a known or short secret stops the start (shared/settings.py)
     logs.configure(settings.log_level)
     app = Flask(name)
+    app.request_class = ServiceRequest
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_TITLE=f"IAE — {name}",
@@ -94,10 +115,11 @@ def create_service_app(
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
-        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        g.request_id = _request_id(request.headers.get("X-Request-Id", ""))
         g.started = time.perf_counter()
         if _unexpected_body_type(app):
             raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
+        _refuse_nul()
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -113,6 +135,55 @@ def _install_request_hooks(app: Flask) -> None:
                 time.perf_counter() - g.started
             )
         return response
+
+
+def _request_id(sent: str) -> str:
+    """The client's request id when it is a short token, else a new one."""
+    return sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+
+
+def _refuse_nul() -> None:
+    """A NUL in the path, the query or a form is a 422 naming the field, before it can reach
+    PostgreSQL (which keeps no NUL in text nor jsonb); a JSON body is checked when a view reads
+    it (ServiceRequest)."""
+    texts = [*(request.view_args or {}).items(), *request.args.items(multi=True)]
+    if request.method in JSON_METHODS and request.mimetype == FORM_MIME:
+        texts += request.form.items(multi=True)
+    _refuse([k for k, v in texts if NUL in k or (isinstance(v, str) and NUL in v)])
+
+
+def _refuse(fields: list[str]) -> None:
+    if fields:
+        raise Problem(
+            422,
+            "Les données envoyées ne sont pas valides.",
+            errors={f.replace(NUL, "\\u0000"): [NUL_MESSAGE] for f in sorted(set(fields))},
+        )
+
+
+def _nul_paths(body: bytes) -> Iterator[str]:
+    """The paths (`events.0.data.topic`) of the strings of a JSON body that hold a NUL. JSON can
+    only write one as the escape \\u0000: a body without it is not parsed here. A body that does
+    not parse is left to the view's parser (400)."""
+    if b"\\u0000" not in body:
+        return
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return
+    pending: list[tuple[str, object]] = [("", document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str) and NUL in value:
+            yield path or "_body"
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                child_path = f"{path}.{key}" if path else key
+                if NUL in key:
+                    yield child_path
+                pending.append((child_path, child))
+        elif isinstance(value, list):
+            pending.extend((f"{path}.{i}" if path else str(i), c) for i, c in enumerate(value))
 
 
 def accept_body(app: Flask, endpoint: str, mimetype: str) -> None:

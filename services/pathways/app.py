@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.pathways.imports import ids
 from services.pathways.store import roles, vault
 from services.pathways.store.engine import make_write_engine
 from services.pathways.structures import KindCache
@@ -18,7 +19,10 @@ from shared.web import create_service_app
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    kek = vault.load_kek(settings.identity_kek)  # refuse to start without a valid KEK
+    keyring = vault.load_keyring(  # refuse to start without valid KEKs
+        settings.identity_kek, settings.identity_kek_version, settings.identity_kek_previous
+    )
+    import_secret = ids.load_secret(settings.import_id_secret)  # and without this secret
     engine = db.make_engine(settings.database_url_for("pathways"))
     roles.use_writer_role(engine)
     redis = queues.connect(settings.redis_url)
@@ -33,7 +37,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions.update(
         # Appends only: their own pool, without pre-ping (services/pathways/store/engine.py).
         iae_write_engine=make_write_engine(settings.database_url_for("pathways")),
-        iae_kek=kek,
+        iae_kek=keyring,
+        iae_import_secret=import_secret,
         iae_verifier=CachingVerifier(
             registry_whoami(settings.registry_url, settings.http_timeout_seconds),
             settings.auth_cache_seconds,

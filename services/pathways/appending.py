@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import psycopg
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from marshmallow import ValidationError
 from redis import Redis
 from sqlalchemy import Connection, Engine
@@ -31,6 +30,7 @@ from services.pathways.decide.pathway import (
 )
 from services.pathways.store import events as store
 from services.pathways.store import passes, persons, sealed, stream_cache
+from services.pathways.store.vault import Keyring
 from shared import queues
 from shared.domain import events as ev
 from shared.domain.event_fields import flatten_messages
@@ -94,7 +94,7 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
 
 
 def run(
-    engine: Engine, kek: AESGCM, actor: Actor, requests: list[AppendRequest | Outcome]
+    engine: Engine, kek: Keyring, actor: Actor, requests: list[AppendRequest | Outcome]
 ) -> list[Outcome]:
     """Decide every request on the log read, then store the accepted ones in one transaction
     (the unique (pathway, version) and event-id constraints catch a concurrent writer), deciding
@@ -132,7 +132,7 @@ def run(
 
 def append_and_nudge(
     engine: Engine,
-    kek: AESGCM,
+    kek: Keyring,
     actor: Actor,
     requests: list[AppendRequest | Outcome],
     redis: Redis,
@@ -190,7 +190,7 @@ class Appender:
     """One transaction's appends: the known log, the persons, and the rows to write; decided
     on `cached` streams when given (then only a clean acceptance is written)."""
 
-    kek: AESGCM
+    kek: Keyring
     actor: Actor
     cached: stream_cache.Streams | None = None
     conn: Connection = field(init=False)

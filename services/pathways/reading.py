@@ -6,11 +6,11 @@ import uuid
 from dataclasses import replace
 from datetime import date
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, text
 
 from services.pathways.decide.pathway import fold, view
 from services.pathways.store import events as store
+from services.pathways.store.vault import Keyring
 from shared.auth import Caller
 from shared.domain.events import SCHEMA_VERSION, with_sealed
 from shared.domain.pathway.state import Event, event_key
@@ -18,7 +18,7 @@ from shared.problems import Problem
 
 
 def owned_stream(
-    conn: Connection, caller: Caller, pathway_id: uuid.UUID, kek: AESGCM
+    conn: Connection, caller: Caller, pathway_id: uuid.UUID, kek: Keyring
 ) -> list[store.StoredEvent]:
     """The pathway's events, if the caller may read them; 404 otherwise (existence not revealed).
 
@@ -37,7 +37,7 @@ def _events(stream: list[store.StoredEvent]) -> list[Event]:
     return [Event(e.id, e.type, e.occurred_on, e.data, e.version) for e in stream]
 
 
-def stream(conn: Connection, caller: Caller, pathway_id: uuid.UUID, kek: AESGCM) -> list[dict]:
+def stream(conn: Connection, caller: Caller, pathway_id: uuid.UUID, kek: Keyring) -> list[dict]:
     """The stream in version order, each event marked `voided` when a later event voids it."""
     events = owned_stream(conn, caller, pathway_id, kek)
     voided = fold(_events(events)).voided_ids

@@ -64,6 +64,7 @@ class LiveSystem:
             admin_token="admin-" + secrets.token_urlsafe(16),
             service_token=new_service_token(),
             identity_kek=base64.b64encode(secrets.token_bytes(32)).decode(),
+            import_id_secret=secrets.token_urlsafe(32),
             secret_key=secrets.token_urlsafe(32),
             cookie_secure=False,
             registry_url=f"http://127.0.0.1:{ports['registry']}",

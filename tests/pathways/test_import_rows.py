@@ -6,23 +6,26 @@ from datetime import datetime
 
 import pytest
 
+from services.pathways.imports.files import read_rows
+from services.pathways.imports.ids import ImportIds, earlier_pathway_id
 from services.pathways.imports.rows import (
     FileProblem,
     Row,
     RowError,
     RowEvent,
     column_of,
-    read_rows,
+    earlier_events,
     reference_id,
     to_event,
     with_ids,
 )
 
 STRUCTURE = "6f0c1a52-3f0e-4d53-9a55-6b0b7ad1f001"
+IDS = ImportIds(b"s" * 32, STRUCTURE)
 
 
 def event_of(**cells) -> RowEvent:
-    result = to_event(STRUCTURE, Row(2, {"parcours": "P-1", **cells}))
+    result = to_event(IDS, Row(2, {"parcours": "P-1", **cells}))
     assert isinstance(result, RowEvent), result
     return result
 
@@ -75,19 +78,21 @@ def test_a_contract_without_a_date_is_dated_by_its_start():
 
 
 def test_a_reference_names_the_same_pathway_in_every_file_of_a_structure():
-    assert reference_id(STRUCTURE, "parcours", "P-1") == reference_id(STRUCTURE, "parcours", "P-1")
-    assert reference_id(STRUCTURE, "parcours", "P-1") != reference_id("other", "parcours", "P-1")
+    other = ImportIds(IDS.secret, "0b7c4f8e-1d2a-4c3b-9e5f-6a7b8c9d0e1f")
+
+    assert IDS.pathway("P-1") == ImportIds(b"s" * 32, STRUCTURE).pathway("P-1")
+    assert IDS.pathway("P-1") != other.pathway("P-1")
 
 
 def test_a_uuid_reference_is_used_as_is():
     pathway_id = "0b7c4f8e-1d2a-4c3b-9e5f-6a7b8c9d0e1f"
 
-    assert reference_id(STRUCTURE, "parcours", pathway_id) == pathway_id
+    assert IDS.pathway(pathway_id) == pathway_id
 
 
 def test_a_filled_column_the_type_does_not_use_is_an_error():
     result = to_event(
-        STRUCTURE,
+        IDS,
         Row(
             5,
             {
@@ -105,14 +110,14 @@ def test_a_filled_column_the_type_does_not_use_is_an_error():
 
 
 def test_a_row_without_a_pathway_says_so():
-    result = to_event(STRUCTURE, Row(3, {"type": "support_action_recorded"}))
+    result = to_event(IDS, Row(3, {"type": "support_action_recorded"}))
 
     assert isinstance(result, RowError)
     assert set(result.errors) == {"parcours"}
 
 
 def test_a_row_of_a_dated_type_without_a_date_says_so():
-    result = to_event(STRUCTURE, Row(3, {"parcours": "P", "type": "support_action_recorded"}))
+    result = to_event(IDS, Row(3, {"parcours": "P", "type": "support_action_recorded"}))
 
     assert isinstance(result, RowError)
     assert result.errors == {"date": ["Obligatoire."]}
@@ -121,7 +126,7 @@ def test_a_row_of_a_dated_type_without_a_date_says_so():
 def test_identical_rows_are_distinct_events_with_stable_ids():
     rows = [event_of(type="support_action_recorded", date="2025-01-06")] * 2
 
-    first, second = with_ids(STRUCTURE, rows), with_ids(STRUCTURE, rows)
+    first, second = with_ids(IDS, rows), with_ids(IDS, rows)
 
     assert first[0].event["id"] != first[1].event["id"]
     assert [r.event["id"] for r in first] == [r.event["id"] for r in second]
@@ -188,3 +193,31 @@ def test_a_prescribers_agreement_and_a_france_travail_immersion_can_be_imported(
         prescripteur_immersion="france_travail",
     )
     assert immersion.event["data"]["prescribed_by"] == "france_travail"
+
+
+def test_a_pathway_id_is_keyed_by_the_server_secret_not_the_published_namespace():
+    other_secret = ImportIds(b"t" * 32, STRUCTURE)
+
+    assert IDS.pathway("P-1") != other_secret.pathway("P-1")
+    assert IDS.pathway("P-1") != earlier_pathway_id(STRUCTURE, "P-1")
+
+
+def test_the_ids_an_earlier_import_gave_stay_those_the_structure_owns():
+    earlier = earlier_pathway_id(STRUCTURE, "P-1")
+    knowing = IDS.knowing([earlier])
+    cells = {"parcours": "P-1", "type": "pathway_exited", "date": "2025-01-06", "motif": "autre"}
+    row = to_event(knowing, Row(2, cells))
+
+    assert knowing.pathway("P-1") == earlier
+    assert isinstance(row, RowEvent) and row.pathway_id == earlier
+    old_ids = earlier_events(knowing, [row])
+    assert [r.event["id"] for r in with_ids(knowing.knowing(old_ids), [row])] == old_ids
+    assert with_ids(knowing, [row])[0].event["id"] not in old_ids
+
+
+def test_a_nul_in_a_cell_refuses_the_row_by_its_column():
+    result = to_event(
+        IDS, Row(4, {"parcours": "P-1", "type": "support_action_recorded", "theme": "loge\x00ment"})
+    )
+
+    assert result == RowError(4, {"theme": ["Le caractère nul (U+0000) n'est pas accepté."]})

@@ -7,10 +7,12 @@ import io
 from datetime import date, timedelta
 
 import openpyxl
-from pathways_support import make_org
+from pathways_support import make_org, open_pathway
 
 from services.pathways.imports.columns import HEADERS
-from services.pathways.imports.rows import reference_id
+from services.pathways.imports.files import read_rows
+from services.pathways.imports.ids import ImportIds, earlier_pathway_id
+from services.pathways.imports.rows import RowEvent, earlier_events, to_event, with_ids
 
 OPENED_ON = date.today() - timedelta(days=120)
 FR = OPENED_ON.strftime("%d/%m/%Y")
@@ -50,6 +52,11 @@ def upload(pathways, org, content: bytes, name: str = "evenements.csv"):
     )
 
 
+def pathway_of(answer, line: int = 2) -> str:
+    """The id the import gave the pathway of a line it appended."""
+    return next(e["pathway_id"] for e in answer.json["events"] if e["line"] == line)
+
+
 def test_a_file_with_errors_reports_each_bad_line_and_appends_each_good_one(pathways, org, person):
     answer = upload(pathways, org, csv_file(person))
 
@@ -67,9 +74,9 @@ def test_a_file_with_errors_reports_each_bad_line_and_appends_each_good_one(path
 
 
 def test_the_good_lines_are_in_the_pathway_in_file_order(pathways, org, person):
-    upload(pathways, org, csv_file(person))
+    answer = upload(pathways, org, csv_file(person))
 
-    pathway_id = reference_id(org.id, "parcours", "P-1")
+    pathway_id = pathway_of(answer)
     stream = pathways.get(f"/v1/pathways/{pathway_id}/events", headers=org.headers)
     assert stream.status_code == 200, stream.json
     assert [e["type"] for e in stream.json] == [
@@ -93,8 +100,8 @@ def test_uploading_the_same_file_twice_appends_every_good_line_exactly_once(path
     assert [e["event_id"] for e in second.json["events"]] == [
         e["event_id"] for e in first.json["events"]
     ]
-    pathway_id = reference_id(org.id, "parcours", "P-1")
-    stream = pathways.get(f"/v1/pathways/{pathway_id}/events", headers=org.headers)
+    assert {e["pathway_id"] for e in second.json["events"]} == {pathway_of(first)}
+    stream = pathways.get(f"/v1/pathways/{pathway_of(first)}/events", headers=org.headers)
     assert len(stream.json) == 4
 
 
@@ -110,8 +117,7 @@ def test_an_xlsx_file_is_read_with_excel_dates_and_numbers(pathways, org, person
 
     assert answer.status_code == 200, answer.json
     assert answer.json["accepted"] == 1, answer.json
-    pathway_id = reference_id(org.id, "parcours", "X-1")
-    stream = pathways.get(f"/v1/pathways/{pathway_id}/events", headers=org.headers)
+    stream = pathways.get(f"/v1/pathways/{pathway_of(answer)}/events", headers=org.headers)
     assert stream.json[0]["occurred_on"] == OPENED_ON.isoformat()
     assert stream.json[0]["data"]["orienteur"] == "03"
 
@@ -168,9 +174,8 @@ def test_only_a_structure_token_may_import(pathways, admin, person):
 def test_a_pathway_of_another_structure_is_rejected_on_its_line(
     pathways, registry, admin, org, person
 ):
-    upload(pathways, org, csv_file(person))
+    pathway_id = pathway_of(upload(pathways, org, csv_file(person)))
     other = make_org(registry, admin, "ACI")
-    pathway_id = reference_id(org.id, "parcours", "P-1")
     content = (
         f"parcours;type;date;domaine;theme;realisation\n"
         f"{pathway_id};support_action_recorded;{OPENED_ON};social;logement;internal\n"
@@ -211,3 +216,47 @@ def test_the_import_is_documented_in_the_openapi(pathways):
     operation = spec["paths"]["/v1/imports"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
     assert {"200", "422"} <= set(operation["responses"])
+
+
+def _imported_the_earlier_way(pathways, org, content: bytes) -> list[RowEvent]:
+    """Append a file's rows as imports did before the keyed ids: uuid5 of a published namespace
+    for the pathway and for each row."""
+    ids = ImportIds(b"unused" * 8, org.id)
+    rows = read_rows(content)
+    ids = ids.knowing(earlier_pathway_id(org.id, r.cells["parcours"]) for r in rows)
+    events = [to_event(ids, row) for row in rows]
+    events = with_ids(ids.knowing(earlier_events(ids, events)), events)
+    items = [{"pathway_id": e.pathway_id, "events": [e.event]} for e in events]
+    answer = pathways.post("/v1/events/batch", headers=org.headers, json={"items": items})
+    assert [r["status"] for r in answer.json["results"]] == [201] * len(items), answer.json
+    return events
+
+
+def test_a_pathway_an_earlier_import_made_keeps_its_id_and_rows(pathways, org, person):
+    opened = f"OLD-1;pathway_opened;{FR};{person};03;prescriber;RSA;;;"
+    action = f"OLD-1;support_action_recorded;{FR};;;;;social;logement;internal"
+    header = "parcours;type;date;personne;orienteur;diagnostic;criteres;domaine;theme;realisation"
+    earlier = _imported_the_earlier_way(pathways, org, f"{header}\n{opened}\n".encode())
+
+    again = upload(pathways, org, f"{header}\n{opened}\n{action}\n".encode())
+
+    assert again.status_code == 200, again.json
+    assert (again.json["already_present"], again.json["accepted"]) == (1, 1), again.json
+    assert again.json["events"][0]["event_id"] == earlier[0].event["id"]
+    assert {e["pathway_id"] for e in again.json["events"]} == {earlier[0].pathway_id}
+    stream = pathways.get(f"/v1/pathways/{earlier[0].pathway_id}/events", headers=org.headers)
+    assert [e["type"] for e in stream.json] == ["pathway_opened", "support_action_recorded"]
+
+
+def test_a_row_an_earlier_import_added_to_a_pathway_named_by_its_id_is_not_added_again(
+    pathways, org, person
+):
+    pathway_id, _ = open_pathway(pathways, org, person)
+    header = "parcours;type;date;domaine;theme;realisation"
+    content = f"{header}\n{pathway_id};support_action_recorded;{FR};social;logement;internal\n"
+    earlier = _imported_the_earlier_way(pathways, org, content.encode())
+
+    again = upload(pathways, org, content.encode())
+
+    assert (again.json["already_present"], again.json["accepted"]) == (1, 0), again.json
+    assert again.json["events"][0]["event_id"] == earlier[0].event["id"]

@@ -1,33 +1,30 @@
-"""An import file (CSV or XLSX) read into rows, and each row turned into an event (pure).
+"""Rows of an import file turned into events (pure).
 
 Cells are read the way staff type them in a spreadsheet: French dates (JJ/MM/AAAA), decimal
 commas, « oui »/« non », codes that Excel turned into numbers (03 → 3). Everything else is left to
-the pathways service's own validation, so an imported event obeys exactly the API's rules.
+the pathways service's own validation, so an imported event obeys exactly the API's rules. The
+file itself is read by services/pathways/imports/files.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-import openpyxl
 import orjson
 
-from services.pathways.imports.columns import DATED_BY, FIELDS, HEADERS, REQUIRED
+from services.pathways.imports.columns import DATED_BY, FIELDS
+from services.pathways.imports.ids import NAMESPACE, ImportIds, earlier_event_id, earlier_pathway_id
 from shared.domain import events as ev
 
-NAMESPACE = uuid.UUID("a3e5f0c2-7d4b-4f1e-8c9a-2b6d0e1f3a5c")
-MAX_ROWS = 20_000  # our choice: a year of events of a large structure; split bigger files
 TRUE_WORDS = {"oui", "o", "vrai", "true", "1", "yes"}
 FALSE_WORDS = {"non", "n", "faux", "false", "0", "no"}
+NUL_MESSAGE = "Le caractère nul (U+0000) n'est pas accepté."  # as for a JSON body
 
 
 class FileProblem(ValueError):
@@ -51,93 +48,6 @@ class RowEvent:
 class RowError:
     line: int
     errors: dict[str, list[str]]
-
-
-# --- reading --------------------------------------------------------------------------------------
-
-
-def read_rows(content: bytes) -> list[Row]:
-    """The non-empty rows of a CSV (`;` or `,`, UTF-8 with or without BOM) or XLSX file."""
-    if not content.strip():
-        raise FileProblem("Le fichier est vide.")
-    lines = _xlsx_lines(content) if content.startswith(b"PK\x03\x04") else _csv_lines(content)
-    return _table(lines)
-
-
-def _csv_lines(content: bytes) -> list[tuple[int, list]]:
-    text = _decode(content)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(reader.line_num, values) for values in reader]
-    except csv.Error as error:
-        raise FileProblem(f"CSV illisible à la ligne {reader.line_num} : {error}.") from None
-
-
-def _decode(content: bytes) -> str:
-    """UTF-8 (BOM or not); Windows-1252 as Excel's French CSV export writes it otherwise."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
-
-
-def _xlsx_lines(content: bytes) -> list[tuple[int, list]]:
-    """The first sheet's rows, numbered as Excel shows them."""
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # any damaged or foreign zip: the file is refused, not the service
-        raise FileProblem(f"Classeur XLSX illisible ({type(error).__name__}).") from None
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        return [(number, list(values)) for number, values in enumerate(rows, start=1)]
-    finally:
-        book.close()
-
-
-def _table(lines: list[tuple[int, list]]) -> list[Row]:
-    """Rows keyed by the header line's columns; blank rows skipped."""
-    if not lines:
-        raise FileProblem("Le fichier est vide.")
-    header = [_header(h) for h in lines[0][1]]
-    _check_header([h for h in header if h])
-    rows = [Row(n, _cells(header, values)) for n, values in lines[1:] if not _blank_row(values)]
-    if len(rows) > MAX_ROWS:
-        raise FileProblem(f"Plus de {MAX_ROWS} lignes : découpez le fichier.")
-    return rows
-
-
-def _header(value: Any) -> str:
-    """`Critères`, ` criteres ` and `CRITERES` all name the column `criteres`."""
-    text = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode()
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def _check_header(header: list[str]) -> None:
-    unknown = [h for h in header if h not in HEADERS]
-    missing = [h for h in REQUIRED if h not in header]
-    repeated = [h for h, n in Counter(header).items() if n > 1]
-    problems = [f"colonne inconnue « {h} »" for h in unknown]
-    problems += [f"colonne obligatoire absente « {h} »" for h in missing]
-    problems += [f"colonne en double « {h} »" for h in repeated]
-    if problems:
-        raise FileProblem("En-tête du fichier : " + " ; ".join(problems) + ".")
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _blank_row(values: list) -> bool:
-    return all(_blank(v) for v in values)
-
-
-def _cells(header: list[str], values: list) -> dict[str, Any]:
-    """Filled cells by column; a value under no header is kept (as colonne_N) to be reported."""
-    names = header + [""] * max(0, len(values) - len(header))
-    pairs = enumerate(zip(names, values, strict=False))
-    return {name or f"colonne_{i + 1}": v for i, (name, v) in pairs if not _blank(v)}
 
 
 # --- cells ----------------------------------------------------------------------------------------
@@ -215,25 +125,35 @@ CONVERSIONS: dict[str, Callable[[Any], Any]] = {
 # --- rows → events --------------------------------------------------------------------------------
 
 
-def reference_id(scope: str, kind: str, reference: Any) -> str:
-    """A UUID as given, or a stable one derived from a reference staff use (« P-2025-014 »)."""
+def reference_id(pathway_id: str, kind: str, reference: Any) -> str:
+    """A UUID as given, or a stable one derived from a reference staff use inside a pathway
+    (a contract « C-1 », a training)."""
     text = _text(reference)
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        return str(uuid.uuid5(NAMESPACE, f"{scope}:{kind}:{text}"))
+        return str(uuid.uuid5(NAMESPACE, f"{pathway_id}:{kind}:{text}"))
 
 
-def to_event(structure_id: str, row: Row) -> RowEvent | RowError:
+def earlier_pathways(ids: ImportIds, rows: Iterable[Row]) -> list[str]:
+    """The ids an import made before the keyed ids gave the rows' pathway references."""
+    references = {_text(row.cells["parcours"]) for row in rows if "parcours" in row.cells}
+    return [earlier_pathway_id(ids.structure_id, reference) for reference in sorted(references)]
+
+
+def to_event(ids: ImportIds, row: Row) -> RowEvent | RowError:
     """The event a row describes, or every reason it cannot be one, by column."""
     cells = row.cells
+    refused = {c: [NUL_MESSAGE] for c, v in cells.items() if isinstance(v, str) and "\x00" in v}
+    if refused:  # PostgreSQL keeps no NUL in text: the line is refused, the file goes on
+        return RowError(row.line, refused)
     event_type = _text(cells.get("type", ""))
     if "parcours" not in cells or event_type not in FIELDS:
         return RowError(row.line, _missing(cells, event_type))
-    pathway_id = reference_id(structure_id, "parcours", cells["parcours"])
+    pathway_id = ids.pathway(_text(cells["parcours"]))
     data, errors = _data(event_type, pathway_id, cells)
     if event_type == ev.PATHWAY_OPENED:  # a file imports for the structure that uploads it
-        data["structure_id"] = structure_id
+        data["structure_id"] = ids.structure_id
     dated_by = cells.get("date", cells.get(DATED_BY.get(event_type, "date")))
     try:
         occurred_on = _date(dated_by) if dated_by is not None else None
@@ -290,21 +210,35 @@ def _put(data: dict, path: str, value: Any) -> None:
     data[leaf] = value
 
 
-def with_ids(structure_id: str, rows: Iterable[RowEvent]) -> list[RowEvent]:
+def with_ids(ids: ImportIds, rows: Iterable[RowEvent]) -> list[RowEvent]:
     """Each event's id derived from its content: uploading a file again appends nothing twice.
 
     Identical rows (the same support action twice on one day) stay distinct events: the
     occurrence number of their content is part of the id."""
-    seen: Counter[bytes] = Counter()
-    numbered = []
+    return [
+        replace(row, event={"id": ids.event(content, occurrence), **row.event})
+        for row, content, occurrence in _contents(rows)
+    ]
+
+
+def earlier_events(ids: ImportIds, rows: Iterable[RowEvent]) -> list[str]:
+    """The ids an import made before the keyed ids would have given these rows (only rows of
+    a pathway it made, or named by its UUID, can have been imported so)."""
+    return [
+        earlier_event_id(ids.structure_id, content, occurrence)
+        for _, content, occurrence in _contents(rows)
+    ]
+
+
+def _contents(rows: Iterable[RowEvent]) -> Iterator[tuple[RowEvent, str, int]]:
+    """Each row, its canonical content and the occurrence of that content so far."""
+    seen: Counter[str] = Counter()
     for row in rows:
         content = orjson.dumps(
             {"pathway_id": row.pathway_id, **row.event}, option=orjson.OPT_SORT_KEYS
-        )
+        ).decode()
         seen[content] += 1
-        event_id = uuid.uuid5(NAMESPACE, f"{structure_id}|{content.decode()}|{seen[content]}")
-        numbered.append(replace(row, event={"id": str(event_id), **row.event}))
-    return numbered
+        yield row, content, seen[content]
 
 
 def column_of(event_type: str, path: str) -> str:

@@ -9,12 +9,12 @@ from datetime import date, datetime
 
 import orjson
 import psycopg
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg.pq import ExecStatus
 from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, text
 
 from services.pathways.store import sealed
+from services.pathways.store.vault import Keyring
 from shared.domain.events import SEALED_FIELDS, upcast, with_sealed
 
 
@@ -70,7 +70,7 @@ Query = tuple[str, dict]
 READ_SQL = """
     SELECT e.event_id, e.pathway_id, e.structure_id, e.version, e.position, e.type,
            e.occurred_on, e.recorded_at, e.schema_version, e.data, e.metadata -> 'append',
-           s.person_id, s.nonce, s.ciphertext, k.nonce, k.wrapped_key
+           s.person_id, s.nonce, s.ciphertext, k.kek_version, k.nonce, k.wrapped_key
       FROM events e
       LEFT JOIN (event_sealed_values s JOIN person_keys k ON k.person_id = s.person_id)
              ON s.event_id = e.event_id
@@ -111,7 +111,7 @@ def read_query(pathway_ids: list[str], event_ids: list[str]) -> Query:
     return READ_SQL, {"pathways": pathway_ids, "ids": event_ids}
 
 
-def stored_events(rows: list[tuple], kek: AESGCM | None = None) -> list[StoredEvent]:
+def stored_events(rows: list[tuple], kek: Keyring | None = None) -> list[StoredEvent]:
     """Rows of `read_query` (its columns in order), their data upcast to the current version.
 
     With the KEK, the values sealed out of the log are put back (None where they are gone:
@@ -135,7 +135,7 @@ def stored_events(rows: list[tuple], kek: AESGCM | None = None) -> list[StoredEv
     ]
 
 
-def _data(kek: AESGCM | None, row: tuple, keys: dict) -> dict:
+def _data(kek: Keyring | None, row: tuple, keys: dict) -> dict:
     data: dict = upcast(row[5], row[8], row[9])
     if kek is None or row[5] not in SEALED_FIELDS:
         return data
@@ -144,13 +144,15 @@ def _data(kek: AESGCM | None, row: tuple, keys: dict) -> dict:
 
 
 def read(
-    conn: Connection, pathway_ids: list[str], event_ids: list[str], kek: AESGCM | None = None
+    conn: Connection, pathway_ids: list[str], event_ids: list[str], kek: Keyring | None = None
 ) -> list[StoredEvent]:
     """The whole streams of `pathway_ids` and any event whose id is in `event_ids`, one query."""
     return stored_events(round_trip(conn, [read_query(pathway_ids, event_ids)])[0], kek)
 
 
-def stream(conn: Connection, pathway_id: uuid.UUID, kek: AESGCM | None = None) -> list[StoredEvent]:
+def stream(
+    conn: Connection, pathway_id: uuid.UUID, kek: Keyring | None = None
+) -> list[StoredEvent]:
     """One pathway's events in version order (with their sealed values given the KEK)."""
     return read(conn, [str(pathway_id)], [], kek)
 

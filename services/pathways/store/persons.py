@@ -11,11 +11,10 @@ from datetime import date
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, text
 
 from services.pathways.decide.context import PersonFacts
-from services.pathways.store.vault import open_value, seal, unwrap
+from services.pathways.store.vault import Keyring, Wrapped, open_value, seal
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,13 @@ INSERT_PERSON = text(
     "INSERT INTO persons (id, structure_id, nonce, identity) VALUES (:id, :s, :nonce, :identity)"
 )
 INSERT_KEY = text(
-    "INSERT INTO person_keys (person_id, nonce, wrapped_key) VALUES (:id, :nonce, :key)"
+    "INSERT INTO person_keys (person_id, kek_version, nonce, wrapped_key)"
+    " VALUES (:id, :version, :nonce, :key)"
 )
 SELECT_PERSONS = text(
     """
-    SELECT p.id, p.structure_id, p.nonce, p.identity, k.nonce AS key_nonce, k.wrapped_key
+    SELECT p.id, p.structure_id, p.nonce, p.identity, k.kek_version, k.nonce AS key_nonce,
+           k.wrapped_key
       FROM persons p JOIN person_keys k ON k.person_id = p.id
      WHERE p.id = ANY(:ids)
     """
@@ -56,34 +57,38 @@ VISIBLE_TO = text(
 )
 
 
-def create(conn: Connection, kek: AESGCM, structure_id: uuid.UUID, identity: dict) -> uuid.UUID:
+def create(
+    conn: Connection, keyring: Keyring, structure_id: uuid.UUID, identity: dict
+) -> uuid.UUID:
     """Store a new person's identity, encrypted with its own data key."""
     person_id = uuid.uuid4()
-    sealed = seal(kek, person_id, orjson.dumps(identity))
+    sealed = seal(keyring, person_id, orjson.dumps(identity))
     conn.execute(
         INSERT_PERSON,
         {"id": person_id, "s": structure_id, "nonce": sealed.nonce, "identity": sealed.identity},
     )
+    key = sealed.key
     conn.execute(
-        INSERT_KEY, {"id": person_id, "nonce": sealed.key_nonce, "key": sealed.wrapped_key}
+        INSERT_KEY, {"id": person_id, "version": key.version, "nonce": key.nonce, "key": key.key}
     )
     return person_id
 
 
 def load(
-    conn: Connection, kek: AESGCM, ids: list[uuid.UUID], visible_to: uuid.UUID | None = None
+    conn: Connection, keyring: Keyring, ids: list[uuid.UUID], visible_to: uuid.UUID | None = None
 ) -> dict[uuid.UUID, Person]:
     """The decrypted persons among `ids` that exist (an erased one is simply absent), limited to
     those the structure `visible_to` may see when it is given."""
     query = SELECT_PERSONS if visible_to is None else text(SELECT_PERSONS.text + VISIBLE_TO.text)
     rows = conn.execute(query, {"ids": ids, "s": visible_to})
-    return decrypted(kek, [tuple(row) for row in rows])
+    return decrypted(keyring, [tuple(row) for row in rows])
 
 
 # For an append: the persons the request opens pathways for, and those of the pathways it
 # appends to (named by their opening, version 1), if the appending structure may see them.
 FOR_APPEND_SQL = """
-    SELECT p.id, p.structure_id, p.nonce, p.identity, k.nonce AS key_nonce, k.wrapped_key
+    SELECT p.id, p.structure_id, p.nonce, p.identity, k.kek_version, k.nonce AS key_nonce,
+           k.wrapped_key
       FROM persons p JOIN person_keys k ON k.person_id = p.id
      WHERE (p.id = ANY(%(ids)s::uuid[]) OR p.id IN (
             SELECT CAST(e.data ->> 'person_id' AS uuid) FROM events e
@@ -99,15 +104,18 @@ def for_append(ids: list[str], pathway_ids: list[str], structure_id: str) -> tup
     return FOR_APPEND_SQL, {"ids": ids, "pathways": pathway_ids, "s": structure_id}
 
 
-def decrypted(kek: AESGCM, rows: list[tuple]) -> dict[uuid.UUID, Person]:
-    """Decrypted persons from rows (id, structure_id, nonce, identity, key_nonce, wrapped_key)."""
+def decrypted(keyring: Keyring, rows: list[tuple]) -> dict[uuid.UUID, Person]:
+    """Decrypted persons from rows (id, structure_id, nonce, identity, kek_version, key_nonce,
+    wrapped_key)."""
     found: dict[uuid.UUID, Person] = {}
-    for person_id, structure_id, nonce, identity, key_nonce, wrapped_key in rows:
+    for person_id, structure_id, nonce, identity, *wrapped in rows:
+        key = keyring.unwrap(person_id, Wrapped.stored(*wrapped))
+        if key is None:
+            continue  # wrapped by a KEK not at hand: unreadable, so as good as erased
         try:
-            key = unwrap(kek, person_id, bytes(key_nonce), bytes(wrapped_key))
             plain = open_value(key, person_id.bytes, bytes(nonce), bytes(identity))
         except InvalidTag:
-            continue  # sealed with another KEK: unreadable, so as good as erased
+            continue
         found[person_id] = Person(person_id, structure_id, orjson.loads(plain), key)
     return found
 

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, text
 
-from services.pathways.store.vault import open_value, seal_value, unwrap
+from services.pathways.store.vault import Keyring, Wrapped, open_value, seal_value
 
 # The columns `events.READ_SQL` adds after the log's own, from event_sealed_values and the key
-# of its person: person_id, nonce, ciphertext, key_nonce, wrapped_key.
-TAIL = 5
+# of its person: person_id, nonce, ciphertext, kek_version, key_nonce, wrapped_key.
+TAIL = 6
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class SealedRow:
 
 
 KEYS = text(
-    "SELECT person_id, nonce, wrapped_key FROM person_keys"
+    "SELECT person_id, kek_version, nonce, wrapped_key FROM person_keys"
     " WHERE person_id = ANY(CAST(:ids AS uuid[]))"
 )
 
@@ -55,7 +54,7 @@ def _aad(person_id: str, event_id: str) -> bytes:
 
 
 def seal_rows(
-    conn: Connection, kek: AESGCM, items: list[ToSeal], keys: dict[str, bytes]
+    conn: Connection, keyring: Keyring, items: list[ToSeal], keys: dict[str, bytes]
 ) -> list[SealedRow]:
     """The rows of the items that carry values, each sealed with its person's data key.
 
@@ -69,7 +68,7 @@ def seal_rows(
     known = {str(uuid.UUID(p)): k for p, k in keys.items() if k}
     missing = {str(uuid.UUID(i.person_id)) for i in wanted if i.person_id} - set(known)
     if missing:
-        known |= _keys(conn, kek, sorted(missing))
+        known |= _keys(conn, keyring, sorted(missing))
     rows = []
     for item in wanted:
         person_id = str(uuid.UUID(item.person_id))  # type: ignore[arg-type]
@@ -82,14 +81,14 @@ def seal_rows(
     return rows
 
 
-def _keys(conn: Connection, kek: AESGCM, person_ids: list[str]) -> dict[str, bytes]:
-    """The data keys of the persons that still have one (one query)."""
+def _keys(conn: Connection, keyring: Keyring, person_ids: list[str]) -> dict[str, bytes]:
+    """The data keys of the persons that still have one (one query); a key wrapped by a KEK
+    not at hand is as good as erased."""
     found = {}
-    for person_id, nonce, wrapped in conn.execute(KEYS, {"ids": person_ids}):
-        try:
-            found[str(person_id)] = unwrap(kek, person_id, bytes(nonce), bytes(wrapped))
-        except InvalidTag:
-            continue  # wrapped by another KEK: as good as erased
+    for person_id, *wrapped in conn.execute(KEYS, {"ids": person_ids}):
+        key = keyring.unwrap(person_id, Wrapped.stored(*wrapped))
+        if key is not None:
+            found[str(person_id)] = key
     return found
 
 
@@ -106,17 +105,19 @@ def document(rows: list[SealedRow]) -> list[dict]:
     ]
 
 
-def reveal(kek: AESGCM, event_id: str, tail: tuple, keys: dict) -> dict | None:
+def reveal(keyring: Keyring, event_id: str, tail: tuple, keys: dict) -> dict | None:
     """The values sealed out of an event from the read's last columns (`TAIL`), or None when
-    there are none to read (never sealed, erased with the person, or another KEK). `keys`
-    caches the persons' unwrapped keys over one read."""
-    person_id, nonce, ciphertext, key_nonce, wrapped_key = tail
+    there are none to read (never sealed, erased with the person, or a KEK not at hand).
+    `keys` caches the persons' unwrapped keys over one read."""
+    person_id, nonce, ciphertext, *wrapped = tail
     if person_id is None:
         return None
+    if person_id not in keys:
+        keys[person_id] = keyring.unwrap(person_id, Wrapped.stored(*wrapped))
+    key = keys[person_id]
+    if key is None:
+        return None
     try:
-        key = keys.get(person_id)
-        if key is None:
-            key = keys[person_id] = unwrap(kek, person_id, bytes(key_nonce), bytes(wrapped_key))
         plain = open_value(key, _aad(str(person_id), event_id), bytes(nonce), bytes(ciphertext))
     except InvalidTag:
         return None

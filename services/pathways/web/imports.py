@@ -2,7 +2,8 @@
 
 Every row goes through the same append path as `POST /v1/events/batch` (validation, rules,
 idempotency): the import adds no rule of its own. Event ids derive from the structure and the
-row's content, so uploading the same file twice appends every good row exactly once.
+row's content, keyed by the server's secret (services/pathways/imports/ids.py), so uploading the
+same file twice appends every good row exactly once.
 """
 
 from __future__ import annotations
@@ -20,15 +21,20 @@ from openpyxl.styles import Font
 
 from services.pathways.appending import Outcome
 from services.pathways.imports.columns import COLUMNS, HEADERS
+from services.pathways.imports.files import read_rows
+from services.pathways.imports.ids import ImportIds
 from services.pathways.imports.rows import (
     FileProblem,
+    Row,
     RowError,
     RowEvent,
     column_of,
-    read_rows,
+    earlier_events,
+    earlier_pathways,
     to_event,
     with_ids,
 )
+from services.pathways.store import imported
 from services.pathways.web import appends, schemas
 from shared.auth import Caller, require
 from shared.problems import Problem
@@ -94,8 +100,8 @@ class Imports(MethodView):
     @blp.alt_response(
         422,
         schema=schemas.ProblemOut,
-        description="Fichier illisible, vide, ou en-tête inconnu : rien n'est "
-        "importé (`errors.file`).",
+        description="Fichier illisible, vide, en-tête inconnu, ou au-delà des limites du guide "
+        "d'intégration (lignes, classeur décompressé) : rien n'est importé (`errors.file`).",
     )
     def post(self, files):
         """Import a file of events; each good row is appended once, each bad one reported."""
@@ -104,10 +110,22 @@ class Imports(MethodView):
             rows = read_rows(files["file"].read())
         except FileProblem as problem:
             raise Problem(422, str(problem), errors={"file": [str(problem)]}) from None
-        parsed = [to_event(caller.structure_id, row) for row in rows]
-        events = with_ids(caller.structure_id, [p for p in parsed if isinstance(p, RowEvent)])
+        parsed, events = _events(caller, rows)
         outcomes = _append(caller, events)
         return json_response(_summary(parsed, events, outcomes))
+
+
+def _events(caller: Caller, rows: list[Row]) -> tuple[list, list[RowEvent]]:
+    """Each row as an event or its errors, and the events with their ids: keyed ids, except
+    those an earlier import gave to what the structure owns (a lookup of each)."""
+    structure_id = str(caller.structure_id)
+    ids = ImportIds(current_app.extensions["iae_import_secret"], structure_id)
+    with current_app.extensions["iae_engine"].connect() as conn:
+        ids = ids.knowing(imported.owned_pathways(conn, structure_id, earlier_pathways(ids, rows)))
+        parsed = [to_event(ids, row) for row in rows]
+        good = [p for p in parsed if isinstance(p, RowEvent)]
+        ids = ids.knowing(imported.owned_events(conn, structure_id, earlier_events(ids, good)))
+    return parsed, with_ids(ids, good)
 
 
 def _append(caller: Caller, events: list[RowEvent]) -> list[Outcome]:
