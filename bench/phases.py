@@ -29,6 +29,15 @@ class Run:
     figures: dict[str, Figure] = field(default_factory=dict)
     procs: list = field(default_factory=list)
     seed: int = 20261126
+    operator_token: str = ""
+
+    def operator(self) -> str:
+        """A real admin token, made once with the bootstrap ADMIN_TOKEN (which may only create
+        admin tokens) once the registry runs."""
+        if not self.operator_token:
+            s = self.settings
+            self.operator_token = bootstrap.token(s.registry_url, s.admin_token, "admin")
+        return self.operator_token
 
     def url(self, name: str) -> str:
         return stack.scratch_url(self.settings, name)
@@ -102,8 +111,8 @@ def http_writes(run: Run) -> None:
     print("the system over HTTP", flush=True)
     s = run.settings = stack.with_fresh_ports(run.settings)
     run.procs += stack.start_services(s)
-    structure = bootstrap.structures(s.registry_url, s.admin_token, 1, run.seed)[0]
-    token = bootstrap.token(s.registry_url, s.admin_token, "structure", structure["id"])
+    structure = bootstrap.structures(s.registry_url, run.operator(), 1, run.seed)[0]
+    token = bootstrap.token(s.registry_url, run.operator(), "structure", structure["id"])
     persons = 20 if run.sizes.window_s < 2 else 100
     run.load(
         "http_append_eps",
@@ -131,9 +140,9 @@ def national_log(run: Run) -> tuple[national.Source, int]:
         f"national data: {z.national_structures} structures, log of {z.rebuild_events} events",
         flush=True,
     )
-    made = bootstrap.structures(s.registry_url, s.admin_token, z.national_structures, run.seed + 1)
-    bootstrap.groups(s.registry_url, s.admin_token, made, NATIONAL_GROUPS, run.seed + 2)
-    national.annexes(s.registry_url, s.admin_token, made, date.today())
+    made = bootstrap.structures(s.registry_url, run.operator(), z.national_structures, run.seed + 1)
+    bootstrap.groups(s.registry_url, run.operator(), made, NATIONAL_GROUPS, run.seed + 2)
+    national.annexes(s.registry_url, run.operator(), made, date.today())
     source = national.Source(run.seed, made, date.today())
     missing = max(0, z.rebuild_events - raw.count_events(pathways_pg(run)))
     _, opened = national.load(pathways_pg(run), source, events=missing)
@@ -195,7 +204,7 @@ def national_scale(run: Run, source: national.Source) -> None:
 
 def reads(run: Run) -> None:
     s, z = run.settings, run.sizes
-    network = bootstrap.token(s.registry_url, s.admin_token, "network")
+    network = bootstrap.token(s.registry_url, run.operator(), "network")
     latencies = [
         reporting.report_p95_ms(stack.reporting_url(s), network, z.report_requests, i)
         for i in range(z.reps)
@@ -208,8 +217,8 @@ def reads(run: Run) -> None:
     run.add(Figure("etp_report_p95_ms", "ms", etp))
     # A structure of its own: the one of the write phases holds hundreds of thousands of
     # events, and the watcher's report on it would measure report latency, not lag.
-    structure = bootstrap.structures(s.registry_url, s.admin_token, 1, run.seed + 2)[0]
-    token = bootstrap.token(s.registry_url, s.admin_token, "structure", structure["id"])
+    structure = bootstrap.structures(s.registry_url, run.operator(), 1, run.seed + 2)[0]
+    token = bootstrap.token(s.registry_url, run.operator(), "structure", structure["id"])
     worker = stack.start_worker(s)
     try:
         time.sleep(1.0)
