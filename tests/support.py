@@ -44,6 +44,9 @@ def make_settings(engines: Engines, **overrides) -> Settings:
         registry_url=f"http://127.0.0.1:{ports['registry']}",
         pathways_url=f"http://127.0.0.1:{ports['pathways']}",
         sweep_seconds=3600.0,
+        # Tests upload files one after another with one token: the imports' limit is exercised
+        # with its own value in tests/pathways/test_imports.py.
+        rate_limit_imports="100/second",
         cookie_secure=False,
         log_level="WARNING",
         extra={"reporting_url": f"http://127.0.0.1:{ports['reporting']}"},

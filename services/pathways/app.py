@@ -11,7 +11,7 @@ from services.pathways.structures import KindCache
 from services.pathways.web import events as api
 from services.pathways.web import imports
 from services.pathways.web import persons as persons_api
-from shared import db, queues
+from shared import db, queues, ratelimit
 from shared.auth import CachingVerifier, registry_whoami
 from shared.settings import Settings
 from shared.web import create_service_app
@@ -36,7 +36,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions.update(
         # Appends only: their own pool, without pre-ping (services/pathways/store/engine.py).
-        iae_write_engine=make_write_engine(settings.database_url_for("pathways")),
+        iae_write_engine=make_write_engine(
+            settings.database_url_for("pathways"), settings.statement_timeout_ms
+        ),
         iae_kek=keyring,
         iae_import_secret=import_secret,
         iae_verifier=CachingVerifier(
@@ -51,4 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     service_api.register_blueprint(api.pathways)
     service_api.register_blueprint(persons_api.blp)
     service_api.register_blueprint(imports.blp)
+    # An import parses a whole file: each token's uploads are rate-limited (429, Retry-After).
+    ratelimit.install(app, settings)
+    ratelimit.limit(app, settings.rate_limit_imports, ["imports.Imports"], scope="imports")
     return app

@@ -4,15 +4,19 @@ good line appended exactly once, however many times the file is uploaded."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
+from uuid import uuid4
 
 import openpyxl
 from pathways_support import make_org, open_pathway
 
+from services.pathways.app import create_app
 from services.pathways.imports.columns import HEADERS
 from services.pathways.imports.files import read_rows
 from services.pathways.imports.ids import ImportIds, earlier_pathway_id
 from services.pathways.imports.rows import RowEvent, earlier_events, to_event, with_ids
+from tests.support import dispose_engines
 
 OPENED_ON = date.today() - timedelta(days=120)
 FR = OPENED_ON.strftime("%d/%m/%Y")
@@ -260,3 +264,21 @@ def test_a_row_an_earlier_import_added_to_a_pathway_named_by_its_id_is_not_added
 
     assert (again.json["already_present"], again.json["accepted"]) == (1, 0), again.json
     assert again.json["events"][0]["event_id"] == earlier[0].event["id"]
+
+
+def test_each_tokens_uploads_are_rate_limited(settings, services, registry, admin):
+    app = create_app(
+        replace(settings, rate_limit_imports="2/minute", queue_prefix="rl" + uuid4().hex[:10])
+    )
+    try:
+        client, org = app.test_client(), make_org(registry, admin)
+        for _ in range(2):
+            assert upload(client, org, b"").status_code == 422  # an empty file, refused whole
+        limited = upload(client, org, b"")
+        assert limited.status_code == 429
+        assert "Trop de requêtes" in limited.json["detail"]
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert upload(client, make_org(registry, admin), b"").status_code == 422  # another token
+    finally:
+        dispose_engines(app)
+        app.extensions["iae_redis"].close()
