@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from shared.domain.codes import MONTHS_FR
 from shared.domain.measures import MEASURES
 
 # Every state an AF can be in, with its French label. Only the counting states enter the ETP
@@ -201,22 +202,6 @@ def consumption_code(
 def consumption_message(number: str, realised: float, funded: float, last_month: date) -> str:
     """What staff read of an AF consuming too little or too much since January."""
     rate = f"{realised / funded * 100:.0f}".replace(".", ",")
-    months = f"de janvier à {_MONTHS_FR[last_month.month - 1]} {last_month.year}"
+    months = f"de janvier à {MONTHS_FR[last_month.month - 1]} {last_month.year}"
     figures = f"{realised:.2f} ETP réalisés pour {funded:.2f} conventionnés".replace(".", ",")
     return f"Annexe {number} : {rate} % des ETP conventionnés consommés {months} ({figures})."
-
-
-_MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)

@@ -372,3 +372,20 @@ AGE_BANDS: Mapping[str, str] = {
 def label(table: Mapping[str, str], code: str) -> str:
     """French label of a code; the code itself when unknown, so a retired code still displays."""
     return table.get(code, code)
+
+
+# Month names as staff read them (« mars 2025 »).
+MONTHS_FR: tuple[str, ...] = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)

@@ -14,7 +14,7 @@ import dataclasses
 from datetime import date, timedelta
 from operator import itemgetter
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import Connection, text
 
 from services.reporting.catchup import checkpoints
@@ -28,9 +28,7 @@ from services.reporting.reports.labels import (
 from services.reporting.reports.rows import Query
 from shared.auth import Caller
 from shared.domain.annexes import consumption_code, consumption_message, months_touched
-from shared.domain.codes import STRUCTURE_KINDS
 from shared.domain.measures import calendar_months
-from shared.domain.territories import DEPARTMENTS, REGIONS
 
 ETP_DIMENSIONS = ("annex", "structure", "group", "kind", "department", "region", "measure", "month")
 DIMENSION_NAMES = {**DIMENSION_LABELS, **ANNEX_DIMENSION_LABELS}
@@ -46,15 +44,11 @@ COLUMNS: exports.Columns = [
 ]
 
 
-class EtpParams(Schema):
+class EtpParams(outcomes.ReportParams):
     """Query parameters of GET /v1/reports/etp."""
 
-    from_ = fields.Date(
-        data_key="from",
-        load_default=None,
-        metadata={"description": "Premier jour (inclus) ; défaut : 1er janvier"},
-    )
-    to = fields.Date(load_default=None, metadata={"description": "Dernier jour (inclus)"})
+    dimensions = ETP_DIMENSIONS
+
     group_by = fields.String(
         load_default="annex",
         metadata={
@@ -62,35 +56,11 @@ class EtpParams(Schema):
             + ", ".join(ETP_DIMENSIONS)
         },
     )
-    structure_id = fields.UUID(load_default=None)
-    group_id = fields.UUID(load_default=None)
-    kind = fields.String(load_default=None, validate=validate.OneOf(sorted(STRUCTURE_KINDS)))
-    department = fields.String(load_default=None, validate=validate.OneOf(list(DEPARTMENTS)))
-    region = fields.String(load_default=None, validate=validate.OneOf(list(REGIONS)))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
-    min_position = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
     as_of_position = fields.Integer(
         load_default=None,
         validate=validate.Range(min=0, max=2**62),
         metadata={"description": "Pas encore disponible pour ce rapport : 422."},
     )
-
-    @validates_schema
-    def _dimensions(self, data: dict, **kwargs) -> None:
-        dims = outcomes.parse_group_by(data.get("group_by") or "")
-        unknown = [d for d in dims if d not in ETP_DIMENSIONS]
-        if unknown:
-            raise ValidationError(f"Dimension inconnue : {', '.join(unknown)}.", "group_by")
-        if len(dims) > 2 or len(set(dims)) != len(dims):
-            raise ValidationError("Une ou deux dimensions différentes au plus.", "group_by")
-
-    @validates_schema
-    def _period(self, data: dict, **kwargs) -> None:
-        start, end = outcomes.period(data.get("from_"), data.get("to"))
-        if start > end:
-            raise ValidationError("La date de début est postérieure à la date de fin.", "from")
-        if end.year - start.year > outcomes.MAX_PERIOD_YEARS:
-            raise ValidationError(f"Période de {outcomes.MAX_PERIOD_YEARS} ans au plus.", "to")
 
     @validates_schema
     def _as_of(self, data: dict, **kwargs) -> None:

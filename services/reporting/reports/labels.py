@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from shared.domain.annexes import OVER_CONSUMPTION_CODE, UNDER_CONSUMPTION_CODE
-from shared.domain.codes import AGE_BANDS, ELIGIBILITY_CRITERIA, SEXES, STRUCTURE_KINDS, label
+from shared.domain.codes import (
+    AGE_BANDS,
+    ELIGIBILITY_CRITERIA,
+    MONTHS_FR,
+    SEXES,
+    STRUCTURE_KINDS,
+    label,
+)
 from shared.domain.measures import MEASURES
 from shared.domain.territories import DEPARTMENTS, REGIONS
 
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 UNKNOWN = "Non renseigné"
 CODE_TABLES = {
     "kind": STRUCTURE_KINDS,

@@ -33,8 +33,11 @@ ANNEX_DIMENSIONS = frozenset(ANNEX_DIMENSION_LABELS)
 MAX_PERIOD_YEARS = 20
 
 
-class OutcomeParams(Schema):
-    """Query parameters of GET /v1/reports/outcomes."""
+class ReportParams(Schema):
+    """Query parameters every report takes: the period, the scope filters, the format; the
+    dimensions a report accepts are its `dimensions`."""
+
+    dimensions: tuple[str, ...] = ()
 
     from_ = fields.Date(
         data_key="from",
@@ -42,13 +45,6 @@ class OutcomeParams(Schema):
         metadata={"description": "Premier jour (inclus) ; défaut : 1er janvier"},
     )
     to = fields.Date(load_default=None, metadata={"description": "Dernier jour (inclus)"})
-    group_by = fields.String(
-        load_default="",
-        metadata={
-            "description": "Une ou deux dimensions séparées par une virgule : "
-            + ", ".join(DIMENSIONS)
-        },
-    )
     structure_id = fields.UUID(load_default=None)
     group_id = fields.UUID(load_default=None)
     kind = fields.String(load_default=None, validate=validate.OneOf(sorted(STRUCTURE_KINDS)))
@@ -64,7 +60,7 @@ class OutcomeParams(Schema):
     @validates_schema
     def _dimensions(self, data: dict, **kwargs) -> None:
         dims = parse_group_by(data.get("group_by") or "")
-        unknown = [d for d in dims if d not in DIMENSIONS]
+        unknown = [d for d in dims if d not in self.dimensions]
         if unknown:
             raise ValidationError(f"Dimension inconnue : {', '.join(unknown)}.", "group_by")
         if len(dims) > 2 or len(set(dims)) != len(dims):
@@ -77,6 +73,20 @@ class OutcomeParams(Schema):
             raise ValidationError("La date de début est postérieure à la date de fin.", "from")
         if end.year - start.year > MAX_PERIOD_YEARS:
             raise ValidationError(f"Période de {MAX_PERIOD_YEARS} ans au plus.", "to")
+
+
+class OutcomeParams(ReportParams):
+    """Query parameters of GET /v1/reports/outcomes."""
+
+    dimensions = DIMENSIONS
+
+    group_by = fields.String(
+        load_default="",
+        metadata={
+            "description": "Une ou deux dimensions séparées par une virgule : "
+            + ", ".join(DIMENSIONS)
+        },
+    )
 
 
 def parse_group_by(raw: str) -> list[str]:
