@@ -26,6 +26,7 @@ from services.pathways.decide.pathway import (
     decide,
     enrich_opened,
     fold,
+    needs_earlier_passes,
     needs_person,
 )
 from services.pathways.store import events as store
@@ -226,7 +227,7 @@ class Appender:
             opened = [e for r in requests for e in r.events if e.type == ev.PATHWAY_OPENED]
             person_ids = list({str(e.data["person_id"]) for e in opened})
             queries.append(persons.for_append(person_ids, pathway_ids, self.actor.structure_id))
-        employer_opened = [e for r in requests for e in r.events if _employer_diagnosed(e)]
+        employer_opened = [e for r in requests for e in r.events if needs_earlier_passes(e)]
         if employer_opened:
             person_ids = list({str(e.data["person_id"]) for e in employer_opened})
             queries.append(passes.earlier_passes(person_ids, pathway_ids))
@@ -356,14 +357,6 @@ def _check_version(expected: int | None, current: int) -> None:
             slug="version-conflict",
             current_version=current,
         )
-
-
-def _employer_diagnosed(event: Event) -> bool:
-    """An opening whose eligibility the employer diagnosed: the waiting period applies to it."""
-    if event.type != ev.PATHWAY_OPENED:
-        return False
-    eligibility = event.data.get("eligibility")
-    return isinstance(eligibility, dict) and eligibility.get("diagnosed_by") == "employer"
 
 
 def _opened_person(events: Iterable[Event]) -> str | None:

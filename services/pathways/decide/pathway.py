@@ -80,6 +80,16 @@ def needs_person(event: Event) -> bool:
     return event.type == ev.PASS_PROLONGED and event.data.get("reason") in PROLONGATION_MIN_AGE
 
 
+def needs_earlier_passes(event: Event) -> bool:
+    """Whether deciding `event` reads the PASS of the person's other pathways
+    (`Context.previous_pass_end_on`): an opening the employer diagnosed, to which the two-year
+    waiting period applies."""
+    if event.type != ev.PATHWAY_OPENED:
+        return False
+    eligibility = event.data.get("eligibility")
+    return isinstance(eligibility, dict) and eligibility.get("diagnosed_by") == "employer"
+
+
 def enrich_opened(data: dict[str, Any], person: PersonFacts, opened_on: date) -> dict[str, Any]:
     """Opening data as stored: sex and age band at entry, so statistics survive an erasure."""
     return {**data, "sex": person.sex, "age_band": age_band(person.birth_date, opened_on)}

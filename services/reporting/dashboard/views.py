@@ -207,9 +207,7 @@ class Export(MethodView):
     def get(self, **_args):
         """The report API's file for exactly the table the page shows."""
         caller, _ = signed_in_caller()
-        fmt = request.args.get("format", "")
-        if fmt not in EXPORTS:
-            raise PageError(422, "Format inconnu", "Choisissez le format CSV ou XLSX.")
+        fmt = _export_format()
         try:
             chosen = selection(request.args, caller, date.today())
         except InvalidChoice as exc:
@@ -281,9 +279,7 @@ class EtpExport(MethodView):
     def get(self, **_args):
         """The ETP report API's file for exactly a table the page shows."""
         caller, _ = signed_in_caller()
-        fmt, table = request.args.get("format", ""), request.args.get("table", "")
-        if fmt not in EXPORTS:
-            raise PageError(422, "Format inconnu", "Choisissez le format CSV ou XLSX.")
+        fmt, table = _export_format(), request.args.get("table", "")
         if table not in etp_page.TABLES:
             raise PageError(422, "Tableau inconnu", "Choisissez le tableau par annexe ou par mois.")
         try:
@@ -304,3 +300,11 @@ class EtpExport(MethodView):
                 "Cache-Control": "no-store",
             },
         )
+
+
+def _export_format() -> str:
+    """The file format a download asks for (CSV or XLSX), else a French 422 page."""
+    fmt = request.args.get("format", "")
+    if fmt not in EXPORTS:
+        raise PageError(422, "Format inconnu", "Choisissez le format CSV ou XLSX.")
+    return fmt
