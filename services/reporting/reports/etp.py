@@ -83,6 +83,7 @@ def etp_report(conn: Connection, caller: Caller, params: dict) -> dict:
     q = dataclasses.replace(q, dims=dims)
     months = calendar_months(q.start, q.end)
     labels: dict[str, dict] = {d: {} for d in dims}
+    as_of = checkpoints.included_position(conn)  # before the sums (outcomes.outcome_report)
     found, total = etp_cells.sums_and_total(conn, q, labels)
     if dims == ("month",):
         for month in _months(q.start, q.end):
@@ -98,7 +99,7 @@ def etp_report(conn: Connection, caller: Caller, params: dict) -> dict:
         "from": q.start.isoformat(),
         "to": q.end.isoformat(),
         "group_by": list(dims),
-        "as_of_position": checkpoints.included_position(conn),
+        "as_of_position": as_of,
         "rows": rows,
         "total": _metrics(total, months),
     }

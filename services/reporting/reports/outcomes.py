@@ -137,6 +137,9 @@ def _str(value) -> str | None:
 def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
     """The whole report as the JSON answer: rows by the requested dimensions and a total."""
     q = scoped_query(conn, caller, params)
+    # Read first: each later statement sees a snapshot at least as recent, so the rows include
+    # every event up to the position the answer claims (they may include more, never fewer).
+    as_of = checkpoints.included_position(conn)
     collected = _collect(conn, q)
     hide = _hidden(q, caller, collected)
     total_q = dataclasses.replace(q, dims=())
@@ -151,7 +154,7 @@ def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
         "from": q.start.isoformat(),
         "to": q.end.isoformat(),
         "group_by": list(q.dims),
-        "as_of_position": checkpoints.included_position(conn),
+        "as_of_position": as_of,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
         "total": _suppressed(metrics_of(total, calendar_months(q.start, q.end)), hide.total),
