@@ -5,6 +5,7 @@ French message naming the port and its holder)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -208,7 +209,8 @@ def test_make_run_cleans_up_after_a_hard_kill_of_everything_it_started(tmp_path)
     victims += psutil.Process(proc.pid).children(recursive=True) + victims[0].children()
     os.killpg(proc.pid, signal.SIGKILL)
     for victim in victims:
-        victim.send_signal(signal.SIGKILL)
+        with contextlib.suppress(psutil.NoSuchProcess):  # already gone with its process group
+            victim.send_signal(signal.SIGKILL)
     psutil.wait_procs(victims, timeout=20)
     proc.wait(10)
     proc.stdout.close()
