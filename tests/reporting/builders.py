@@ -148,6 +148,23 @@ class Network:
                 assert r.status_code == 200, r.json
         return gid
 
+    def annex(self, structure_id, number, measure, state, starts, ends, etp, reference=None) -> str:
+        """An annexe financière filed in the registry; its id."""
+        body = {
+            "number": number,
+            "measure": measure,
+            "state": state,
+            "starts_on": starts,
+            "ends_on": ends,
+            "etp_conventioned": etp,
+        }
+        if reference:
+            body["reference_hours"] = reference
+        url = f"/v1/structures/{structure_id}/annexes"
+        r = self.registry.post(url, headers=self.admin, json=body)
+        assert r.status_code == 201, r.json
+        return r.json["id"]
+
     def load_reference(self) -> None:
         """Copy the registry's changes into reporting's reference projection, as the worker does."""
         jobs.configure(self.settings)

@@ -24,7 +24,6 @@ import pytest
 from openpyxl import load_workbook
 from worlds import world  # noqa: F401  (fixture)
 
-from tests import support
 from tests.support import bearer, catch_up_to
 
 T = date.today()
@@ -32,26 +31,8 @@ LAST = T.replace(day=1) - timedelta(days=1)  # the last complete month
 YEAR = "from=2025-01-01&to=2025-12-31"
 
 
-def annex(here, structure_id, number, measure, state, starts, ends, etp, reference=None) -> str:
-    body = {
-        "number": number,
-        "measure": measure,
-        "state": state,
-        "starts_on": starts,
-        "ends_on": ends,
-        "etp_conventioned": etp,
-    }
-    if reference:
-        body["reference_hours"] = reference
-    r = here.registry.post(f"/v1/structures/{structure_id}/annexes", headers=here.admin, json=body)
-    assert r.status_code == 201, r.json
-    return r.json["id"]
-
-
 @pytest.fixture(scope="module")
 def scene(world):  # noqa: F811
-    if hasattr(support, "admin_token"):  # a bootstrap ADMIN_TOKEN only creates admin tokens
-        world.admin.update(bearer(support.admin_token(world.settings)))
     net = world.network()
     aci = net.structure("ACI du Vallon", "ACI", "56")
     ei = net.structure("EI du Port", "EI", "29")
@@ -60,24 +41,22 @@ def scene(world):  # noqa: F811
     high = net.structure("ACI du Vif", "ACI", "35")
     ges = net.group("GES de l'Ouest", [(aci, "2024-01-01", None), (ei, "2024-01-01", None)])
     here = world
-    a1 = annex(
-        here, aci, "ACI056250001A0M0", "ACI_DC", "VALIDE", "2025-01-01", "2025-12-31", 2, 1607
-    )
+    a1 = net.annex(aci, "ACI056250001A0M0", "ACI_DC", "VALIDE", "2025-01-01", "2025-12-31", 2, 1607)
     r = here.registry.post(
         f"/v1/annexes/{a1}/amendments",
         headers=here.admin,
         json={"number": "ACI056250001A1M0", "effective_on": "2025-07-01", "etp_conventioned": 3},
     )
     assert r.status_code == 201, r.json
-    b1 = annex(here, ei, "EI0292500001A0M0", "EI_DC", "VALIDE", "2025-01-01", "2025-06-15", 1)
-    b2 = annex(
-        here, ei, "EI0292500002A0M0", "EI_DC", "PROVISOIRE", "2025-06-16", "2025-12-31", 2, 1600
+    b1 = net.annex(ei, "EI0292500001A0M0", "EI_DC", "VALIDE", "2025-01-01", "2025-06-15", 1)
+    b2 = net.annex(
+        ei, "EI0292500002A0M0", "EI_DC", "PROVISOIRE", "2025-06-16", "2025-12-31", 2, 1600
     )
-    annex(here, dune, "ACI029250001A0M0", "ACI_DC", "BROUILLON", "2025-01-01", "2025-12-31", 5)
+    net.annex(dune, "ACI029250001A0M0", "ACI_DC", "BROUILLON", "2025-01-01", "2025-12-31", 5)
     year = f"{LAST.year}-01-01"
     end = f"{LAST.year}-12-31"
-    annex(here, low, f"ACI035{LAST.year % 100}0001A0M0", "ACI_DC", "VALIDE", year, end, 10)
-    annex(here, high, f"ACI035{LAST.year % 100}0002A0M0", "ACI_DC", "VALIDE", year, end, 0.1)
+    net.annex(low, f"ACI035{LAST.year % 100}0001A0M0", "ACI_DC", "VALIDE", year, end, 10)
+    net.annex(high, f"ACI035{LAST.year % 100}0002A0M0", "ACI_DC", "VALIDE", year, end, 0.1)
     net.load_reference()
 
     p = net.open(aci, "2025-04-01", "F", "26_49", ["RSA"])

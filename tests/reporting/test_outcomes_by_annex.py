@@ -16,37 +16,18 @@ import io
 import pytest
 from worlds import world  # noqa: F401  (fixture)
 
-from tests import support
 from tests.support import bearer, catch_up_to
 
 YEAR = "from=2025-01-01&to=2025-12-31"
 
 
-def annex(here, structure_id, number, starts, ends, etp, reference=None) -> str:
-    body = {
-        "number": number,
-        "measure": "EI_DC",
-        "state": "VALIDE",
-        "starts_on": starts,
-        "ends_on": ends,
-        "etp_conventioned": etp,
-    }
-    if reference:
-        body["reference_hours"] = reference
-    r = here.registry.post(f"/v1/structures/{structure_id}/annexes", headers=here.admin, json=body)
-    assert r.status_code == 201, r.json
-    return r.json["id"]
-
-
 @pytest.fixture(scope="module")
 def scene(world):  # noqa: F811
-    if hasattr(support, "admin_token"):  # a bootstrap ADMIN_TOKEN only creates admin tokens
-        world.admin.update(bearer(support.admin_token(world.settings)))
     net = world.network()
     ei = net.structure("EI du Port", "EI", "29")
     net.group("GES du Port", [(ei, "2024-01-01", None)])
-    b1 = annex(world, ei, "EI0292500001A0M0", "2025-01-01", "2025-06-15", 1)
-    b2 = annex(world, ei, "EI0292500002A0M0", "2025-06-16", "2025-12-31", 2, 1600)
+    b1 = net.annex(ei, "EI0292500001A0M0", "EI_DC", "VALIDE", "2025-01-01", "2025-06-15", 1)
+    b2 = net.annex(ei, "EI0292500002A0M0", "EI_DC", "VALIDE", "2025-06-16", "2025-12-31", 2, 1600)
     net.load_reference()
     p = net.open(ei, "2025-06-02", "M", "26_49", ["RSA"])
     p.contract("2025-06-02", "2025-07-20")
