@@ -152,6 +152,22 @@ class Client:
             "POST", "registry", "/v1/tokens", json={k: v for k, v in body.items() if v is not None}
         )
 
+    def create_staff(self, email: str, scope: str, **target: str | None) -> dict:
+        """A staff account: `email` may sign in to the dashboard and see what `scope` (bound to
+        `structure_id`, `group_id`, `department` or `region`, as for tokens) allows."""
+        body = {"email": email, "scope": scope, **target}
+        return self.json(
+            "POST", "registry", "/v1/staff", json={k: v for k, v in body.items() if v is not None}
+        )
+
+    def staff(self, email: str | None = None) -> list[dict]:
+        """Staff accounts in force (of one e-mail, when given)."""
+        params = {"limit": 1000, **({"email": email} if email else {})}
+        return self.json("GET", "registry", "/v1/staff", params=params)
+
+    def remove_staff(self, staff_id: str) -> None:
+        self.call("DELETE", "registry", f"/v1/staff/{staff_id}", ok=(204,))
+
     def create_annex(self, structure_id: str, **fields: Any) -> dict:
         """An annexe financière of the structure (`reference_hours` None: the measure's)."""
         body = {k: v for k, v in fields.items() if v is not None}

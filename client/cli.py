@@ -58,7 +58,8 @@ class ApiCommands(click.Group):
 )
 @click.pass_context
 def main(ctx: click.Context, registry_url, pathways_url, reporting_url, token) -> None:
-    """Administrer le système IAE : structures, GES, jetons, imports, projections, démo."""
+    """Administrer le système IAE : structures, GES, jetons, comptes des équipes, imports,
+    projections, démo."""
     endpoints = endpoints_with(
         Endpoints.from_env({}),
         registry=registry_url,
@@ -165,6 +166,53 @@ def token_create(ctx, scope, label, structure_id, group_id, department, region, 
     qu'une fois."""
     client = _client(ctx)
     _show(client.create_token(scope, label, structure_id, group_id, department, region, expires_on))
+
+
+@main.group()
+def staff() -> None:
+    """Comptes des équipes : qui se connecte au tableau de bord, et pour voir quoi."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option(
+    "--scope",
+    required=True,
+    type=click.Choice([s for s in SCOPES if s != "service"]),
+    help="Portée du compte.",
+)
+@click.option("--structure-id", help="Structure du compte (portée structure).")
+@click.option("--group-id", help="GES du compte (portée group).")
+@click.option("--department", help="Département lu (portée territory).")
+@click.option("--region", help="Région lue, code INSEE (portée territory).")
+@click.pass_context
+def staff_add(ctx, email, scope, structure_id, group_id, department, region) -> None:
+    """Permettre à EMAIL de se connecter avec cette portée (jeton administrateur) ; une même
+    adresse peut avoir plusieurs comptes, la personne choisit après la connexion."""
+    target = {
+        "structure_id": structure_id,
+        "group_id": group_id,
+        "department": department,
+        "region": region,
+    }
+    _show(_client(ctx).create_staff(email, scope, **target))
+
+
+@staff.command("list")
+@click.option("--email", help="Les comptes de cette adresse seulement.")
+@click.pass_context
+def staff_list(ctx, email) -> None:
+    """Lister les comptes en vigueur."""
+    _show(_client(ctx).staff(email))
+
+
+@staff.command("remove")
+@click.argument("staff_id")
+@click.pass_context
+def staff_remove(ctx, staff_id) -> None:
+    """Retirer le compte STAFF_ID : il ne peut plus se connecter, ses jetons sont révoqués."""
+    _client(ctx).remove_staff(staff_id)
+    click.echo("Compte retiré.")
 
 
 @main.group()

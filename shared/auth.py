@@ -41,6 +41,10 @@ class Caller:
     region: str | None = None
     # From this day on (00:00 UTC) the token is refused, like an unknown one.
     expires_on: date | None = None
+    # A token the registry minted for a staff account signed in to the dashboard: the account it
+    # acts for, and the instant it stops working (docs/api.md, "Staff accounts").
+    staff_id: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -55,14 +59,20 @@ class Caller:
             "department": self.department,
             "region": self.region,
             "expires_on": self.expires_on,
+            "staff_id": self.staff_id,
+            "expires_at": self.expires_at,
         }
 
     def seconds_left(self, now: datetime | None = None) -> float:
         """Seconds until the token expires (infinite when it never does)."""
-        if self.expires_on is None:
-            return float("inf")
-        expiry = datetime(*self.expires_on.timetuple()[:3], tzinfo=UTC)
-        return (expiry - (now or datetime.now(UTC))).total_seconds()
+        now = now or datetime.now(UTC)
+        left = float("inf")
+        if self.expires_on is not None:
+            expiry = datetime(*self.expires_on.timetuple()[:3], tzinfo=UTC)
+            left = (expiry - now).total_seconds()
+        if self.expires_at is not None:
+            left = min(left, (self.expires_at - now).total_seconds())
+        return left
 
 
 class RegistryUnavailable(Exception):
@@ -136,6 +146,8 @@ def registry_whoami(registry_url: str, timeout: float) -> Callable[[str], Caller
             body.get("department"),
             body.get("region"),
             date.fromisoformat(body["expires_on"]) if body.get("expires_on") else None,
+            body.get("staff_id"),
+            datetime.fromisoformat(body["expires_at"]) if body.get("expires_at") else None,
         )
 
     return verify

@@ -11,7 +11,14 @@ from shared.domain.annexes import OVER_CONSUMPTION, UNDER_CONSUMPTION
 SERVICES = ("registry", "pathways", "reporting")
 
 # The secrets a deployment must choose itself: refused when short or known (check_secrets).
-SECRET_SETTINGS = ("admin_token", "service_token", "identity_kek", "import_id_secret", "secret_key")
+SECRET_SETTINGS = (
+    "admin_token",
+    "service_token",
+    "identity_kek",
+    "import_id_secret",
+    "secret_key",
+    "oidc_client_secret",
+)
 MIN_SECRET_CHARS = 24
 # Values published with the project (old docker-compose.yml defaults, documentation examples):
 # anyone can read them, so a deployment that kept one has no secret at all.
@@ -85,6 +92,17 @@ class Settings:
     rate_limit_imports: str = "2/second;500/hour"
     dashboard_session_idle_minutes: int = 60
     dashboard_session_hours: float = 8.0
+    # Staff sign-in through OpenID Connect (ProConnect in production): the provider's issuer URL
+    # (its discovery document is read from there), and the dashboard's client at that provider.
+    # Without an issuer the dashboard offers the token form; with one, only the provider, unless
+    # `dashboard_token_sign_in` keeps the form too. The registry mints a signed-in person's token
+    # for `staff_token_minutes` at most (the session's absolute lifetime is shorter by default).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email"
+    dashboard_token_sign_in: bool = False
+    staff_token_minutes: int = 600
     extra: dict = field(default_factory=dict)
 
     @classmethod

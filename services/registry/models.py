@@ -1,5 +1,5 @@
 """Registry tables: structures, GES groups with dated memberships, annexes financières with
-their avenants, tokens, changes and audit."""
+their avenants, tokens, staff accounts, changes and audit."""
 
 from __future__ import annotations
 
@@ -144,6 +144,33 @@ class Token(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Refused from 00:00 UTC that day (services/registry/tokens.py); null: never expires.
     expires_on: Mapped[date | None] = mapped_column(Date)
+    # Minted for a staff account signed in to the dashboard (services/registry/staff.py): the
+    # account it acts for, and the instant it stops working.
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("staff_accounts.id")
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StaffAccount(Base):
+    """What a person signing in to the dashboard with that e-mail may see: a scope and its target,
+    as for tokens. One person may hold several (two structures of a GES); removed ones are kept,
+    with `removed_at`, for the audit."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (Index("ix_staff_accounts_email", "email"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254))
+    scope: Mapped[str] = mapped_column(String(20))
+    structure_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("structures.id")
+    )
+    group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("groups.id"))
+    department: Mapped[str | None] = mapped_column(String(3))
+    region: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Change(Base):

@@ -12,7 +12,7 @@ from shared.domain.identifiers import is_valid_department, is_valid_siret, norma
 from shared.domain.measures import MEASURES
 from shared.domain.territories import DEPARTMENTS, REGIONS
 
-ENTITIES = ("structure", "group", "membership", "annex", "token")
+ENTITIES = ("structure", "group", "membership", "annex", "token", "staff")
 # What `GET /v1/changes` publishes; a reader names those it copies (docs/api.md, "Changes").
 CHANGE_ENTITIES = ("structure", "group", "membership", "annex")
 CHANGE_ENTITIES_1_0 = ("structure", "group", "membership")
@@ -333,6 +333,13 @@ class WhoAmI(Schema):
     region = fields.String(allow_none=True, metadata={"description": "Portée territory."})
     expires_on = fields.Date(
         allow_none=True, metadata={"description": "Refusé à partir de ce jour."}
+    )
+    staff_id = fields.String(
+        allow_none=True, metadata={"description": "Jeton d'un compte des équipes connecté."}
+    )
+    expires_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Jeton d'un compte : refusé à partir de cet instant."},
     )
 
 

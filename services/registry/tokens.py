@@ -49,6 +49,8 @@ def caller_of(row: Token) -> Caller:
         row.department,
         row.region,
         row.expires_on,
+        str(row.staff_id) if row.staff_id else None,
+        row.expires_at,
     )
 
 
@@ -57,7 +59,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def _check_binding(session: Session, data: dict) -> None:
+def check_binding(session: Session, data: dict) -> None:
     """The scope names what it must, and what it names exists (else 422)."""
     errors = rules.binding_errors(
         data["scope"], data["structure_id"], data["group_id"], data["department"], data["region"]
@@ -76,7 +78,7 @@ def create(session: Session, caller: Caller, data: dict) -> dict:
             403,
             "Le jeton d'amorçage (ADMIN_TOKEN) ne sert qu'à créer des jetons de portée admin.",
         )
-    _check_binding(session, data)
+    check_binding(session, data)
     if data.get("expires_on") is not None and data["expires_on"] <= today():
         message = "La date d'expiration doit être postérieure à aujourd'hui."
         raise Problem(422, message, errors={"expires_on": [message]})

@@ -110,3 +110,19 @@ def age_band(birth_date: date, on: date) -> str:
 def is_valid_birth_date(birth_date: date, today: date) -> bool:
     """A person is aged at least 16 and under 100 (domain §2)."""
     return PERSON_MIN_AGE <= age_on(birth_date, today) < PERSON_MAX_AGE
+
+
+EMAIL_MAX_CHARS = 254  # RFC 5321's longest path, less its angle brackets
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def normalize_email(value: str) -> str:
+    """A staff member's e-mail as accounts are matched by: trimmed and wholly lower-cased.
+    Identity providers deliver an address with the case it was typed with, and no French
+    administration or company tells two mailboxes apart by case alone."""
+    return value.strip().lower()
+
+
+def is_valid_email(value: str) -> bool:
+    """One `@`, a local part and a dotted domain, no spaces, at most 254 characters."""
+    return len(value) <= EMAIL_MAX_CHARS and _EMAIL.fullmatch(value) is not None

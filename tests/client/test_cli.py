@@ -297,3 +297,26 @@ def test_a_service_token_may_expire(iae):
     assert (made["scope"], made["expires_on"]) == ("service", expires_on)
     refused = iae("token", "create", "--scope", "service", "--label", "w", "--expires-on", "hier")
     assert refused.exit_code != 0 and "expires_on" in refused.output
+
+
+def test_staff_accounts_are_added_listed_and_removed(iae):
+    structure = new_structure(iae)
+    address = f"Directrice.{uuid.uuid4().hex[:8]}@Chantier.fr"
+
+    added = iae("staff", "add", address, "--scope", "structure", "--structure-id", structure["id"])
+    assert added.exit_code == 0, added.output
+    account = json.loads(added.output)
+    assert (account["email"], account["structure_id"]) == (address.lower(), structure["id"])
+
+    listed = iae("staff", "list", "--email", address)
+    assert [a["id"] for a in json.loads(listed.output)] == [account["id"]]
+
+    removed = iae("staff", "remove", account["id"])
+    assert removed.exit_code == 0 and "Compte retiré" in removed.output
+    assert json.loads(iae("staff", "list", "--email", address).output) == []
+
+
+def test_a_staff_account_without_its_structure_is_refused_in_french(iae):
+    result = iae("staff", "add", "agent@exemple.fr", "--scope", "structure")
+    assert result.exit_code == 1
+    assert "Erreur 422" in result.output and "structure_id" in result.output

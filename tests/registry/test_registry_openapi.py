@@ -24,6 +24,12 @@ ENDPOINTS = [
     ("get", "/v1/tokens"),
     ("delete", "/v1/tokens/{token_id}"),
     ("get", "/v1/whoami"),
+    ("post", "/v1/staff"),
+    ("get", "/v1/staff"),
+    ("delete", "/v1/staff/{staff_id}"),
+    ("post", "/v1/staff/lookup"),
+    ("post", "/v1/staff/{staff_id}/tokens"),
+    ("delete", "/v1/staff/tokens/{token_id}"),
     ("get", "/v1/changes"),
     ("get", "/v1/audit"),
 ]

@@ -99,6 +99,8 @@ def test_whoami_answers_the_area(registry, world):
         "department": None,
         "region": "53",
         "expires_on": None,
+        "staff_id": None,
+        "expires_at": None,
     }
 
 

@@ -55,6 +55,8 @@ def test_whoami_answers_an_unbound_token(registry, admin, scope):
         "department": None,
         "region": None,
         "expires_on": None,
+        "staff_id": None,
+        "expires_at": None,
     }
 
 

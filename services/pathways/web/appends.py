@@ -29,8 +29,17 @@ def actor_of(caller: Caller) -> Actor:
         caller.structure_id,
         kind,
         date.today(),
-        {"token_id": caller.token_id, "request_id": g.request_id},
+        _metadata(caller),
     )
+
+
+def _metadata(caller: Caller) -> dict:
+    """Who wrote the events: the token, and the staff account a dashboard token acts for (its id
+    only: no e-mail in the log)."""
+    metadata = {"token_id": caller.token_id, "request_id": g.request_id}
+    if caller.staff_id is not None:
+        metadata["staff_id"] = caller.staff_id
+    return metadata
 
 
 def append(caller: Caller, requests: list[AppendRequest | Outcome]) -> list[Outcome]:
