@@ -146,6 +146,7 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int
     password: str = field(default_factory=_new_password)
+    settings: str = ""  # more server settings, "-c name=value …"
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).resolve()
@@ -166,7 +167,7 @@ class EmbeddedPostgres:
                 raise PortTaken(self.port, port_holder(self.port))
             options = (
                 f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} "
-                "-c fsync=on -c max_connections=200 -c shared_buffers=256MB"
+                f"-c fsync=on -c max_connections=200 -c shared_buffers=256MB {self.settings}"
             )
             self._run(
                 [
@@ -263,6 +264,28 @@ class EmbeddedPostgres:
             )
             conn.execute("SELECT pg_reload_conf()")
 
+    def standby(self, data_dir: Path, port: int) -> EmbeddedPostgres:
+        """A hot standby of this server in `data_dir`, streaming from it (not yet started): a base
+        backup that writes `standby.signal` and the connection to this primary."""
+        standby = EmbeddedPostgres(
+            data_dir, port, self.password, settings="-c hot_standby_feedback=on"
+        )
+        if not (standby.data_dir / "PG_VERSION").exists():
+            user = _as_pg_user()
+            standby.data_dir.mkdir(parents=True, exist_ok=True)
+            standby.data_dir.chmod(0o700)
+            _chown(standby.data_dir)
+            self._run(
+                [
+                    "pg_basebackup",
+                    *("-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"),
+                    *("-D", str(standby.data_dir), "-R", "-X", "stream", "-c", "fast"),
+                ],
+                user,
+                env={**os.environ, "PGPASSWORD": self.password},
+            )
+        return standby
+
     def running(self) -> bool:
         result = subprocess.run(
             [_pg_bin("pg_ctl"), "-D", str(self.data_dir), "status"],
@@ -276,9 +299,9 @@ class EmbeddedPostgres:
             self._run(["pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop"], _as_pg_user())
 
     @staticmethod
-    def _run(args: list[str], user: dict, log: Path | None = None) -> None:
+    def _run(args: list[str], user: dict, log: Path | None = None, env: dict | None = None) -> None:
         result = subprocess.run(
-            [_pg_bin(args[0]), *args[1:]], capture_output=True, text=True, **user
+            [_pg_bin(args[0]), *args[1:]], capture_output=True, text=True, env=env, **user
         )
         if result.returncode != 0:
             message = f"{args[0]} a échoué : {result.stderr.strip() or result.stdout.strip()}"

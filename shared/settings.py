@@ -54,6 +54,10 @@ class Settings:
 
     database_url: str = ""  # server URL; each service uses its own database on it
     database_prefix: str = "iae"  # databases are named <prefix>_<service>
+    # Reports, the dashboard and exports may read a streaming standby of reporting's database
+    # (empty: the primary); past this replay delay, or when it cannot be read, the primary answers.
+    reporting_read_database_url: str = ""
+    reporting_read_max_lag_seconds: float = 5.0
     redis_url: str = ""
     queue_prefix: str = "iae"  # namespace of RQ queues and nudge keys in Redis
     admin_token: str = ""

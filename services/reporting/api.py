@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services.reporting import schemas
+from services.reporting import reading, schemas
 from services.reporting.catchup import checkpoints
 from services.reporting.catchup.feed import FeedUnavailable
 from services.reporting.projections.registry import PROJECTIONS
@@ -62,7 +62,7 @@ class Outcomes(MethodView):
         caller = current_caller()
         if params["min_position"] is not None:
             _wait_for(params["min_position"])
-        with _engine().connect() as conn:
+        with reading.reader().connect(params["min_position"]) as conn:
             report = reports.outcome_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)
@@ -85,7 +85,7 @@ class Etp(MethodView):
         caller = current_caller()
         if params["min_position"] is not None:
             _wait_for(params["min_position"])
-        with _engine().connect() as conn:
+        with reading.reader().connect(params["min_position"]) as conn:
             report = etp.etp_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)

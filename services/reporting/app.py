@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.reporting import api
+from services.reporting import api, reading
 from services.reporting.catchup.feed import ChangesClient, FeedClient
 from services.reporting.dashboard import views as dashboard
 from shared import db, queues, ratelimit
@@ -21,10 +21,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     # Reports sort and group tens of thousands of tally cells (a national breakdown by
     # structure): with the default 4 MB they spill to disk and take twice as long.
-    engine = db.make_engine(
-        settings.database_url_for("reporting"),
-        connect_args={"options": f"-c timezone=UTC -c work_mem={REPORT_WORK_MEM}"},
-    )
+    options = {"options": f"-c timezone=UTC -c work_mem={REPORT_WORK_MEM}"}
+    engine = db.make_engine(settings.database_url_for("reporting"), connect_args=options)
+    standby = None
+    if settings.reporting_read_database_url:
+        standby = db.make_engine(settings.reporting_read_database_url, connect_args=options)
+        db.limit_statements(standby, settings.statement_timeout_ms)
     redis = queues.connect(settings.redis_url)
 
     app, service_api = create_service_app(
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings.auth_cache_seconds,
         settings.auth_failure_seconds,
     )
+    reading.install(app, engine, standby, settings.reporting_read_max_lag_seconds)
     service_api.register_blueprint(api.blp)
     service_api.register_blueprint(dashboard.blp)
     api.install_waiting(app, settings.min_position_waiters)

@@ -11,6 +11,7 @@ from datetime import date
 from flask import current_app
 from marshmallow import ValidationError
 
+from services.reporting import reading
 from services.reporting.dashboard.query import Selection, in_region, report_params
 from services.reporting.reports import alerts as alert_reports
 from services.reporting.reports import directory, etp, exports
@@ -54,7 +55,7 @@ def outcome_report(caller: Caller, params: Mapping[str, str]) -> dict:
         fields = "; ".join(f"{k} : {v}" for k, v in flatten_errors(error.messages).items())
         raise ReportRefused(422, f"{INVALID} ({fields}).") from None
     try:
-        with _engine().connect() as conn:
+        with reading.reader().connect(loaded["min_position"]) as conn:
             return reports.outcome_report(conn, caller, loaded)
     except Problem as problem:
         raise ReportRefused(problem.status, problem.detail) from None
@@ -68,7 +69,7 @@ def etp_report(caller: Caller, params: Mapping[str, str]) -> dict:
         fields = "; ".join(f"{k} : {v}" for k, v in flatten_errors(error.messages).items())
         raise ReportRefused(422, f"{INVALID} ({fields}).") from None
     try:
-        with _engine().connect() as conn:
+        with reading.reader().connect(loaded["min_position"]) as conn:
             return etp.etp_report(conn, caller, loaded)
     except Problem as problem:
         raise ReportRefused(problem.status, problem.detail) from None
