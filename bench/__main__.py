@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench import phases, report, stack
 from bench.sizes import FULL, QUICK
+from shared.embedded import EmbeddedPostgres
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -25,6 +26,7 @@ def measure(run: phases.Run) -> None:
     phases.catch_up(run, source)
     phases.national_scale(run, source)
     phases.reads(run)
+    phases.standby_reads(run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     run = phases.Run(
         stack.make_settings(engines.database_url, engines.redis_url), QUICK if args.quick else FULL
     )
+    run.primary = next((e for e in engines.started if isinstance(e, EmbeddedPostgres)), None)
     complete, versions = False, phases.server_versions(run.settings)
     try:
         measure(run)

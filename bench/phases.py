@@ -9,15 +9,17 @@ from datetime import date
 
 import psycopg
 
-from bench import bootstrap, clients, national, peer, raw, reporting, stack, system
+from bench import bootstrap, clients, national, peer, raw, replica, reporting, stack, system
 from bench.measure import Figure, load, repeat
 from bench.sizes import Sizes
 from shared import db, migrations
+from shared.embedded import EmbeddedPostgres
 from shared.settings import Settings
 
 SCRATCH = ("raw", "peer", "store")
 # GES in the national data (a dozen members each, whole months): the `group` report's rows.
 NATIONAL_GROUPS = 30
+READERS = 4  # clients asking for reports at once in the standby phase
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Run:
     procs: list = field(default_factory=list)
     seed: int = 20261126
     operator_token: str = ""
+    primary: EmbeddedPostgres | None = None  # the embedded server, when the run started one
 
     def operator(self) -> str:
         """A real admin token, made once with the bootstrap ADMIN_TOKEN (which may only create
@@ -241,3 +244,37 @@ def server_versions(settings: Settings) -> dict[str, str]:
         return {"postgresql": pg, "redis": redis.info("server")["redis_version"]}
     finally:
         redis.close()
+
+
+def standby_reads(run: Run) -> None:
+    """Report throughput with the primary alone, then with the primary and a streaming standby
+    behind two reporting services (the same clients, split between them)."""
+    s = run.settings
+    if run.primary is None:
+        print("  report_rps_*: not measured (the standby is made from the embedded server)")
+        return
+    tokens = [bootstrap.token(s.registry_url, run.operator(), "network") for _ in range(READERS)]
+    one = [stack.reporting_url(s)]
+    run.load(
+        "report_rps_1_reader",
+        replica.report_client,
+        (one, tokens, run.seed),
+        READERS,
+        unit="reports/s",
+    )
+    standby, read_url = replica.start_standby(run.primary, s)
+    try:
+        url, proc = replica.start_reader(s, read_url)
+        try:
+            two = [*one, url]
+            run.load(
+                "report_rps_2_readers",
+                replica.report_client,
+                (two, tokens, run.seed),
+                READERS,
+                unit="reports/s",
+            )
+        finally:
+            stack.stop([proc])
+    finally:
+        standby.stop()
