@@ -225,13 +225,15 @@ def reads(run: Run) -> None:
     worker = stack.start_worker(s)
     try:
         time.sleep(1.0)
-        samples = [
+        measured = [
             reporting.lag_p99(s, token, structure["id"], z.lag_rate, z.lag_s)
             for _ in range(z.slow_reps)
         ]
     finally:
         stack.stop([worker])
-    run.add(Figure("lag_p99_s", "s", samples, note=f"{z.lag_rate:g} events/s for {z.lag_s:g} s"))
+    causes = " | ".join(cause for _, cause in measured)
+    note = f"{z.lag_rate:g} events/s for {z.lag_s:g} s; {causes}"
+    run.add(Figure("lag_p99_s", "s", [p99 for p99, _ in measured], note=note))
 
 
 def server_versions(settings: Settings) -> dict[str, str]:

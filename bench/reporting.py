@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import orjson
 
-from bench import clients, stack
+from bench import activity, clients, stack
 from bench.measure import SETUP_TIMEOUT_S, percentile
 from services.reporting.reports.etp import ETP_DIMENSIONS
 from services.reporting.reports.labels import DIMENSION_LABELS
@@ -88,8 +88,9 @@ def lag_p99(
     rate: float,
     duration: float,
     writers: int = 4,
-) -> float:
-    """p99 seconds from an acknowledged append to a report that includes it, at `rate` events/s."""
+) -> tuple[float, str]:
+    """p99 seconds from an acknowledged append to a report that includes it, at `rate` events/s,
+    and what PostgreSQL was doing during the spikes (bench/activity.py)."""
     ctx = mp.get_context("spawn")
     ready, out = ctx.Barrier(writers + 1), ctx.Queue()
     procs = [
@@ -112,11 +113,19 @@ def lag_p99(
     for p in procs:
         p.start()
     ready.wait(SETUP_TIMEOUT_S)
-    samples = _watch(stack.reporting_url(settings), token, structure_id, time.time() + duration + 5)
+    with activity.Sampler(stack.psycopg_url(settings.database_url)) as sampler:
+        samples = _watch(
+            stack.reporting_url(settings), token, structure_id, time.time() + duration + 5
+        )
     appends = [a for _ in procs for a in out.get(timeout=120)]
     for p in procs:
         p.join(30)
-    return percentile(_lags(appends, samples), 99)
+    lags = _lags(appends, samples)
+    committed = [at for _, at in sorted(appends)]
+    cause = activity.summary(
+        *activity.spikes(list(zip(committed, lags, strict=True)), sampler.samples)
+    )
+    return percentile(lags, 99), cause
 
 
 def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> tuple[float, str]:
