@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.reporting import api, reading
 from services.reporting.catchup.feed import ChangesClient, FeedClient
+from services.reporting.dashboard import connexion  # noqa: F401 (its pages join the dashboard's)
 from services.reporting.dashboard import views as dashboard
 from shared import db, queues, ratelimit
 from shared.auth import CachingVerifier, registry_whoami

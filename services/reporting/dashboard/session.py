@@ -24,6 +24,8 @@ from shared.settings import Settings
 
 TOKEN_KEY = "token"
 SIGNED_IN_AT = "signed_in_at"
+STAFF_KEY = "staff"  # who signed in through the identity provider, and as which account
+PENDING_KEY = "staff_pending"  # signed in, account not chosen yet: nothing is granted
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -59,12 +61,38 @@ def _renew_id() -> None:
     current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
 
 
-def sign_in(token: str) -> None:
-    """Start a fresh session, under a new id, holding the encrypted token."""
+def sign_in(token: str, staff: dict | None = None) -> None:
+    """Start a fresh session, under a new id, holding the encrypted token; `staff` says who signed
+    in through the identity provider (e-mail, account, minted token's id) when that is how."""
     _renew_id()
     session.clear()
     session[TOKEN_KEY] = _fernet().encrypt(token.encode()).decode()
     session[SIGNED_IN_AT] = time.time()
+    if staff is not None:
+        session[STAFF_KEY] = staff
+
+
+def await_choice(pending: dict) -> None:
+    """A person the provider signed in, who holds several accounts: a fresh session that grants
+    nothing until they choose one (`pending_choice`)."""
+    _renew_id()
+    session.clear()
+    session[PENDING_KEY] = pending
+    session[SIGNED_IN_AT] = time.time()
+
+
+def pending_choice() -> dict | None:
+    """The accounts a signed-in person may choose from, within the session's lifetime."""
+    pending, started = session.get(PENDING_KEY), session.get(SIGNED_IN_AT)
+    if not isinstance(pending, dict) or not isinstance(started, int | float):
+        return None
+    return pending if time.time() - started <= _lifetime_seconds() else None
+
+
+def staff() -> dict | None:
+    """Who signed in through the identity provider, and as which account (None for a token)."""
+    value = session.get(STAFF_KEY)
+    return value if isinstance(value, dict) and TOKEN_KEY in session else None
 
 
 def sign_out() -> None:

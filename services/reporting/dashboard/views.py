@@ -12,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
 
-from services.reporting.dashboard import data, etp_page
+from services.reporting.dashboard import data, etp_page, oidc
 from services.reporting.dashboard import format as dashboard_format
 from services.reporting.dashboard import session as dashboard_session
 from services.reporting.dashboard.data import REGION_EXPORT, ReportRefused
@@ -31,7 +31,7 @@ blp = Blueprint(
     static_url_path="assets",
     description="Tableau de bord des équipes (pages HTML, en français)",
 )
-FORM_ENDPOINTS = ("dashboard.SignIn", "dashboard.SignOut")
+FORM_ENDPOINTS = ("dashboard.SignIn", "dashboard.SignOut", "dashboard.ChooseAccount")
 EXPORTS = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -97,8 +97,12 @@ class EtpExportArgs(ExportArgs):
 @blp.record_once
 def _setup(state) -> None:
     app = state.app
-    dashboard_session.init_app(app, app.config["SETTINGS"])
+    settings = app.config["SETTINGS"]
+    dashboard_session.init_app(app, settings)
+    oidc.init_app(app, settings)
     dashboard_format.install(app)
+    app.jinja_env.globals["sign_in_options"] = lambda: sign_in_options(settings)
+    app.jinja_env.globals["signed_in_staff"] = dashboard_session.staff
     for endpoint in FORM_ENDPOINTS:
         accept_body(app, endpoint, FORM_MIME)
 
@@ -113,6 +117,13 @@ def _not_signed_in(_error: NotSignedIn):
     return render_template("dashboard/sign_in.html"), 200
 
 
+def sign_in_options(settings) -> dict:
+    """How staff may sign in here: through the identity provider when one is configured, with
+    a token when none is (or when `dashboard_token_sign_in` keeps the form too)."""
+    provider = oidc.configured(settings)
+    return {"provider": provider, "token": not provider or settings.dashboard_token_sign_in}
+
+
 def signed_in_caller() -> tuple[Caller, str]:
     """The session's caller and token, checked with the registry like any API call."""
     token = dashboard_session.stored_token()
@@ -123,7 +134,15 @@ def signed_in_caller() -> tuple[Caller, str]:
         raise NotSignedIn
     caller = verify(token)
     if caller is None:
+        staff = dashboard_session.staff()
         dashboard_session.sign_out()
+        if staff is not None:
+            raise PageError(
+                401,
+                "Session terminée",
+                "Votre session a pris fin (durée écoulée, ou compte retiré) : reconnectez-vous.",
+                sign_in=True,
+            )
         raise PageError(
             401,
             "Jeton expiré ou révoqué",
@@ -166,8 +185,13 @@ class SignIn(MethodView):
     @blp.arguments(SignInForm, location="form")
     @blp.doc(summary="Connexion par jeton", responses={"303": {"description": "Vers le tableau"}})
     @blp.alt_response(401, description="Jeton inconnu ou révoqué (page HTML)")
+    @blp.alt_response(403, description="Connexion par jeton fermée ici (page HTML)")
     def post(self, form):
         """Check the token with the registry, then keep it, encrypted, in a new server session."""
+        if not sign_in_options(current_app.config["SETTINGS"])["token"]:
+            return _sign_in_error(
+                403, "La connexion par jeton est fermée ici : connectez-vous avec ProConnect."
+            )
         if not dashboard_session.csrf_valid(form["csrf_token"]):
             return _sign_in_error(400, "Le formulaire a expiré : veuillez réessayer.")
         token = form["token"].strip()
@@ -191,7 +215,10 @@ class SignOut(MethodView):
         """Forget the token; a forged request (no valid CSRF token) changes nothing."""
         if not dashboard_session.csrf_valid(form["csrf_token"]):
             raise PageError(400, "Formulaire expiré", "Rechargez la page puis réessayez.")
+        staff = dashboard_session.staff()
         dashboard_session.sign_out()
+        if staff is not None:  # the token minted for this session works nowhere any more
+            oidc.revoke(staff["token_id"])
         flash("Vous êtes déconnecté(e).")
         return redirect(url_for("dashboard.Home"), 303)
 
