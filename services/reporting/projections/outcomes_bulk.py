@@ -5,13 +5,19 @@ their stored rows. A rebuild has nothing to diff against, so it goes another way
 first the feed is copied as it comes (`COPY`, nothing derived), then the copied log is read back
 pathway by pathway and each stream is folded once, its rows and state written with `COPY`, its
 tally contributions staged; PostgreSQL sums the staged contributions into the tallies at the end
-(upserting cells chunk by chunk cost more than the fold itself). Rows and contributions are the
+(upserting cells chunk by chunk cost more than the fold itself). The folds run in one process
+per core, over ranges of pathway ids. Rows and contributions are the
 same pure functions of the stream as in catch-up (`derived_rows`, `tallies.contributions`), so
 both give identical tables (tests/reporting/test_replay.py).
 """
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing as mp
+import os
+import queue
+import uuid
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
@@ -24,6 +30,7 @@ from services.reporting.projections import measure_hours, rollups, tallies
 from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.derive import dump, fold
 from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
+from shared import db
 from shared.domain import events as ev
 
 EVENTS_PER_CHUNK = 10_000
@@ -40,13 +47,15 @@ EVENT_COLUMNS = (
 STREAMS = """
 SELECT pathway_id::text, position, event_id::text, type, schema_version, occurred_on, data
   FROM {s}.events
- WHERE pathway_id > %s ORDER BY pathway_id, position LIMIT %s"""
+ WHERE pathway_id > %s AND pathway_id <= %s ORDER BY pathway_id, position LIMIT %s"""
 STREAM_KEYS = ("position", "id", "type", "schema_version", "occurred_on", "data")
 STAGING = "tally_staging"
 STAGED_KEYS = ("structure_id", "sex", "age_band", "criteria", "measure", "month")
 STAGE = """CREATE UNLOGGED TABLE {s}.tally_staging (structure_id uuid, sex text, age_band text,
  criteria text[], measure text, month date, {metrics})"""
 FIRST = "00000000-0000-0000-0000-000000000000"
+LAST = "ffffffff-ffff-ffff-ffff-ffffffffffff"
+MAX_PROCESSES = 4
 
 Progress = Callable[[int], None]
 
@@ -69,20 +78,49 @@ def copy_page(conn: Connection, page: list[dict[str, Any]], schema: str) -> None
 
 
 def derive_all(engine: Engine, schema: str, progress: Progress) -> int:
-    """Fold every copied pathway once and write what it derives, a chunk per transaction
-    (short transactions: a long one on the cluster would hold the feed back, ADR 0001)."""
+    """Fold every copied pathway once and write what it derives, then sum the tallies.
+
+    The folds are CPU-bound Python while PostgreSQL mostly waits, so the pathway ids are split
+    into as many ranges as the machine has cores (`processes()`), each derived by a process of
+    its own; the ranges share nothing but the tables they append to."""
     with engine.begin() as conn:
         conn.exec_driver_sql(f"ANALYZE {schema}.events")
         conn.exec_driver_sql(STAGE.format(s=schema, metrics=_staged_metrics()))
-    last, folded, limit = FIRST, 0, EVENTS_PER_CHUNK
+    ranges = id_ranges(processes())
+    if len(ranges) == 1:
+        folded = derive_range(engine, schema, *ranges[0], progress)
+    else:
+        url = engine.url.render_as_string(hide_password=False)
+        folded = _in_processes(url, schema, ranges, progress)
+    with engine.begin() as conn:
+        _tally(conn, schema)
+        rollups.fill(conn, schema)
+        measure_hours.fill(conn, schema)
+    return folded
+
+
+def processes() -> int:
+    """Processes deriving at once: the cores this process may use, at most `MAX_PROCESSES`."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MAX_PROCESSES, cores or 1))
+
+
+def id_ranges(count: int) -> list[tuple[str, str]]:
+    """`count` ranges `(after, up_to]` of pathway ids that cover them all, of equal width (ids
+    are random: each range holds about as many pathways)."""
+    bounds = [FIRST, *(str(uuid.UUID(int=(i << 128) // count - 1)) for i in range(1, count)), LAST]
+    return list(itertools.pairwise(bounds))
+
+
+def derive_range(engine: Engine, schema: str, after: str, up_to: str, progress: Progress) -> int:
+    """Derive the pathways whose ids are in `(after, up_to]`, a chunk per transaction (short
+    transactions: a long one on the cluster would hold the feed back, ADR 0001)."""
+    last, folded, limit = after, 0, EVENTS_PER_CHUNK
     while True:
         with engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            streams, complete = _streams(conn, schema, last, limit)
+            streams, complete = _streams(conn, schema, last, up_to, limit)
             if not streams:
-                _tally(conn, schema)
-                rollups.fill(conn, schema)
-                measure_hours.fill(conn, schema)
                 return folded
             if len(streams) == 1 and not complete:
                 limit *= 2  # one pathway longer than a chunk: read it whole
@@ -94,15 +132,62 @@ def derive_all(engine: Engine, schema: str, progress: Progress) -> int:
         progress(n)
 
 
+def _in_processes(url: str, schema: str, ranges: list[tuple[str, str]], progress: Progress) -> int:
+    """Each range derived by a process of its own; their progress relayed as it comes."""
+    ctx = mp.get_context("spawn")  # no copy of this process's connections or threads
+    messages = ctx.Queue()
+    children = [
+        ctx.Process(target=_derive_child, args=(url, schema, *bounds, messages), daemon=True)
+        for bounds in ranges
+    ]
+    for child in children:
+        child.start()
+    folded, done = 0, 0
+    try:
+        while done < len(children):
+            try:
+                kind, value = messages.get(timeout=1.0)
+            except queue.Empty:
+                if any(c.exitcode not in (None, 0) for c in children):
+                    raise RuntimeError("a derive process stopped without a word") from None
+                continue
+            if kind == "error":
+                raise RuntimeError(f"a derive process failed: {value}")
+            if kind == "done":
+                folded, done = folded + value, done + 1
+            else:
+                progress(value)
+    finally:
+        for child in children:
+            child.join(5 if done == len(children) else 0.1)
+            if child.is_alive():
+                child.terminate()
+                child.join(5)
+    return folded
+
+
+def _derive_child(url: str, schema: str, after: str, up_to: str, messages) -> None:
+    """Body of a derive process: its own engine, its range, its progress sent to the parent."""
+    engine = db.make_engine(url, pool_size=1)
+    try:
+        folded = derive_range(engine, schema, after, up_to, lambda n: messages.put(("n", n)))
+        messages.put(("done", folded))
+    except BaseException as error:
+        messages.put(("error", repr(error)))
+        raise
+    finally:
+        engine.dispose()
+
+
 def _streams(
-    conn: Connection, schema: str, after: str, limit: int
+    conn: Connection, schema: str, after: str, up_to: str, limit: int
 ) -> tuple[dict[str, list[dict]], bool]:
-    """The streams of the pathways after `after`, up to `limit` events, and whether the last
-    one is complete (fewer events than the limit were left)."""
+    """The streams of the pathways after `after` (up to id `up_to`), up to `limit` events, and
+    whether the last one is complete (fewer events than the limit were left)."""
     streams: dict[str, list[dict]] = {}
     with _driver(conn).cursor() as cur:
         set_json_loads(orjson.loads, cur)
-        cur.execute(STREAMS.format(s=schema), (after, limit))
+        cur.execute(STREAMS.format(s=schema), (after, up_to, limit))
         rows = cur.fetchall()
     for pid, group in groupby(rows, key=lambda r: r[0]):
         streams[pid] = [dict(zip(STREAM_KEYS, r[1:], strict=True)) for r in group]
