@@ -34,7 +34,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m scripts.run
 
-test: $(STAMP)
+# The staff sign-in tests start a real OpenID provider (oidc-provider from npm, pinned by its
+# lock file); Node.js and npm come with the machine.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) $(OIDC_PROVIDER)
 	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)
 
 # Fault injection and load: each test starts its own PostgreSQL, Redis, services and workers,
