@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install lock run test test-faults lint format bench demo clean help
+.PHONY: install lock run run-oidc test test-faults lint format bench demo clean help
 
 help:
 	@echo "make run     — the whole system (embedded PostgreSQL and Redis unless DATABASE_URL/REDIS_URL)"
+	@echo "make run-oidc — the same, with a local OpenID provider to try staff sign-in"
 	@echo "make test    — the test suite against real PostgreSQL and Redis"
 	@echo "make test-faults — fault injection (database, Redis, registry, workers) and load"
 	@echo "make lint    — ruff and mypy"
@@ -39,6 +40,10 @@ run: $(STAMP)
 OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
 $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
+# The same, with that provider beside the system, to try staff sign-in without ProConnect.
+run-oidc: $(STAMP) $(OIDC_PROVIDER)
+	$(BIN)/python -m scripts.run --oidc
 
 test: $(STAMP) $(OIDC_PROVIDER)
 	$(BIN)/python -m pytest -m "not faults" $(PYTEST_ARGS)

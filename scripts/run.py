@@ -3,7 +3,12 @@
 Uses DATABASE_URL / REDIS_URL when set; otherwise starts a real PostgreSQL and a real Redis from
 pip packages under ./var (data kept between runs). Then applies every migration, starts the three
 services under gunicorn and the reporting worker, waits until all answer /ready, and prints where
-they are. Ctrl-C stops every process it started."""
+they are. Ctrl-C stops every process it started.
+
+`make run-oidc` (`--oidc`) also starts the local OpenID provider the tests use (tests/oidc,
+oidc-provider from npm, on port 5010), so that staff sign-in can be tried without ProConnect:
+any e-mail signs in there, and the dashboard lets in the ones with a staff account
+(`DEV_STAFF_EMAIL`, a network account, is created)."""
 
 from __future__ import annotations
 
@@ -37,6 +42,9 @@ VAR = Path(os.environ.get("IAE_VAR_DIR", ROOT / "var"))
 PORTS = {"registry": 5001, "pathways": 5002, "reporting": 5003}
 EMBEDDED_PG_PORT = int(os.environ.get("EMBEDDED_PG_PORT", 55432))
 EMBEDDED_REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", 56379))
+OIDC_DIR = ROOT / "tests" / "oidc"
+OIDC_PORT = int(os.environ.get("DEV_OIDC_PORT", 5010))
+DEV_CLIENT_ID = "tableau-de-bord"
 
 
 def _kept_secret(name: str, make) -> str:
@@ -119,6 +127,40 @@ def migrate(env: dict[str, str]) -> None:
 
 def _port(env: dict[str, str], name: str) -> int:
     return int(env[f"{name.upper()}_URL"].rsplit(":", 1)[1].strip("/"))
+
+
+def with_local_provider(env: dict[str, str]) -> subprocess.Popen:
+    """Start the local OpenID provider, and point the dashboard at it."""
+    if not (OIDC_DIR / "node_modules").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=OIDC_DIR, check=True)
+    secret = _kept_secret("oidc_client_secret", lambda: secrets.token_urlsafe(32))
+    env.update(
+        OIDC_ISSUER=f"http://127.0.0.1:{OIDC_PORT}",
+        OIDC_CLIENT_ID=DEV_CLIENT_ID,
+        OIDC_CLIENT_SECRET=secret,
+    )
+    provider_env = {
+        **env,
+        "PORT": str(OIDC_PORT),
+        "CLIENT_ID": DEV_CLIENT_ID,
+        "CLIENT_SECRET": secret,
+        "REDIRECT_URI": f"{env['REPORTING_URL']}/connexion/oidc/retour",
+    }
+    return subprocess.Popen(["node", "provider.js"], env=provider_env, cwd=OIDC_DIR)
+
+
+def dev_staff(env: dict[str, str]) -> str:
+    """A network staff account for trying the sign-in (kept if it exists)."""
+    email = env.get("DEV_STAFF_EMAIL", "equipe.reseau@exemple.fr")
+    answer = requests.post(
+        f"{env['REGISTRY_URL']}/v1/staff",
+        headers=_bearer(env["IAE_TOKEN"]),
+        json={"email": email, "scope": "network"},
+        timeout=10,
+    )
+    if answer.status_code not in (201, 409):
+        answer.raise_for_status()
+    return email
 
 
 def spawn(env: dict[str, str]) -> list[subprocess.Popen]:
@@ -241,12 +283,21 @@ def main() -> None:
         raise SystemExit(f"make run : un serveur embarqué n'a pas démarré.\n{exc}") from None
     procs: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, _interrupt)
+    oidc = "--oidc" in sys.argv[1:]
     try:
         migrate(env)
-        procs = spawn(env)
+        provider = [with_local_provider(env)] if oidc else []
+        procs = provider + spawn(env)
         wait_ready(env)
         env["IAE_TOKEN"] = operator_token(env)
         print(banner(env), flush=True)
+        if oidc:
+            print(
+                f"Fournisseur d'identité local : {env['OIDC_ISSUER']} ; ouvrez "
+                f"{env['REPORTING_URL']}/ et connectez-vous avec {dev_staff(env)} "
+                "(autres comptes : iae staff add).",
+                flush=True,
+            )
         demo.offer(env, interactive=sys.stdin.isatty())
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)

@@ -24,6 +24,19 @@ START_SECONDS = 30.0
 RETURN_PATH = "/connexion/oidc/retour"
 
 
+def install() -> None:
+    """`npm ci` from the committed lock file, the first time on a machine (as `.ci/run` does)."""
+    if (HERE / "node_modules" / "oidc-provider").is_dir():
+        return
+    subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund"],
+        cwd=HERE,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
 class OidcProvider:
     """`node provider.js` with one client, whose redirect URI is the dashboard's return page."""
 
@@ -31,8 +44,7 @@ class OidcProvider:
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.client_secret = secrets.token_urlsafe(32)
-        if not (HERE / "node_modules" / "oidc-provider").is_dir():
-            raise RuntimeError("oidc-provider n'est pas installé : npm ci --prefix tests/oidc")
+        install()
         env = {
             **os.environ,
             "PORT": str(self.port),
