@@ -109,6 +109,15 @@ def _expired_token(settings, registry, admin, structure_id: str) -> str:
     return token
 
 
+def _staff_token(registry, admin, service, target: dict) -> str:
+    """What the dashboard holds for a person signed in as a staff account of that scope: the
+    token the registry mints for the account, at the reporting service's request."""
+    email = f"agent.{uuid.uuid4().hex[:10]}@exemple.fr"
+    account = _created(registry.post("/v1/staff", headers=admin, json={"email": email, **target}))
+    path = f"/v1/staff/{account['id']}/tokens"
+    return _created(registry.post(path, headers=service, json={"email": email}))["token"]
+
+
 def _catch_up(settings) -> None:
     """What the reporting worker does on a nudge: copy the registry's data and the events."""
     from services.reporting.catchup import jobs
@@ -142,6 +151,19 @@ def world(settings, registry, pathways, reporting, admin) -> World:
     tokens["service"] = settings.service_token
     tokens["bootstrap"] = settings.admin_token
     headers = {"admin": admin, "none": {}, **{k: _headers(v) for k, v in tokens.items()}}
+    targets = {
+        "admin": {"scope": "admin"},
+        "network": {"scope": "network"},
+        "group": {"scope": "group", "group_id": group},
+        "structure_a": {"scope": "structure", "structure_id": a},
+        "structure_b": {"scope": "structure", "structure_id": b},
+        "territory": {"scope": "territory", "department": "35"},
+        "territory_far": {"scope": "territory", "department": "29"},
+    }
+    for name, target in targets.items():
+        headers[f"staff_{name}"] = _headers(
+            _staff_token(registry, admin, headers["service"], target)
+        )
     identity = {
         **IDENTITY,
         "first_name": "Zéphirine",

@@ -104,6 +104,36 @@ def _revoke_fresh_token(w, h, s):
     return w.client("registry").delete(f"/v1/tokens/{made.json['id']}", headers=h)
 
 
+def _staff_email() -> str:
+    return f"agent.{uuid.uuid4().hex[:10]}@exemple.fr"
+
+
+def _fresh_staff(w) -> tuple[str, str]:
+    """A network staff account made by the admin: its id and e-mail."""
+    email = _staff_email()
+    made = w.client("registry").post(
+        "/v1/staff", headers=w.headers["admin"], json={"email": email, "scope": "network"}
+    )
+    return made.json["id"], email
+
+
+def _remove_fresh_staff(w, h, s):
+    return w.client("registry").delete(f"/v1/staff/{_fresh_staff(w)[0]}", headers=h)
+
+
+def _mint(w, h, s):
+    staff_id, email = _fresh_staff(w)
+    path = f"/v1/staff/{staff_id}/tokens"
+    return w.client("registry").post(path, headers=h, json={"email": email})
+
+
+def _revoke_minted(w, h, s):
+    staff_id, email = _fresh_staff(w)
+    path = f"/v1/staff/{staff_id}/tokens"
+    made = w.client("registry").post(path, headers=w.headers["service"], json={"email": email})
+    return w.client("registry").delete(f"/v1/staff/tokens/{made.json['id']}", headers=h)
+
+
 def _new_annex(w, h, s):
     """A draft annexe of A (a draft never overlaps), with a number of its own."""
     body = {
@@ -182,6 +212,25 @@ REGISTRY = {
     "DELETE /v1/tokens/{id}": (_revoke_fresh_token, only_admin(204)),
     "GET /v1/whoami": (_get("registry", lambda w: "/v1/whoami"), {**everyone(), "service": 200}),
     "GET /v1/tokens": (_get("registry", lambda w: "/v1/tokens"), only_admin(200)),
+    "POST /v1/staff": (
+        lambda w, h, s: w.client("registry").post(
+            "/v1/staff", headers=h, json={"email": _staff_email(), "scope": "network"}
+        ),
+        only_admin(201),
+    ),
+    "GET /v1/staff": (_get("registry", lambda w: "/v1/staff"), only_admin(200)),
+    "DELETE /v1/staff/{id}": (_remove_fresh_staff, only_admin(204)),
+    "POST /v1/staff/lookup": (
+        lambda w, h, s: w.client("registry").post(
+            "/v1/staff/lookup", headers=h, json={"email": _staff_email()}
+        ),
+        statuses(403, 403, 403, 403, 403, service=200),
+    ),
+    "POST /v1/staff/{id}/tokens": (_mint, statuses(403, 403, 403, 403, 403, service=201)),
+    "DELETE /v1/staff/tokens/{id}": (
+        _revoke_minted,
+        statuses(403, 403, 403, 403, 403, service=204),
+    ),
     "GET /v1/audit": (_get("registry", lambda w: "/v1/audit"), only_admin(200)),
     "GET /v1/changes": (
         _get("registry", lambda w: "/v1/changes"),
