@@ -174,3 +174,13 @@ def test_with_a_provider_the_token_form_is_closed(dashboard, registry, admin):
     answer = browser.post(url + "/sign-in", data={"token": seed.token(registry, admin, "network")})
     assert answer.status_code == 403 and "ProConnect" in answer.text
     assert signed_out(browser, url)
+
+
+def test_a_provider_without_its_client_or_service_token_refuses_to_start(settings):
+    from dataclasses import replace
+
+    from services.reporting.app import create_app
+
+    incomplete = replace(settings, oidc_issuer="http://127.0.0.1:9", oidc_client_id="x")
+    with pytest.raises(ValueError, match="OIDC_CLIENT_SECRET"):
+        create_app(incomplete)

@@ -49,6 +49,11 @@ def init_app(app: Flask, settings: Settings) -> None:
     """Register the provider when `OIDC_ISSUER` is set (discovery is read on first use)."""
     if not configured(settings):
         return
+    if not (settings.oidc_client_id and settings.oidc_client_secret and settings.service_token):
+        raise ValueError(
+            "OIDC_ISSUER est défini : OIDC_CLIENT_ID, OIDC_CLIENT_SECRET et SERVICE_TOKEN "
+            "(qui demande au registre les jetons des comptes) doivent l'être aussi."
+        )
     oauth = OAuth(app)
     oauth.register(
         PROVIDER,
