@@ -315,11 +315,17 @@ class TokenInfo(Schema):
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
     expires_on = fields.Date(allow_none=True)
+    staff_id = fields.UUID(
+        allow_none=True, metadata={"description": "Jeton émis pour ce compte des équipes."}
+    )
+    expires_at = fields.DateTime(
+        allow_none=True, metadata={"description": "Jeton d'un compte : refusé dès cet instant."}
+    )
 
 
 class TokenOut(TokenInfo):
     class Meta:
-        exclude = ("revoked_at",)
+        exclude = ("revoked_at", "staff_id", "expires_at")
 
     token = fields.String(metadata={"description": "Le jeton, affiché cette seule fois."})
 

@@ -128,7 +128,7 @@ def mint(
         "amr": data.get("amr"),
     }
     journal.audit(session, caller, "mint", "token", token_id, changes)
-    return {**tokens.info(token), "token": secret, "staff_id": row.id, "expires_at": expires_at}
+    return {**tokens.info(token), "token": secret}
 
 
 def revoke_minted(session: Session, caller: Caller, token_id: uuid.UUID) -> None:

@@ -147,4 +147,6 @@ def info(row: Token) -> dict:
         "created_at": row.created_at,
         "revoked_at": row.revoked_at,
         "expires_on": row.expires_on,
+        "staff_id": row.staff_id,
+        "expires_at": row.expires_at,
     }

@@ -39,7 +39,7 @@ def add_staff(registry, admin, email: str, scope: str, **target) -> dict:
 def minted_for(registry, admin, account: dict) -> list[dict]:
     """The tokens the registry minted for that account."""
     tokens = registry.get("/v1/tokens?limit=1000", headers=admin).json
-    return [t for t in tokens if t["label"] == f"tableau de bord, compte {account['id']}"]
+    return [t for t in tokens if t["staff_id"] == account["id"]]
 
 
 def signed_out(session: requests.Session, url: str) -> bool:

@@ -191,3 +191,6 @@ def test_the_service_token_revokes_a_minted_token_and_nothing_else(registry, adm
     assert registry.get("/v1/whoami", headers=other).status_code == 200
     assert registry.delete(f"/v1/staff/tokens/{minted['id']}", headers=service).status_code == 204
     assert registry.get("/v1/whoami", headers=bearer(minted["token"])).status_code == 401
+    listed = registry.get("/v1/tokens?limit=1000", headers=admin).json
+    [revoked] = [t for t in listed if t["id"] == minted["id"]]
+    assert revoked["staff_id"] == account["id"] and revoked["revoked_at"] is not None

@@ -9,6 +9,7 @@ from shared.domain.identifiers import (
     age_on,
     is_valid_birth_date,
     is_valid_department,
+    is_valid_email,
     is_valid_nir,
     is_valid_pass_number,
     is_valid_rome_code,
@@ -17,6 +18,7 @@ from shared.domain.identifiers import (
     luhn_ok,
     nir_key,
     normalize_digits,
+    normalize_email,
     region_of,
 )
 
@@ -183,3 +185,26 @@ def test_a_birth_date_gives_an_age_of_at_least_16_and_under_100():
     assert is_valid_birth_date(date(2010, 1, 5), today)
     assert not is_valid_birth_date(date(2010, 1, 6), today)
     assert not is_valid_birth_date(date(1926, 1, 5), today)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("  Claire.Dupont@Chantier-Du-Port.FR ", "claire.dupont@chantier-du-port.fr"),
+        ("agent@ddets-35.gouv.fr", "agent@ddets-35.gouv.fr"),
+    ],
+)
+def test_a_staff_email_is_trimmed_and_lower_cased(raw, normalised):
+    assert normalize_email(raw) == normalised
+    assert is_valid_email(normalize_email(raw))
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "claire", "claire@", "@exemple.fr", "claire@exemple", "a b@exemple.fr", "a@@b.fr"]
+)
+def test_what_is_not_an_email_is_refused(bad):
+    assert not is_valid_email(bad)
+
+
+def test_an_email_longer_than_254_characters_is_refused():
+    assert not is_valid_email("a" * 250 + "@b.fr")
