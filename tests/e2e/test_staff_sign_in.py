@@ -62,6 +62,11 @@ def test_an_account_opens_its_scope_and_the_page_says_who_and_as_what(dashboard,
     assert email in who and f"Structure — {mine.name}" in who
     [token] = minted_for(registry, admin, account)
     assert token["scope"] == "structure" and token["structure_id"] == mine.structure_id
+    audit = registry.get(
+        "/v1/audit", headers=admin, query_string={"entity": "token", "entity_id": token["id"]}
+    ).json
+    [minting] = [entry for entry in audit if entry["action"] == "mint"]
+    assert (minting["changes"]["acr"], minting["changes"]["amr"]) == ("eidas1", ["pwd"])
 
 
 def test_an_email_without_account_is_refused_and_told_whom_to_ask(dashboard, registry, admin):

@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import text
 
 from tests.e2e.test_browser_dashboard import CHROMIUM_FLAGS, OPENED, choose_month, indicator
-from tests.oidc.provider_support import start_dashboard
+from tests.oidc.provider_support import provider_return, start_dashboard, with_state
 from tests.reporting import dashboard_seed as seed
 from tests.support import bearer
 
@@ -30,7 +30,7 @@ COOKIE = "iae_tableau"
 @pytest.fixture(scope="module")
 def dashboard(settings, services):
     provider, server = start_dashboard(settings)
-    yield server.url
+    yield provider, server.url
     server.stop()
     provider.stop()
 
@@ -77,6 +77,7 @@ def sign_in_at_provider(driver, url: str, email: str) -> None:
 def test_a_person_chooses_an_account_reads_its_figures_and_signs_out_for_good(
     driver, dashboard, two_structures, registry, admin
 ):
+    _, dashboard = dashboard
     mine, other = two_structures
     email = f"directrice.{uuid.uuid4().hex[:8]}@exemple.fr"
     for structure in (other, mine):
@@ -113,6 +114,7 @@ def test_a_person_chooses_an_account_reads_its_figures_and_signs_out_for_good(
 
 
 def test_an_unknown_person_reads_a_french_refusal(driver, dashboard):
+    _, dashboard = dashboard
     email = f"inconnu.{uuid.uuid4().hex[:8]}@exemple.fr"
     sign_in_at_provider(driver, dashboard, email)
     wait_for(driver, lambda d: d.find_elements(By.ID, "titre-message"))
@@ -120,6 +122,52 @@ def test_an_unknown_person_reads_a_french_refusal(driver, dashboard):
     message = driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
     assert email in message and "administrateur" in message
     assert not driver.find_elements(By.ID, "sign-out")
+
+
+def staff_email(registry, admin) -> str:
+    email = f"agent.{uuid.uuid4().hex[:8]}@exemple.fr"
+    body = {"email": email, "scope": "network"}
+    assert registry.post("/v1/staff", headers=admin, json=body).status_code == 201
+    return email
+
+
+def assert_refused(driver) -> None:
+    """The French refusal page, and no session: the dashboard still offers to sign in."""
+    wait_for(driver, lambda d: d.find_elements(By.ID, "titre-message"))
+    assert driver.find_element(By.ID, "titre-message").text == "Connexion refusée"
+    assert not driver.find_elements(By.ID, "sign-out")
+    driver.find_element(By.CSS_SELECTOR, "#contenu a.button").click()
+    wait_for(driver, lambda d: d.find_elements(By.ID, "proconnect"))
+    assert not driver.find_elements(By.CSS_SELECTOR, ".kpi")
+
+
+@pytest.mark.parametrize("mode", ["wrong_nonce", "expired", "wrong_key"])
+def test_an_id_token_failing_its_checks_is_refused_in_the_browser(
+    driver, dashboard, registry, admin, mode
+):
+    provider, url = dashboard
+    email = staff_email(registry, admin)
+    provider.next_token(mode)
+    sign_in_at_provider(driver, url, email)
+    assert_refused(driver)
+
+
+def test_a_tampered_or_replayed_return_is_refused_in_the_browser(
+    driver, dashboard, registry, admin
+):
+    _, url = dashboard
+    email = staff_email(registry, admin)
+    elsewhere = requests.Session()
+    back = provider_return(elsewhere, url, email)
+    driver.get(url + "/")
+    driver.delete_all_cookies()
+
+    driver.get(with_state(back, "altere"))
+    assert_refused(driver)
+
+    assert elsewhere.get(back, allow_redirects=False, timeout=10).status_code == 303
+    driver.get(back)  # a return already used, replayed from another browser
+    assert_refused(driver)
 
 
 def test_events_written_with_a_staff_token_name_the_account_not_the_email(

@@ -38,7 +38,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [publicJwk] },
   pkce: { required: () => true },
   features: { devInteractions: { enabled: false } },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+  claims: { openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'] },
   conformIdTokenClaims: false,
   acrValues: ['eidas1'],
   cookies: { keys: [randomBytes(32).toString('hex')] },
