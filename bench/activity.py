@@ -25,7 +25,7 @@ WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
 """
 
 
-@dataclass
+@dataclass(eq=False)  # a thread is hashed by identity
 class Sampler(threading.Thread):
     """Samples the cluster's activity from a thread until stopped: `(time, rows)` pairs."""
 

@@ -288,6 +288,25 @@ def test_a_bulk_rebuild_in_chunks_smaller_than_a_pathway_gives_the_same_tables(e
     assert sorted(r.hours_total for r in caught_up["pathways"]) == [0, 0, 54]
 
 
+def test_a_bulk_rebuild_derived_by_several_processes_gives_the_same_tables(engine, monkeypatch):
+    streams = [
+        [
+            log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())}),
+            log_event("hours_worked_recorded", date(2025, 2, 3), {"month": "2025-01", "hours": n}),
+        ]
+        for n in range(1, 13)
+    ]
+    log = MemoryLog(interleave(streams, list(range(12))))
+    reset(engine)
+    incremental(engine, log, [len(log.events)], set())
+    caught_up = snapshot(engine)
+    monkeypatch.setattr(outcomes_bulk, "PARALLEL_FROM_EVENTS", 0)
+    monkeypatch.setattr(outcomes_bulk, "processes", lambda: 3)
+    assert rebuild_projection(engine, log, OUTCOMES, 5000) == len(log.events)
+    assert snapshot(engine) == caught_up
+    assert sorted(r.hours_total for r in caught_up["pathways"]) == list(range(1, 13))
+
+
 def test_a_rebuilt_projection_serves_reports_with_statistics_already_gathered(engine):
     stream = [log_event("pathway_opened", date(2025, 1, 6), {"structure_id": str(uuid.uuid4())})]
     reset(engine)

@@ -56,6 +56,9 @@ STAGE = """CREATE UNLOGGED TABLE {s}.tally_staging (structure_id uuid, sex text,
 FIRST = "00000000-0000-0000-0000-000000000000"
 LAST = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 MAX_PROCESSES = 4
+# Below this many events, one process: starting another (a Python interpreter importing the
+# projection code) costs about as much as deriving that many events.
+PARALLEL_FROM_EVENTS = 50_000
 
 Progress = Callable[[int], None]
 
@@ -80,13 +83,16 @@ def copy_page(conn: Connection, page: list[dict[str, Any]], schema: str) -> None
 def derive_all(engine: Engine, schema: str, progress: Progress) -> int:
     """Fold every copied pathway once and write what it derives, then sum the tallies.
 
-    The folds are CPU-bound Python while PostgreSQL mostly waits, so the pathway ids are split
-    into as many ranges as the machine has cores (`processes()`), each derived by a process of
-    its own; the ranges share nothing but the tables they append to."""
+    The folds are CPU-bound Python while PostgreSQL mostly waits, so a large log's pathway ids
+    are split into as many ranges as the machine has cores (`processes()`), each derived by a
+    process of its own; the ranges share nothing but the tables they append to."""
     with engine.begin() as conn:
         conn.exec_driver_sql(f"ANALYZE {schema}.events")
         conn.exec_driver_sql(STAGE.format(s=schema, metrics=_staged_metrics()))
-    ranges = id_ranges(processes())
+        events = conn.exec_driver_sql(
+            f"SELECT reltuples FROM pg_class WHERE oid = '{schema}.events'::regclass"
+        ).scalar_one()
+    ranges = id_ranges(processes() if events >= PARALLEL_FROM_EVENTS else 1)
     if len(ranges) == 1:
         folded = derive_range(engine, schema, *ranges[0], progress)
     else:
