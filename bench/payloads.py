@@ -27,7 +27,13 @@ EXIT_REASONS = (
     "sans_nouvelles",
     "deces",
 )
-CRITERIA = (["RSA"], ["DETLD", "QPV"], ["JEUNE", "CAP_BEP", "PM"], ["ASS"], ["SENIOR", "DELD"])
+CRITERIA = (
+    ["RSA"],
+    ["DETLD", "QPV"],
+    ["JEUNE", "CAP_BEP", "MOBILITE"],
+    ["ASS"],
+    ["SENIOR", "DELD"],
+)
 AGE_BANDS = ("under_26", "26_49", "50_plus")
 
 

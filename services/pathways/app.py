@@ -8,8 +8,8 @@ from services.pathways.imports import ids
 from services.pathways.store import roles, vault
 from services.pathways.store.engine import make_write_engine
 from services.pathways.structures import KindCache
+from services.pathways.web import event_types, imports, typed_events
 from services.pathways.web import events as api
-from services.pathways.web import imports
 from services.pathways.web import persons as persons_api
 from shared import db, queues, ratelimit
 from shared.auth import CachingVerifier, registry_whoami
@@ -50,7 +50,9 @@ def create_app(settings: Settings | None = None) -> Flask:
             settings.registry_url, settings.http_timeout_seconds, settings.auth_cache_seconds
         ),
     )
+    typed_events.register(service_api.spec, service_api.ma_plugin.converter)
     service_api.register_blueprint(api.pathways)
+    service_api.register_blueprint(event_types.blp)
     service_api.register_blueprint(persons_api.blp)
     service_api.register_blueprint(imports.blp)
     # An import parses a whole file: each token's uploads are rate-limited (429, Retry-After).

@@ -33,6 +33,7 @@ from services.pathways.store import events as store
 from services.pathways.store import passes, persons, sealed, stream_cache
 from services.pathways.store.vault import Keyring
 from shared import queues
+from shared.domain import event_versions
 from shared.domain import events as ev
 from shared.domain.event_fields import flatten_messages
 from shared.domain.pathway.state import Event
@@ -81,8 +82,14 @@ def to_request(pathway_id: str, expected: int | None, envelopes: list[dict]) -> 
     errors: dict[str, list[str]] = {}
     events = []
     for index, e in enumerate(envelopes):
+        version = e.get("schema_version") or ev.SCHEMA_VERSION[e["type"]]
         try:
-            data = ev.load_event_data(e["type"], e["data"])
+            event_versions.check_sendable(e["type"], version, date.today())
+        except event_versions.RetiredVersion as retired:
+            errors.setdefault(f"events.{index}.schema_version", []).append(str(retired))
+            continue
+        try:
+            data = ev.load_event_data(e["type"], ev.upcast(e["type"], version, e["data"]))
         except ValidationError as error:
             for path, texts in flatten_messages(error.messages).items():
                 suffix = "" if path == "_schema" else f".{path}"

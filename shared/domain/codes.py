@@ -90,8 +90,11 @@ ELIGIBILITY_CRITERIA: Mapping[str, str] = {
     "QPV": "Résident en quartier prioritaire de la politique de la ville",
     "DETENTION_MJ": "Sortant de détention ou personne placée sous main de justice",
     "FLE": "Maîtrise de la langue française inférieure au niveau A1",
-    "PM": "Problème de mobilité",
+    "MOBILITE": "Problème de mobilité",
 }
+# Criteria codes renamed (old code → new code), and the pathway_opened schema version that did it:
+# `PM` read as "personne morale" in the files structures exchange; its label never changed.
+RENAMED_CRITERIA: Mapping[str, str] = {"PM": "MOBILITE"}
 LEVEL_1_CRITERIA: frozenset[str] = frozenset({"RSA", "ASS", "AAH", "DETLD"})
 LEVEL_2_CRITERIA: frozenset[str] = frozenset(ELIGIBILITY_CRITERIA) - LEVEL_1_CRITERIA
 # Health, disability and justice data (RGPD art. 9 and 10): shown only to the owning structure.

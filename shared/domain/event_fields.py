@@ -28,9 +28,18 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-def code_of(table: Mapping[str, str]) -> validate.OneOf:
+class CodeOf(validate.OneOf):
+    """Accepts only the codes of one table of shared.domain.codes, and keeps the table's French
+    labels so that the published schemas can say what each code means."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        super().__init__(sorted(table), error="Must be one of: {choices}.")
+        self.labels: Mapping[str, str] = table
+
+
+def code_of(table: Mapping[str, str]) -> CodeOf:
     """Validator accepting only the codes of one table of shared.domain.codes."""
-    return validate.OneOf(sorted(table), error="Must be one of: {choices}.")
+    return CodeOf(table)
 
 
 def satisfies(predicate: Callable[[str], bool], message: str) -> Validator:

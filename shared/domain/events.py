@@ -283,11 +283,13 @@ SEALED_FIELDS: Mapping[str, tuple[tuple[str, ...], ...]] = {
     EVENT_VOIDED: (("reason",),),
 }
 
-# Version of each type's data schema, stored with every event (design §2). Version 2 of the
-# types above: their data as the log keeps it, without the sealed values.
+# Version of each type's data schema, stored with every event (design §2); the changelog is in
+# docs/integration.md. Version 2 of the types above: their data as the log keeps it, without the
+# sealed values. pathway_opened 3: the criterion `PM` is renamed `MOBILITE`.
 SCHEMA_VERSION: Mapping[str, int] = {
     **dict.fromkeys(EVENT_TYPES, 1),
     **dict.fromkeys(SEALED_FIELDS, 2),
+    PATHWAY_OPENED: 3,
 }
 
 # The version of data stored, or read from a feed, before versions were written with events.
@@ -354,8 +356,22 @@ def _without_sealed(event_type: str) -> Upcaster:
     return lambda data: split_sealed(event_type, data)[0]
 
 
+def _renamed_criteria(data: dict[str, Any]) -> dict[str, Any]:
+    """pathway_opened 2 → 3: the renamed criteria codes (codes.RENAMED_CRITERIA). Also applied to
+    what a client sends in version 2, before validation: any shape is left as it is."""
+    eligibility = data.get("eligibility")
+    if not isinstance(eligibility, dict) or not isinstance(eligibility.get("criteria"), list):
+        return data
+    criteria = [
+        codes.RENAMED_CRITERIA.get(c, c) if isinstance(c, str) else c
+        for c in eligibility["criteria"]
+    ]
+    return {**data, "eligibility": {**eligibility, "criteria": criteria}}
+
+
 UPCASTERS: Mapping[tuple[str, int], Upcaster] = {
-    (event_type, 1): _without_sealed(event_type) for event_type in SEALED_FIELDS
+    **{(event_type, 1): _without_sealed(event_type) for event_type in SEALED_FIELDS},
+    (PATHWAY_OPENED, 2): _renamed_criteria,
 }
 
 

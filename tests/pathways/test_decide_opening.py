@@ -112,7 +112,7 @@ def test_two_level_two_criteria_are_not_enough_in_aci_ei_and_eiti(kind):
 
 @pytest.mark.parametrize("kind", ["ACI", "EI", "EITI"])
 def test_three_level_two_criteria_suffice_in_aci_ei_and_eiti(kind):
-    event_ = opened(diagnosed_by="employer", criteria=("JEUNE", "QPV", "PM"))
+    event_ = opened(diagnosed_by="employer", criteria=("JEUNE", "QPV", "MOBILITE"))
     assert errors_of(PathwayState(), event_, ctx=context(kind=kind)) == {}
 
 

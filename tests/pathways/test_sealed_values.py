@@ -96,9 +96,9 @@ def test_the_values_are_out_of_the_log_and_the_feed_and_read_by_the_owning_struc
     versions = rows(
         settings, "SELECT type, schema_version FROM events WHERE pathway_id = :p", p=pathway_id
     )
-    assert {t: v for t, v in versions if t in ev.SEALED_FIELDS} == dict.fromkeys(
-        ev.SEALED_FIELDS, 2
-    )
+    assert {t: v for t, v in versions if t in ev.SEALED_FIELDS} == {
+        t: ev.SCHEMA_VERSION[t] for t in ev.SEALED_FIELDS
+    }
 
     state = pathways.get(f"/v1/pathways/{pathway_id}", headers=org.headers).json
     assert state["pass_iae"]["number"] == values["number"]

@@ -171,7 +171,7 @@ def test_data_of_an_older_version_is_upcast_on_read_and_kept_as_written(engine, 
     assert stored == HOURS_V1  # the log is never rewritten
 
 
-def test_the_feed_returns_data_as_written_and_reporting_upcasts_it(engine, version_two):
+def test_the_feed_upcasts_older_data_and_reporting_its_copies_of_older_data(engine, version_two):
     pathway = str(uuid.uuid4())
     opened = row(
         pathway,
@@ -189,9 +189,12 @@ def test_the_feed_returns_data_as_written_and_reporting_upcasts_it(engine, versi
     hours = row(pathway, 2, type=HOURS, data=HOURS_V1, schema_version=1)
     append(engine, [opened, hours])
     entries = [e for e in feed(engine) if e["pathway_id"] == pathway]
-    assert [e["schema_version"] for e in entries] == [1, 1]
-    assert entries[1]["data"] == HOURS_V1
+    assert [e["schema_version"] for e in entries] == [ev.SCHEMA_VERSION[ev.PATHWAY_OPENED], 2]
+    assert entries[1]["data"] == HOURS_DATA
     assert fold(entries).hours_by_month == {"2026-03": 35}
+    copied = [{**e, "schema_version": 1} for e in entries[:1]]  # copied by reporting when
+    copied.append({**entries[1], "schema_version": 1, "data": HOURS_V1})  # the feed served v1
+    assert fold(copied).hours_by_month == {"2026-03": 35}
 
 
 def test_data_newer_than_the_code_is_refused_on_read_by_both_services(engine):

@@ -124,7 +124,7 @@ def _ai_pathways(net, s1):
 
 
 def _aci_pathways(net, s2):
-    p5 = net.open(s2, "2025-01-15", "F", "under_26", ["JEUNE", "PM", "CAP_BEP"])
+    p5 = net.open(s2, "2025-01-15", "F", "under_26", ["JEUNE", "MOBILITE", "CAP_BEP"])
     c = p5.contract("2025-01-15", "2025-07-14")
     for on in ("2025-02-01", "2025-03-01"):
         p5.append(
@@ -168,7 +168,7 @@ def _ei_pathways(net, s3):
         "2025-10-01",
         {"training_id": "5b0f0d1e-0000-4000-8000-000000000002", "hours": 20, "certified": False},
     )
-    p11 = net.open(s3, "2025-03-01", "M", "under_26", ["JEUNE", "QPV", "PM"])
+    p11 = net.open(s3, "2025-03-01", "M", "under_26", ["JEUNE", "QPV", "MOBILITE"])
     p11.exit("2025-11-30", "conge_longue_duree")
     return [p9, p10, p11]
 

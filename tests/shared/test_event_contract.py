@@ -262,9 +262,10 @@ def test_a_void_requires_a_reason():
     assert list(errors_of("event_voided", data)) == ["reason"]
 
 
-def test_every_schema_is_at_version_1_but_those_whose_values_left_the_log():
-    # Changed with docs/domain.md §10: the PASS number and free texts left the data (version 2).
-    versions = {"pathway_opened": 2, "training_started": 2, "event_voided": 2}
+def test_every_schema_is_at_version_1_but_those_whose_values_left_the_log_or_changed():
+    # Changed with docs/domain.md §10: the PASS number and free texts left the data (version 2);
+    # pathway_opened 3 renamed a criterion (docs/integration.md, changelog).
+    versions = {"pathway_opened": 3, "training_started": 2, "event_voided": 2}
     assert {t: v for t, v in SCHEMA_VERSION.items() if v != 1} == versions
 
 
@@ -278,3 +279,14 @@ def test_upcasting_current_data_returns_it_unchanged():
 def test_upcasting_data_newer_than_the_code_is_refused():
     with pytest.raises(ValueError):
         upcast("hours_worked_recorded", 2, {})
+
+
+def test_opening_data_of_versions_one_and_two_reads_with_the_renamed_criterion():
+    sent = {"eligibility": {"diagnosed_by": "employer", "criteria": ["PM", "JEUNE", "QPV"]}}
+    renamed = {
+        "eligibility": {"diagnosed_by": "employer", "criteria": ["MOBILITE", "JEUNE", "QPV"]}
+    }
+    assert upcast("pathway_opened", 1, sent) == renamed
+    assert upcast("pathway_opened", 2, sent) == renamed
+    assert upcast("pathway_opened", 3, renamed) == renamed
+    assert upcast("pathway_opened", 2, {"eligibility": "PM"}) == {"eligibility": "PM"}

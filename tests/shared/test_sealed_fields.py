@@ -42,7 +42,7 @@ def test_values_put_back_or_read_as_null_once_gone():
 
 
 def test_version_one_data_reads_as_version_two_without_the_values():
-    assert {t: ev.SCHEMA_VERSION[t] for t in ev.SEALED_FIELDS} == dict.fromkeys(ev.SEALED_FIELDS, 2)
+    assert ev.UPCASTERS.keys() >= {(t, 1) for t in ev.SEALED_FIELDS}
     upcast = ev.upcast(ev.PATHWAY_OPENED, 1, OPENED)
     assert "number" not in upcast["pass_iae"] and upcast["pass_iae"]["start_on"] == "2026-01-05"
     assert ev.upcast(ev.TRAINING_STARTED, 1, {"kind": "other", "title": "CACES"}) == {

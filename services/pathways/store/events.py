@@ -15,7 +15,7 @@ from sqlalchemy import Connection, text
 
 from services.pathways.store import sealed
 from services.pathways.store.vault import Keyring
-from shared.domain.events import SEALED_FIELDS, upcast, with_sealed
+from shared.domain.events import SCHEMA_VERSION, SEALED_FIELDS, upcast, with_sealed
 
 
 @dataclass(frozen=True)
@@ -234,8 +234,9 @@ def append(
 
 
 # The page is written by PostgreSQL as the response's JSON text: the payloads stay as stored,
-# never decoded into Python objects only to be encoded again, each with the schema version it
-# was written in (readers upcast it, shared/domain/events.py). recorded_at as `timestamp`.
+# never decoded into Python objects only to be encoded again, unless one of them was written in
+# an older schema version (`stale`): that page is decoded and upcast (shared/domain/events.py),
+# so that the feed always answers the current shape. recorded_at as `timestamp`.
 FEED_SQL = text(
     """
     SELECT coalesce(json_agg(json_build_object(
@@ -246,7 +247,9 @@ FEED_SQL = text(
                    || CASE WHEN date_trunc('second', recorded_at) = recorded_at THEN ''
                            ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z',
                'data', data) ORDER BY position), '[]')::text AS events,
-           max(position) AS last
+           max(position) AS last,
+           coalesce(bool_or(schema_version
+                            < coalesce((CAST(:current AS jsonb) ->> type)::int, 0)), false) AS stale
       FROM (SELECT * FROM events
              WHERE position > :after
                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -264,8 +267,21 @@ def feed(conn: Connection, after: int, limit: int) -> tuple[str, int]:
     since positions are allocated in transaction-id order, what is returned is always a prefix
     of what will ever be committed after `after`.
     """
-    row = conn.execute(FEED_SQL, {"after": after, "limit": limit}).one()
-    return row.events, row.last if row.last is not None else after
+    current = orjson.dumps(SCHEMA_VERSION).decode()
+    row = conn.execute(FEED_SQL, {"after": after, "limit": limit, "current": current}).one()
+    events = _upcast_page(row.events) if row.stale else row.events
+    return events, row.last if row.last is not None else after
+
+
+def _upcast_page(page: str) -> str:
+    """A feed page whose events of an older schema version are brought to the current one."""
+    events = orjson.loads(page)
+    for e in events:
+        current = SCHEMA_VERSION.get(e["type"], e["schema_version"])
+        if e["schema_version"] < current:
+            e["data"] = upcast(e["type"], e["schema_version"], e["data"])
+            e["schema_version"] = current
+    return orjson.dumps(events).decode()
 
 
 def timestamp(moment: datetime) -> str:

@@ -14,7 +14,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from services.pathways import appending, reading
 from services.pathways.appending import Outcome
 from services.pathways.store import events as store
-from services.pathways.web import appends, schemas
+from services.pathways.web import appends, event_types, schemas, typed_events
 from services.pathways.web.access import scoped
 from shared.auth import bearer_token, current_caller
 from shared.openapi_links import link, links
@@ -107,10 +107,13 @@ class PathwayEvents(MethodView):
         outcome = appends.append(caller, [request])[0]
         if outcome.status >= 400:
             raise _as_problem(outcome)
-        return json_response(outcome.body, outcome.status)
+        headers = event_types.deprecation_headers(
+            (e["type"], e.get("schema_version")) for e in body["events"]
+        )
+        return json_response(outcome.body, outcome.status, headers)
 
     @scoped("structure", "admin")
-    @pathways.response(200, schemas.StreamEvent(many=True))
+    @pathways.response(200, {"type": "array", "items": typed_events.one_of(typed_events.STREAM)})
     @documented(401, 403, 404)
     def get(self, pathway_id: uuid.UUID):
         """The whole stream of a pathway in version order, each event marked voided or not."""
@@ -130,7 +133,13 @@ class Batch(MethodView):
         caller = current_caller()
         requests = [appends.batch_item(item) for item in body["items"]]
         results = [{"status": o.status, **o.body} for o in appends.append(caller, requests)]
-        return json_response({"results": results})
+        sent = [
+            pair
+            for item in body["items"]
+            if isinstance(item, dict)
+            for pair in event_types.sent_versions(item.get("events"))
+        ]
+        return json_response({"results": results}, headers=event_types.deprecation_headers(sent))
 
 
 @pathways.route("/pathways/<uuid:pathway_id>")

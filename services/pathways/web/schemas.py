@@ -14,6 +14,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from services.pathways.web.typed_events import FEED, LoadedLater, OneEvent
 from shared.domain.events import EVENT_TYPES
 from shared.domain.identifiers import is_valid_birth_date, is_valid_nir, normalize_digits
 
@@ -28,6 +29,8 @@ class EventIn(Schema):
     type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     occurred_on = fields.Date(required=True)
     data = fields.Dict(required=True)
+    # The version `data` is written in; absent: the current one (GET /v1/event-types).
+    schema_version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_VERSION))
 
 
 class AppendIn(Schema):
@@ -35,7 +38,7 @@ class AppendIn(Schema):
         load_default=None, strict=True, validate=validate.Range(min=0, max=MAX_VERSION)
     )
     events = fields.List(
-        fields.Nested(EventIn),
+        OneEvent(EventIn),
         required=True,
         validate=validate.Length(min=1, max=MAX_EVENTS_PER_APPEND),
     )
@@ -59,7 +62,9 @@ class BatchItemIn(AppendIn):
 class BatchIn(Schema):
     # Items are validated one by one, so that a bad item fails alone (status 422 in its result).
     items = fields.List(
-        fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BATCH_ITEMS)
+        LoadedLater(BatchItemIn),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH_ITEMS),
     )
 
 
@@ -101,38 +106,9 @@ class FeedArgs(Schema):
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
 
 
-class FeedEvent(Schema):
-    position = fields.Integer()
-    pathway_id = fields.String()
-    structure_id = fields.String()
-    version = fields.Integer()
-    id = fields.String()
-    type = fields.String()
-    schema_version = fields.Integer(
-        metadata={"description": "Version of the shape of `data`, as it was written."}
-    )
-    occurred_on = fields.String()
-    recorded_at = fields.String()
-    data = fields.Dict()
-
-
 class FeedOut(Schema):
-    events = fields.List(fields.Nested(FeedEvent))
-    last_position = fields.Integer()
-
-
-class StreamEvent(Schema):
-    id = fields.String()
-    type = fields.String()
-    schema_version = fields.Integer(
-        metadata={"description": "Version of the shape of `data` (brought to the current one)."}
-    )
-    occurred_on = fields.String()
-    data = fields.Dict()
-    version = fields.Integer()
-    position = fields.Integer()
-    recorded_at = fields.String()
-    voided = fields.Boolean()
+    events = fields.List(OneEvent(family=FEED), required=True)
+    last_position = fields.Integer(required=True)
 
 
 class PathwayListArgs(Schema):
