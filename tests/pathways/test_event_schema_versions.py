@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
+from time import monotonic, sleep
 
 import jsonschema_rs
 import pytest
-from pathways_support import OPENED_ON, append, opened, poll_feed
+from pathways_support import OPENED_ON, append, opened
 from sqlalchemy import create_engine
 
 from services.pathways.store import events as store
@@ -23,6 +24,20 @@ from tests.support import catch_up_to
 
 OLD, NEW = "PM", "MOBILITE"
 WINDOW = event_versions.DEPRECATED[(ev.PATHWAY_OPENED, 2)]
+# The feed hands out an event once every older transaction of the PostgreSQL cluster has ended:
+# on a server shared with other sessions, that may take a while (a deadline, not a measure).
+FEED_PATIENCE = 120.0
+
+
+def fed_at(pathways, headers, position: int) -> dict:
+    """The feed's entry at `position`, once the feed hands it out."""
+    deadline = monotonic() + FEED_PATIENCE
+    while True:
+        page = pathways.get(f"/v1/feed?after={position - 1}&limit=1", headers=headers).json
+        if page["events"]:
+            return page["events"][0]
+        assert monotonic() < deadline, f"the feed never showed position {position}"
+        sleep(0.05)
 
 
 def test_the_event_types_list_every_type_its_versions_and_schema_links_without_a_token(pathways):
@@ -139,13 +154,11 @@ def test_events_stored_in_the_old_version_are_read_in_the_new_shape_everywhere(
     stream = pathways.get(f"/v1/pathways/{pathway_id}/events", headers=org.headers).json
     assert stream[0]["data"]["eligibility"]["criteria"] == [NEW, "JEUNE"]
     assert stream[0]["schema_version"] == 3
-    fed = next(
-        e for e in poll_feed(pathways, network, position - 1)["events"] if e["position"] == position
-    )
+    fed = fed_at(pathways, network, position)
     assert fed["data"]["eligibility"]["criteria"] == [NEW, "JEUNE"] and fed["schema_version"] == 3
 
     jobs.configure(settings)
-    catch_up_to(settings, position)
+    catch_up_to(settings, position, timeout=FEED_PATIENCE)
     url = f"/v1/reports/outcomes?structure_id={org.id}&group_by=criterion&from=2020-01-01"
     caught_up = reporting.get(url, headers=org.headers)
     assert caught_up.status_code == 200, caught_up.json
