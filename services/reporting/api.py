@@ -60,9 +60,8 @@ class Outcomes(MethodView):
     def get(self, params):
         """Indicateurs de sorties d'une période, par une ou deux dimensions."""
         caller = current_caller()
-        if params["min_position"] is not None:
-            _wait_for(params["min_position"])
-        with reading.reader().connect(params["min_position"]) as conn:
+        _ready(params)
+        with _connection(params) as conn:
             report = reports.outcome_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)
@@ -83,9 +82,8 @@ class Etp(MethodView):
     def get(self, params):
         """ETP conventionnés vs réalisés d'une période, par annexe ou autre dimension."""
         caller = current_caller()
-        if params["min_position"] is not None:
-            _wait_for(params["min_position"])
-        with reading.reader().connect(params["min_position"]) as conn:
+        _ready(params)
+        with _connection(params) as conn:
             report = etp.etp_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)
@@ -123,6 +121,30 @@ def _beyond_head(position: int) -> bool:
 def _included(position: int) -> bool:
     with _engine().connect() as conn:
         return checkpoints.included_position(conn) >= position
+
+
+def _connection(params: dict):
+    """The report's connection: an as-of report writes temporary tables, which a standby
+    cannot, so it reads the primary; the others may read a standby (`reading`)."""
+    if params.get("as_of_position") is not None:
+        return _engine().connect()
+    return reading.reader().connect(params["min_position"])
+
+
+def _ready(params: dict) -> None:
+    """Wait for `min_position`; check `as_of_position` is in the log (else 422), and wait
+    until the projections include it."""
+    if params["min_position"] is not None:
+        _wait_for(params["min_position"])
+    position = params.get("as_of_position")
+    if position is not None and not _included(position):
+        if _beyond_head(position):
+            raise Problem(
+                422,
+                f"as_of_position : le journal n'a pas encore atteint la position {position}.",
+                errors={"as_of_position": ["Position au-delà de la tête du journal."]},
+            )
+        _wait_for(position)
 
 
 def _wait_for(position: int) -> None:

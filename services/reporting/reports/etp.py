@@ -14,11 +14,11 @@ import dataclasses
 from datetime import date, timedelta
 from operator import itemgetter
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields
 from sqlalchemy import Connection, text
 
 from services.reporting.catchup import checkpoints
-from services.reporting.reports import etp_cells, exports, outcomes
+from services.reporting.reports import asof, etp_cells, exports, outcomes
 from services.reporting.reports.labels import (
     ANNEX_DIMENSION_LABELS,
     DIMENSION_LABELS,
@@ -32,7 +32,6 @@ from shared.domain.measures import calendar_months
 
 ETP_DIMENSIONS = ("annex", "structure", "group", "kind", "department", "region", "measure", "month")
 DIMENSION_NAMES = {**DIMENSION_LABELS, **ANNEX_DIMENSION_LABELS}
-NOT_YET = "as_of_position : pas encore disponible pour ce rapport."
 
 # Export columns (services/reporting/reports/exports.py): French headers.
 COLUMNS: exports.Columns = [
@@ -56,16 +55,6 @@ class EtpParams(outcomes.ReportParams):
             + ", ".join(ETP_DIMENSIONS)
         },
     )
-    as_of_position = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=0, max=2**62),
-        metadata={"description": "Pas encore disponible pour ce rapport : 422."},
-    )
-
-    @validates_schema
-    def _as_of(self, data: dict, **kwargs) -> None:
-        if data.get("as_of_position") is not None:
-            raise ValidationError(NOT_YET, "as_of_position")
 
 
 def etp_scope(conn: Connection, caller: Caller, params: dict) -> Query:
@@ -81,9 +70,17 @@ def etp_report(conn: Connection, caller: Caller, params: dict) -> dict:
     q = etp_scope(conn, caller, params)
     dims = tuple(outcomes.parse_group_by(params.get("group_by") or "annex"))
     q = dataclasses.replace(q, dims=dims)
+    position = params.get("as_of_position")
+    if position is None:
+        return _report(conn, q, checkpoints.included_position(conn))
+    with asof.known_at(conn, position, outcomes.scope_structures(conn, q)) as known:
+        return _report(known, q, position)
+
+
+def _report(conn: Connection, q: Query, as_of: int) -> dict:
+    dims = q.dims
     months = calendar_months(q.start, q.end)
     labels: dict[str, dict] = {d: {} for d in dims}
-    as_of = checkpoints.included_position(conn)  # before the sums (outcomes.outcome_report)
     found, total = etp_cells.sums_and_total(conn, q, labels)
     if dims == ("month",):
         for month in _months(q.start, q.end):

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import Connection
 
 from services.reporting.catchup import checkpoints
-from services.reporting.reports import etp_cells, tallied, territory
+from services.reporting.reports import asof, etp_cells, tallied, territory
 from services.reporting.reports import rows as queries
 from services.reporting.reports.labels import (
     ANNEX_DIMENSION_LABELS,
@@ -56,6 +56,14 @@ class ReportParams(Schema):
     )
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
     min_position = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+    as_of_position = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0, max=2**62),
+        metadata={
+            "description": "Le rapport tel qu'il était connu quand le journal s'arrêtait à "
+            "cette position (les événements enregistrés après sont ignorés)"
+        },
+    )
 
     @validates_schema
     def _dimensions(self, data: dict, **kwargs) -> None:
@@ -135,11 +143,28 @@ def _str(value) -> str | None:
 
 
 def outcome_report(conn: Connection, caller: Caller, params: dict) -> dict:
-    """The whole report as the JSON answer: rows by the requested dimensions and a total."""
+    """The whole report as the JSON answer: rows by the requested dimensions and a total; as
+    known at `as_of_position` when the parameters name one (`asof.known_at`)."""
     q = scoped_query(conn, caller, params)
-    # Read first: each later statement sees a snapshot at least as recent, so the rows include
-    # every event up to the position the answer claims (they may include more, never fewer).
-    as_of = checkpoints.included_position(conn)
+    position = params.get("as_of_position")
+    if position is None:
+        # Read first: each later statement sees a snapshot at least as recent, so the rows
+        # include every event up to the position the answer claims (maybe more, never fewer).
+        return _report(conn, caller, q, checkpoints.included_position(conn))
+    with asof.known_at(conn, position, scope_structures(conn, q)) as known:
+        return _report(known, caller, q, position)
+
+
+def scope_structures(conn: Connection, q: Query) -> list[str] | None:
+    """The structures whose pathways a report of `q` can read; None: any (network, area)."""
+    if q.structure_id:
+        return [q.structure_id]
+    if q.group_id:
+        return queries.members_ever(conn, q.group_id)
+    return None
+
+
+def _report(conn: Connection, caller: Caller, q: Query, as_of: int) -> dict:
     collected = _collect(conn, q)
     hide = _hidden(q, caller, collected)
     total_q = dataclasses.replace(q, dims=())
@@ -192,7 +217,7 @@ def _collect(conn: Connection, q: Query) -> dict[tuple, dict]:
         merged = {(m,): {} for m in _months(q.start, q.end)}
     if not q.dims:
         merged[()] = {}
-    table = tallied.table(conn, q)
+    table = None if asof.rows_only(conn) else tallied.table(conn, q)
     if table:
         for key, values in tallied.metrics(conn, q, table).items():
             merged.setdefault(key, {}).update(values)

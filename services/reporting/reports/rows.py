@@ -336,3 +336,16 @@ def ever_member(conn: Connection, group_id: str, structure_id: str) -> bool:
         ),
         {"g": group_id, "s": structure_id},
     ).scalar_one()
+
+
+def members_ever(conn: Connection, group_id: str) -> list[str]:
+    """Every structure that was ever a member of the group, whatever the dates."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT DISTINCT structure_id::text FROM reference_data.memberships"
+                " WHERE group_id = CAST(:g AS uuid)"
+            ),
+            {"g": group_id},
+        ).scalars()
+    )
