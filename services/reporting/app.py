@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.reporting import api, reading
+from services.reporting import api, reading, snapshots_api
 from services.reporting.catchup.feed import ChangesClient, FeedClient
 from services.reporting.dashboard import connexion  # noqa: F401 (its pages join the dashboard's)
 from services.reporting.dashboard import views as dashboard
@@ -15,7 +15,14 @@ from shared.web import create_service_app
 
 REPORT_WORK_MEM = "64MB"
 # Reports and their files, through the API and the dashboard: one budget per token.
-EXPENSIVE = ("reports.Outcomes", "reports.Etp", "dashboard.Export", "dashboard.EtpExport")
+EXPENSIVE = (
+    "reports.Outcomes",
+    "reports.Etp",
+    "snapshots.Snapshots",
+    "snapshots.SnapshotChanges",
+    "dashboard.Export",
+    "dashboard.EtpExport",
+)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -45,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     reading.install(app, engine, standby, settings.reporting_read_max_lag_seconds)
     service_api.register_blueprint(api.blp)
+    service_api.register_blueprint(snapshots_api.blp)
     service_api.register_blueprint(dashboard.blp)
     api.install_waiting(app, settings.min_position_waiters)
     ratelimit.install(app, settings)

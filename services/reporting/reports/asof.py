@@ -112,18 +112,21 @@ def known_at(conn: Connection, position: int, structures: list[str] | None) -> I
     # copied meanwhile must not reach the live rows of a pathway thought untouched.
     conn.execution_options(isolation_level="REPEATABLE READ")
     try:
-        touched = _touched(conn, position, structures)
-        if not touched:  # nothing known since: the live tables, tallies included, are exact
+        ids = touched(conn, position, structures)
+        if not ids:  # nothing known since: the live tables, tallies included, are exact
             yield conn
             return
-        _materialize(conn, position, touched)
+        _materialize(conn, position, ids)
         yield cast(Connection, AsOf(conn, position))
     finally:
         conn.rollback()
         conn.execution_options(isolation_level=conn.default_isolation_level or "READ COMMITTED")
 
 
-def _touched(conn: Connection, position: int, structures: list[str] | None) -> list[str]:
+def touched(conn: Connection, position: int, structures: list[str] | None) -> list[str]:
+    """The pathways of `structures` (all when None) that gained events after `position`. A
+    pathway's structure is the one it opened in, and an opening cannot be voided: a pathway
+    known at the position has its live row, under that structure."""
     if structures is None:
         found = conn.execute(text(TOUCHED_ALL), {"n": position}).scalars()
     else:
