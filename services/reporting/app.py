@@ -6,7 +6,10 @@ from flask import Flask
 
 from services.reporting import api, reading, snapshots_api
 from services.reporting.catchup.feed import ChangesClient, FeedClient
-from services.reporting.dashboard import connexion  # noqa: F401 (its pages join the dashboard's)
+from services.reporting.dashboard import (
+    connexion,  # noqa: F401 (its pages join the dashboard's)
+    frozen,
+)
 from services.reporting.dashboard import views as dashboard
 from shared import db, queues, ratelimit
 from shared.auth import CachingVerifier, registry_whoami
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     service_api.register_blueprint(api.blp)
     service_api.register_blueprint(snapshots_api.blp)
     service_api.register_blueprint(dashboard.blp)
+    service_api.register_blueprint(frozen.blp)
     api.install_waiting(app, settings.min_position_waiters)
     ratelimit.install(app, settings)
     ratelimit.limit(app, settings.rate_limit_reports, EXPENSIVE, scope="reports")

@@ -12,7 +12,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.reporting.catchup import checkpoints
 from services.reporting.reports import changes, outcomes, snapshots
-from shared.auth import current_caller
+from shared.auth import Caller, current_caller
 from shared.problems import Problem
 from shared.web import json_response
 
@@ -111,9 +111,9 @@ class SnapshotChanges(MethodView):
             return json_response(what_changed(conn, str(snapshot_id)))
 
 
-def what_changed(conn, snapshot_id: str) -> dict:
+def what_changed(conn, snapshot_id: str, caller: Caller | None = None) -> dict:
     """The late events and the report now, for a snapshot the caller may read."""
-    caller = current_caller()
+    caller = caller or current_caller()
     found = snapshots.read(conn, caller, snapshot_id)
     params = found["params_loaded"]
     q = outcomes.scoped_query(conn, caller, {"group_by": "", **params})

@@ -31,7 +31,11 @@ blp = Blueprint(
     static_url_path="assets",
     description="Tableau de bord des équipes (pages HTML, en français)",
 )
-FORM_ENDPOINTS = ("dashboard.SignIn", "dashboard.SignOut", "dashboard.ChooseAccount")
+FORM_ENDPOINTS = (
+    "dashboard.SignIn",
+    "dashboard.SignOut",
+    "dashboard.ChooseAccount",
+)
 EXPORTS = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

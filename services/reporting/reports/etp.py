@@ -11,6 +11,7 @@ the annexe's reference hours, or the measure's default outside any annexe).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date, timedelta
 from operator import itemgetter
 
@@ -102,11 +103,11 @@ def _report(conn: Connection, q: Query, as_of: int) -> dict:
     }
 
 
-def to_file(report: dict, fmt: str) -> bytes:
+def to_file(report: dict, fmt: str, preamble: Sequence[Sequence[str]] = ()) -> bytes:
     """The report as a CSV or XLSX file, French headers (the API's and the dashboard's)."""
     if fmt == "csv":
-        return exports.to_csv(report, COLUMNS, DIMENSION_NAMES)
-    return exports.to_xlsx(report, COLUMNS, DIMENSION_NAMES, title="ETP")
+        return exports.to_csv(report, COLUMNS, DIMENSION_NAMES, preamble)
+    return exports.to_xlsx(report, COLUMNS, DIMENSION_NAMES, title="ETP", preamble=preamble)
 
 
 def _metrics(sums: tuple[float, ...], months: int) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -105,10 +105,20 @@ def _csv_cell(value, kind: str, suppressed: bool) -> str:
     return str(value)
 
 
-def to_csv(report: dict, columns: Columns = COLUMNS, dims: dict | None = None) -> bytes:
-    """`;`-separated, UTF-8 with BOM, decimal comma: what French Excel opens as is."""
+def to_csv(
+    report: dict,
+    columns: Columns = COLUMNS,
+    dims: dict | None = None,
+    preamble: Sequence[Sequence[str]] = (),
+) -> bytes:
+    """`;`-separated, UTF-8 with BOM, decimal comma: what French Excel opens as is. Lines of
+    `preamble` (a frozen report's label, position, hash) come first, then an empty line."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for line in preamble:
+        writer.writerow([_text(c) for c in line])
+    if preamble:
+        writer.writerow([])
     writer.writerow(headers(report, columns, dims))
     for cells, row in _lines(report):
         hidden = bool(row.get("suppressed"))
@@ -118,16 +128,28 @@ def to_csv(report: dict, columns: Columns = COLUMNS, dims: dict | None = None) -
 
 
 def to_xlsx(
-    report: dict, columns: Columns = COLUMNS, dims: dict | None = None, title: str = "Sorties"
+    report: dict,
+    columns: Columns = COLUMNS,
+    dims: dict | None = None,
+    title: str = "Sorties",
+    preamble: Sequence[Sequence[str]] = (),
 ) -> bytes:
-    """One sheet: a frozen French header row, numbers as numbers, rates as percentages."""
+    """One sheet: a frozen French header row, numbers as numbers, rates as percentages; the
+    lines of `preamble` above it, as text."""
     book = Workbook()
     sheet = book.active
     sheet.title = title
+    for line in preamble:
+        sheet.append(list(line))
+        for cell in sheet[sheet.max_row]:
+            if _formula_like(cell.value):
+                cell.data_type = "s"  # a string cell, never a formula
+    if preamble:
+        sheet.append([])
     sheet.append(headers(report, columns, dims))
-    for cell in sheet[1]:
+    for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"
     width = len(report["group_by"])
     for cells, row in _lines(report):
         hidden = bool(row.get("suppressed"))
