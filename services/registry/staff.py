@@ -92,7 +92,18 @@ def accounts_of(session: Session, email: str) -> list[dict]:
         .where(StaffAccount.removed_at.is_(None), StaffAccount.email == normalize_email(email))
         .order_by(StaffAccount.created_at, StaffAccount.id)
     )
-    return [info(session, r) for r in rows]
+    return [info(session, r) for r in rows if _open(session, r)]
+
+
+def _open(session: Session, row: StaffAccount) -> bool:
+    """An account may sign in unless it was removed or its structure is closed (closing revokes
+    the structure's tokens: its staff lose their access with them)."""
+    if row.removed_at is not None:
+        return False
+    if row.structure_id is None:
+        return True
+    structure = session.get(Structure, row.structure_id)
+    return structure is not None and structure.closed_on is None
 
 
 def mint(
@@ -102,7 +113,7 @@ def mint(
     (at most `max_minutes`). The e-mail the provider vouched for must be the account's: knowing
     an account's id is not enough. `acr` and `amr` (how the person authenticated) are audited."""
     row = session.get(StaffAccount, staff_id)
-    if row is None or row.removed_at is not None or row.email != normalize_email(data["email"]):
+    if row is None or not _open(session, row) or row.email != normalize_email(data["email"]):
         raise Problem(404, UNKNOWN)
     minutes = min(data.get("minutes") or max_minutes, max_minutes)
     expires_at = datetime.now(UTC) + timedelta(minutes=minutes)

@@ -189,3 +189,23 @@ def test_a_provider_without_its_client_or_service_token_refuses_to_start(setting
     incomplete = replace(settings, oidc_issuer="http://127.0.0.1:9", oidc_client_id="x")
     with pytest.raises(ValueError, match="OIDC_CLIENT_SECRET"):
         create_app(incomplete)
+
+
+def test_an_account_removed_while_its_person_chooses_opens_nothing(dashboard, registry, admin):
+    _, url = dashboard
+    first, second = seed.structure(registry, admin), seed.structure(registry, admin)
+    email = new_email()
+    add_staff(registry, admin, email, "structure", structure_id=first.structure_id)
+    chosen = add_staff(registry, admin, email, "structure", structure_id=second.structure_id)
+    browser = requests.Session()
+    browser.get(provider_return(browser, url, email), timeout=10)
+    page = browser.get(url + "/connexion/compte", timeout=10).text
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+
+    assert registry.delete(f"/v1/staff/{chosen['id']}", headers=admin).status_code == 204
+    answer = browser.post(
+        url + "/connexion/compte", data={"account": chosen["id"], "csrf_token": csrf}
+    )
+
+    assert answer.status_code == 403 and "vient d'être retiré" in html.unescape(answer.text)
+    assert signed_out(browser, url) and minted_for(registry, admin, chosen) == []

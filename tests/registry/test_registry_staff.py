@@ -194,3 +194,22 @@ def test_the_service_token_revokes_a_minted_token_and_nothing_else(registry, adm
     listed = registry.get("/v1/tokens?limit=1000", headers=admin).json
     [revoked] = [t for t in listed if t["id"] == minted["id"]]
     assert revoked["staff_id"] == account["id"] and revoked["revoked_at"] is not None
+
+
+def test_the_staff_of_a_closed_structure_can_no_longer_sign_in(registry, admin, service):
+    structure = new_structure(registry, admin)
+    address = email()
+    account = new_staff(registry, admin, address, "structure", structure_id=structure["id"])
+    path = f"/v1/staff/{account['id']}/tokens"
+    minted = created(registry.post(path, headers=service, json={"email": address}))
+
+    today = datetime.now(UTC).date().isoformat()
+    closing = registry.patch(
+        f"/v1/structures/{structure['id']}", headers=admin, json={"closed_on": today}
+    )
+    assert closing.status_code == 200, closing.json
+
+    assert registry.get("/v1/whoami", headers=bearer(minted["token"])).status_code == 401
+    found = registry.post("/v1/staff/lookup", headers=service, json={"email": address})
+    assert found.json == {"accounts": []}
+    assert registry.post(path, headers=service, json={"email": address}).status_code == 404

@@ -22,6 +22,10 @@ REGISTRY_DOWN = (
     "Le registre ne répond pas : vos droits ne peuvent pas être vérifiés. Réessayez dans "
     "quelques instants."
 )
+ACCOUNT_GONE = (
+    "Ce compte vient d'être retiré, ou sa structure fermée. Reconnectez-vous ; si vous pensez "
+    "devoir y accéder, demandez à l'administrateur du tableau de bord."
+)
 REFUSED_TITLE = "Connexion refusée"
 
 
@@ -149,8 +153,10 @@ def _enter(account: dict, identity: oidc.Identity):
     """Mint the account's token and keep it, encrypted, in a new session."""
     try:
         minted = oidc.mint(account["id"], identity)
-    except oidc.RegistryRefused:
+    except oidc.RegistryRefused as refused:
         dashboard_session.sign_out()
+        if refused.status == 404:  # removed, or its structure closed, since it was listed
+            raise _refused(403, ACCOUNT_GONE) from None
         raise _refused(503, REGISTRY_DOWN) from None
     label = account.get("label") or oidc.account_label(account)
     staff = {"email": identity.email, "account": label, "token_id": minted["id"]}

@@ -126,7 +126,11 @@ def _client():
 
 
 class RegistryRefused(Exception):
-    """The registry could not be asked, or refused: the person is told to retry later."""
+    """The registry could not be asked (`status` None), or refused (its status)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def accounts_of(email: str) -> list[dict]:
@@ -167,7 +171,7 @@ def _registry(method: str, path: str, body: dict | None, ok=(200, 201)) -> reque
     except requests.RequestException as exc:
         raise RegistryRefused(str(exc)) from exc
     if answer.status_code not in ok:
-        raise RegistryRefused(f"registry answered {answer.status_code}")
+        raise RegistryRefused(f"registry answered {answer.status_code}", answer.status_code)
     return answer
 
 
