@@ -12,6 +12,7 @@ import requests
 
 from tests.oidc.provider_support import provider_return, start_dashboard, state_of, with_state
 from tests.reporting import dashboard_seed as seed
+from tests.support import bearer
 
 COOKIE = "iae_tableau"
 
@@ -209,3 +210,31 @@ def test_an_account_removed_while_its_person_chooses_opens_nothing(dashboard, re
 
     assert answer.status_code == 403 and "vient d'être retiré" in html.unescape(answer.text)
     assert signed_out(browser, url) and minted_for(registry, admin, chosen) == []
+
+
+def test_a_report_frozen_by_a_staff_member_names_their_account(
+    dashboard, registry, reporting, admin
+):
+    _, url = dashboard
+    mine = seed.structure(registry, admin)
+    email = new_email()
+    account = add_staff(registry, admin, email, "structure", structure_id=mine.structure_id)
+    browser = requests.Session()
+    browser.get(provider_return(browser, url, email), timeout=10)
+    page = browser.get(url + "/", timeout=10).text
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    label = f"Bilan {uuid.uuid4().hex[:6]}"
+
+    frozen = browser.post(
+        url + "/rapports-figes",
+        data={"csrf_token": csrf, "label": label, "report": "outcomes"},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+    assert frozen.status_code == 303, frozen.text
+    listed = reporting.get("/v1/reports/snapshots", headers=bearer(mine.token)).json
+    items = listed["items"] if isinstance(listed, dict) else listed
+    [snapshot] = [s for s in items if s["label"] == label]
+    assert snapshot["created_by"]["staff_id"] == account["id"]
+    assert email not in str(snapshot)
