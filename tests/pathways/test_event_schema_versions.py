@@ -11,7 +11,7 @@ from time import monotonic, sleep
 
 import jsonschema_rs
 import pytest
-from pathways_support import OPENED_ON, append, opened
+from pathways_support import OPENED_ON, append, opened, support
 from sqlalchemy import create_engine
 
 from services.pathways.store import events as store
@@ -114,6 +114,19 @@ def test_a_deprecated_version_is_accepted_upcast_and_answered_with_its_headers(
     assert current.status_code == 201 and "Deprecation" not in current.headers
 
 
+def test_a_batch_item_in_a_deprecated_version_is_accepted_and_the_answer_says_so(
+    pathways, org, person
+):
+    old = opened(org, person, eligibility={"diagnosed_by": "prescriber", "criteria": [OLD]})
+    item = {"pathway_id": str(uuid.uuid4()), "events": [{**old, "schema_version": 2}]}
+    answer = pathways.post("/v1/events/batch", headers=org.headers, json={"items": [item]})
+    assert answer.status_code == 200 and answer.json["results"][0]["status"] == 201, answer.json
+    assert answer.headers["Deprecation"].startswith("@") and "Sunset" in answer.headers
+    current = {"pathway_id": str(uuid.uuid4()), "events": [opened(org, person)]}
+    plain = pathways.post("/v1/events/batch", headers=org.headers, json={"items": [current]})
+    assert plain.json["results"][0]["status"] == 201 and "Deprecation" not in plain.headers
+
+
 @pytest.mark.parametrize("version", [1, 4, 0])
 def test_a_version_not_accepted_is_refused_and_nothing_is_stored(pathways, org, person, version):
     pathway_id = str(uuid.uuid4())
@@ -154,6 +167,10 @@ def test_events_stored_in_the_old_version_are_read_in_the_new_shape_everywhere(
     stream = pathways.get(f"/v1/pathways/{pathway_id}/events", headers=org.headers).json
     assert stream[0]["data"]["eligibility"]["criteria"] == [NEW, "JEUNE"]
     assert stream[0]["schema_version"] == 3
+    state = pathways.get(f"/v1/pathways/{pathway_id}", headers=org.headers)
+    assert state.status_code == 200 and state.json["status"] == "open", state.json
+    more = append(pathways, org, pathway_id, [support()], expected=1)  # decided on the new shape
+    assert more.status_code == 201, more.json
     fed = fed_at(pathways, network, position)
     assert fed["data"]["eligibility"]["criteria"] == [NEW, "JEUNE"] and fed["schema_version"] == 3
 
