@@ -178,8 +178,9 @@ class Feed(MethodView):
     def get(self, args):
         """Committed events in global order after a position; a reader never skips one.
 
-        Voided events stay in the feed as they were; the `event_voided` events that follow
-        tell consumers which ones to ignore.
+        Each event's data is in the current shape of its type (an older one is upcast), with
+        that `schema_version`. Voided events stay in the feed as they were; the `event_voided`
+        events that follow tell consumers which ones to ignore.
         """
         with _engine().connect() as conn:
             events, last = store.feed(conn, args["after"], args["limit"])
