@@ -19,6 +19,7 @@ per-pathway rows (docs/adr/0016-knowledge-time.md).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -52,10 +53,22 @@ FILL_ROWS = (
     "INSERT INTO pg_temp.asof_{t}"
     " SELECT * FROM json_populate_recordset(NULL::outcomes.{t}, CAST(:doc AS json))"
 )
+# With a scope, the live rows kept are those of its untouched pathways (`asof_kept`, a few
+# hundred for a structure: read by primary key); without, every untouched pathway's.
+KEPT_TABLE = """
+CREATE TEMP TABLE asof_kept ON COMMIT DROP AS
+SELECT p.pathway_id FROM outcomes.pathways p
+ WHERE p.structure_id = ANY(CAST(:structures AS uuid[]))
+   AND NOT EXISTS (SELECT 1 FROM pg_temp.asof_touched a WHERE a.pathway_id = p.pathway_id)"""
 ROWS_VIEW = """
 CREATE TEMP VIEW {t} AS
 SELECT x.* FROM outcomes.{t} x
  WHERE NOT EXISTS (SELECT 1 FROM pg_temp.asof_touched a WHERE a.pathway_id = x.pathway_id)
+UNION ALL
+SELECT * FROM pg_temp.asof_{t}"""
+SCOPED_VIEW = """
+CREATE TEMP VIEW {t} AS
+SELECT x.* FROM pg_temp.asof_kept k JOIN outcomes.{t} x USING (pathway_id)
 UNION ALL
 SELECT * FROM pg_temp.asof_{t}"""
 # Tables summing pathways: the live sums, less what the touched pathways add today, plus what
@@ -65,6 +78,7 @@ SUMMARIES = {
 CREATE TEMP VIEW measure_hours AS
 SELECT structure_id, measure, month, sum(hours) AS hours, CAST(sum(n) AS integer) AS n
   FROM (SELECT structure_id, measure, month, hours, n FROM outcomes.measure_hours
+          WHERE {scope}
         UNION ALL
         SELECT p.structure_id, coalesce(p.measure, ''), h.month, -h.hours, -1
           FROM outcomes.monthly_hours h JOIN outcomes.pathways p USING (pathway_id)
@@ -116,7 +130,7 @@ def known_at(conn: Connection, position: int, structures: list[str] | None) -> I
         if not ids:  # nothing known since: the live tables, tallies included, are exact
             yield conn
             return
-        _materialize(conn, position, ids)
+        _materialize(conn, position, ids, structures)
         yield cast(Connection, AsOf(conn, position))
     finally:
         conn.rollback()
@@ -134,20 +148,36 @@ def touched(conn: Connection, position: int, structures: list[str] | None) -> li
     return sorted(found)
 
 
-def _materialize(conn: Connection, position: int, touched: list[str]) -> None:
+def _materialize(
+    conn: Connection, position: int, touched: list[str], structures: list[str] | None
+) -> None:
     """Re-derive the touched pathways at `position` into temporary tables, and the views."""
     streams: dict[str, list[dict]] = {pid: [] for pid in touched}
     for row in conn.execute(text(STREAMS), {"ids": touched, "n": position}).mappings():
         streams[row["pathway_id"]].append(dict(row))
     rows = projection.derived_rows({pid: fold(s) for pid, s in streams.items() if s})
     conn.execute(text(TOUCHED_TABLE), _doc(touched))
+    conn.execute(text("ANALYZE pg_temp.asof_touched"))
+    if structures is not None:
+        conn.execute(text(KEPT_TABLE), {"structures": structures})
+        conn.execute(text("ANALYZE pg_temp.asof_kept"))
     for table in projection.DERIVED:
         conn.execute(text(ROWS_TABLE.format(t=table)))
         if rows[table]:
             conn.execute(text(FILL_ROWS.format(t=table)), _doc(rows[table]))
-        conn.execute(text(ROWS_VIEW.format(t=table)))
-    for view in SUMMARIES.values():
-        conn.execute(text(view))
+        conn.execute(text(f"ANALYZE pg_temp.asof_{table}"))
+        view = ROWS_VIEW if structures is None else SCOPED_VIEW
+        conn.execute(text(view.format(t=table)))
+    for summary in SUMMARIES.values():
+        conn.execute(text(summary.format(scope=_scope(structures))))
+
+
+def _scope(structures: list[str] | None) -> str:
+    """The scope as SQL a view can keep (no parameter): ids checked as UUIDs, then written."""
+    if structures is None:
+        return "true"
+    ids = ",".join(str(uuid.UUID(s)) for s in structures)
+    return f"structure_id = ANY(CAST('{{{ids}}}' AS uuid[]))"
 
 
 def _doc(rows: list) -> dict[str, str]:
