@@ -43,6 +43,7 @@ CHAINS = {
         ("POST /v1/structures/{structure_id}/annexes", "201"): {"GetAnnex", "AmendAnnex"},
         ("POST /v1/groups", "201"): {"GetGroup", "AddMember"},
         ("POST /v1/tokens", "201"): {"RevokeToken"},
+        ("POST /v1/staff", "201"): {"RemoveStaff"},
     },
     "pathways": {
         ("POST /v1/persons", "201"): {"GetPerson", "ErasePerson"},
