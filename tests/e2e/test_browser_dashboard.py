@@ -185,6 +185,21 @@ def test_the_first_tab_reaches_the_skip_link(driver, home, seeded):
     assert driver.switch_to.active_element.text == "Aller au contenu"
 
 
+def test_a_report_is_frozen_with_the_keyboard_and_compared_with_today(driver, home, seeded):
+    mine, _ = seeded
+    sign_in(driver, home, mine.token)
+    label = driver.find_element(By.CSS_SELECTOR, 'label[for="freeze-label"]')
+    assert label.text == "Libellé du rapport figé"
+    driver.find_element(By.ID, "freeze-label").send_keys("Bilan transmis", Keys.ENTER)
+    wait_for(driver, lambda d: "/rapports-figes/" in d.current_url)
+    title = driver.find_element(By.TAG_NAME, "h1").text
+    assert title == "Ce qui a changé depuis « Bilan transmis »"
+    assert driver.find_elements(By.CSS_SELECTOR, "#differences tbody tr")
+    driver.find_element(By.ID, "nav-figes").send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: d.current_url.endswith("/rapports-figes"))
+    assert "Bilan transmis" in driver.find_element(By.ID, "frozen-table").text
+
+
 def test_every_visible_form_control_has_a_label(driver, home, seeded, registry, admin):
     sign_in(driver, home, seed.token(registry, admin, "network"))
     unlabelled = driver.execute_script("""
