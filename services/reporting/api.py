@@ -15,7 +15,7 @@ from services.reporting import reading, schemas
 from services.reporting.catchup import checkpoints
 from services.reporting.catchup.feed import FeedUnavailable
 from services.reporting.projections.registry import PROJECTIONS
-from services.reporting.reports import alerts, etp, exports, status
+from services.reporting.reports import alerts, etp, exports, post_exit, status
 from services.reporting.reports import outcomes as reports
 from shared import queues
 from shared.auth import current_caller, require
@@ -89,6 +89,31 @@ class Etp(MethodView):
             return json_response(report)
         body = etp.to_file(report, params["format"])
         name = f"rapport-etp_{report['from']}_{report['to']}.{params['format']}"
+        return Response(
+            body,
+            mimetype=MIME[params["format"]],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+@blp.route("/reports/post-exit")
+class PostExit(MethodView):
+    @blp.arguments(post_exit.PostExitParams, location="query", unknown=RAISE)
+    @blp.response(
+        200, schemas.PostExitReport, description="JSON (défaut), CSV ou XLSX selon `format`"
+    )
+    @_document_errors(401, 403, 422, 503)
+    def get(self, params):
+        """Ce que deviennent les personnes sorties : suivis à 1, 3 et 6 mois, emploi à 6 mois."""
+        caller = current_caller()
+        if params["min_position"] is not None:
+            _wait_for(params["min_position"])
+        with _engine().connect() as conn:
+            report = post_exit.post_exit_report(conn, caller, params)
+        if params["format"] == "json":
+            return json_response(report)
+        body = post_exit.to_file(report, params["format"])
+        name = f"rapport-apres-sortie_{report['from']}_{report['to']}.{params['format']}"
         return Response(
             body,
             mimetype=MIME[params["format"]],

@@ -68,6 +68,35 @@ class Report(Schema):
     total = fields.Nested(ReportTotal)
 
 
+class PostExitMetrics(Schema):
+    exits = fields.Integer(allow_none=True, metadata={"description": "Sorties de la période"})
+    followed_1 = fields.Integer(allow_none=True, metadata={"description": "Suivies à 1 mois"})
+    followed_3 = fields.Integer(allow_none=True, metadata={"description": "Suivies à 3 mois"})
+    followed_6 = fields.Integer(allow_none=True, metadata={"description": "Suivies à 6 mois"})
+    in_employment_6_months = fields.Integer(
+        allow_none=True, metadata={"description": "En emploi (durable ou de transition) à 6 mois"}
+    )
+    rate_in_employment_6_months = fields.Float(
+        allow_none=True, metadata={"description": "En emploi à 6 mois / sorties ; nul sans sortie"}
+    )
+    suppressed = fields.Boolean(metadata={"description": "Moins de 5 sorties : masqué"})
+
+
+class PostExitRow(PostExitMetrics):
+    key = fields.Dict(metadata={"description": "Valeur de chaque dimension (id, AAAA-MM, code)"})
+    label = fields.Dict(metadata={"description": "Libellé français de chaque valeur"})
+
+
+class PostExitReport(Schema):
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    group_by = fields.List(fields.String())
+    as_of_position = fields.Integer()
+    generated_at = fields.String()
+    rows = fields.List(fields.Nested(PostExitRow))
+    total = fields.Nested(PostExitMetrics)
+
+
 class EtpMetrics(Schema):
     etp_conventioned = fields.Float(
         metadata={"description": "Moyenne mensuelle des ETP financés par les annexes en vigueur"}

@@ -282,6 +282,21 @@ EXIT_REASON_CATEGORY: Mapping[str, str] = {
     **dict.fromkeys(("deces", "conge_longue_duree"), "retrait"),
 }
 
+# --- After the exit (docs/domain.md §8) ---------------------------------------------------------
+
+# What became of the person 1, 3, 6 or 12 months after the exit: the exit reasons' codes, plus
+# `inconnu` when nobody could say.
+UNKNOWN_SITUATION = "inconnu"
+POST_EXIT_SITUATIONS: Mapping[str, str] = {
+    **EXIT_REASONS,
+    UNKNOWN_SITUATION: "Situation inconnue",
+}
+POST_EXIT_SOURCES: Mapping[str, str] = {
+    "person": "La personne elle-même",
+    "employer": "Son employeur",
+    "other": "Une autre source",
+}
+
 # --- Mise à disposition (L5132-7 and following) ---------------------------------------------------
 
 CLIENT_KINDS: Mapping[str, str] = {

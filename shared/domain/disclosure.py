@@ -41,14 +41,17 @@ class Hidden(Generic[Key]):
     total: bool = False
 
 
-def hidden_cells(counts: Mapping[Key, int], dims: Sequence[str]) -> Hidden[Key]:
+def hidden_cells(
+    counts: Mapping[Key, int], dims: Sequence[str], every_dimension: bool = False
+) -> Hidden[Key]:
     """The cells of a report by `dims` to hide from anyone but the owning structure.
 
     `counts` maps each cell's key (its values in the order of `dims`) to the number of pathways
     it is built from (the report's `active`). Nothing is hidden unless a dimension is personal
-    (SENSITIVE_DIMENSIONS). The answer does not depend on the order of `counts`.
+    (SENSITIVE_DIMENSIONS) or `every_dimension` says that every cell is about few people (the
+    follow-ups after the exit of a cohort). The answer does not depend on the order of `counts`.
     """
-    if not SENSITIVE_DIMENSIONS & set(dims):
+    if not (every_dimension or SENSITIVE_DIMENSIONS & set(dims)):
         return Hidden(frozenset())
     keys = sorted(counts, key=_order)
     hidden = {k for k in keys if counts[k] < MIN_CELL}

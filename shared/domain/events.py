@@ -33,6 +33,7 @@ from shared.domain.limits import (
 )
 from shared.domain.measures import MEASURES
 from shared.domain.pathway.records import pass_end_from, suspension_latest_end
+from shared.domain.post_exit import MONTHS_AFTER
 
 PATHWAY_OPENED = "pathway_opened"
 CONTRACT_STARTED = "contract_started"
@@ -48,6 +49,7 @@ PASS_SUSPENDED = "pass_suspended"
 PASS_PROLONGED = "pass_prolonged"
 PATHWAY_EXITED = "pathway_exited"
 EVENT_VOIDED = "event_voided"
+POST_EXIT_SITUATION_RECORDED = "post_exit_situation_recorded"
 
 # Added by the server to the stored pathway_opened data (never accepted from a client), so that
 # statistics survive the erasure of the person.
@@ -255,6 +257,18 @@ class EventVoidedSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
+class PostExitSituationSchema(Schema):
+    """What became of the person `months_after` months after the exit, and who said so."""
+
+    months_after = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.OneOf(MONTHS_AFTER, error="Must be one of: {choices}."),
+    )
+    situation = fields.String(required=True, validate=code_of(codes.POST_EXIT_SITUATIONS))
+    source = fields.String(required=True, validate=code_of(codes.POST_EXIT_SOURCES))
+
+
 DATA_SCHEMAS: Mapping[str, type[Schema]] = {
     PATHWAY_OPENED: PathwayOpenedSchema,
     CONTRACT_STARTED: ContractStartedSchema,
@@ -270,6 +284,7 @@ DATA_SCHEMAS: Mapping[str, type[Schema]] = {
     PASS_PROLONGED: PassProlongedSchema,
     PATHWAY_EXITED: PathwayExitedSchema,
     EVENT_VOIDED: EventVoidedSchema,
+    POST_EXIT_SITUATION_RECORDED: PostExitSituationSchema,
 }
 EVENT_TYPES: tuple[str, ...] = tuple(DATA_SCHEMAS)
 

@@ -79,3 +79,5 @@ MIN_CELL = 5
 
 PASS_ENDING_ALERT_DAYS = 90
 CONTRACT_ENDING_ALERT_DAYS = 30
+# A follow-up after the exit (1, 3 or 6 months) is announced this many days before it is due.
+POST_EXIT_DUE_ALERT_DAYS = 30

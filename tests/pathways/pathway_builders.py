@@ -150,6 +150,11 @@ def exited(on: date, reason: str = "cdi", transferred_to: dict[str, str] | None 
     return event("pathway_exited", on, data)
 
 
+def post_exit(on: date, months_after: int = 6, situation: str = "cdi", source: str = "person"):
+    data = {"months_after": months_after, "situation": situation, "source": source}
+    return event("post_exit_situation_recorded", on, data)
+
+
 def voided(target: Event, on: date | None = None) -> Event:
     data = {"event_id": target.id, "reason": "Erreur de saisie"}
     return event("event_voided", on or target.occurred_on, data)

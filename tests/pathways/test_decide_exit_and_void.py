@@ -33,7 +33,8 @@ def test_after_the_exit_only_voids_are_accepted():
     errors = errors_of(pathway(exited(EXIT_ON)), support_action(EXIT_ON))
     assert errors == {
         "events.0.type": [
-            "The pathway has exited: only event_voided is accepted (void the exit to reopen it)."
+            "The pathway has exited: only event_voided and post_exit_situation_recorded are "
+            "accepted (void the exit to reopen it)."
         ]
     }
 

@@ -9,6 +9,7 @@ from pathway_builders import (
     opened,
     pass_data,
     pathway,
+    post_exit,
 )
 
 from services.pathways.decide.pathway import Alert, alerts
@@ -113,9 +114,40 @@ def test_ai_company_hours_below_400_raise_no_alert():
     assert alerts(state, "AI", TODAY) == []
 
 
-def test_an_exited_pathway_has_no_alert():
+def test_an_exited_pathway_has_no_alert_but_the_follow_up_due():
     state = pathway(
         contract_started(date(2026, 1, 5), planned_end_on=date(2026, 7, 15)),
         exited(date(2026, 6, 1)),
     )
-    assert alerts(state, "ACI", TODAY) == []
+    assert alerts(state, "ACI", TODAY) == [
+        Alert(
+            "post_exit_due",
+            "Suivi à 1 mois après la sortie à renseigner d'ici le 01/07/2026 : "
+            "que devient la personne ?",
+            date(2026, 7, 1),
+        )
+    ]
+
+
+def test_each_follow_up_is_announced_30_days_before_it_is_due_until_it_is_recorded():
+    state = pathway(exited(date(2026, 1, 10)))
+    assert alerts(state, "ACI", date(2026, 1, 9)) == []
+    [alert] = alerts(state, "ACI", date(2026, 3, 11))
+    assert (alert.code, alert.due_on) == ("post_exit_due", date(2026, 4, 10))
+    assert alerts(state, "ACI", date(2026, 3, 10)) == []
+    assert alerts(state, "ACI", date(2026, 4, 11)) == []
+    followed = pathway(exited(date(2026, 1, 10)), post_exit(date(2026, 3, 12), months_after=3))
+    assert alerts(followed, "ACI", date(2026, 3, 12)) == []
+    assert [a.due_on for a in alerts(followed, "ACI", date(2026, 7, 1))] == [date(2026, 7, 10)]
+
+
+def test_nobody_follows_up_a_death_or_a_transfer():
+    transfer = {
+        "structure_id": "5d1c9f0e-7d0a-4c9e-9a53-3f1f5b2f0a0b",
+        "pathway_id": "5d1c9f0e-7d0a-4c9e-9a53-3f1f5b2f0a0c",
+    }
+    for exit_ in (
+        exited(date(2026, 6, 1), "deces"),
+        exited(date(2026, 6, 1), "autre_siae", transfer),
+    ):
+        assert alerts(pathway(exit_), "ACI", TODAY) == []

@@ -58,6 +58,7 @@ VALID = {
         "transferred_to": {"structure_id": UUID_A, "pathway_id": UUID_B},
     },
     "event_voided": {"event_id": UUID_A, "reason": "Saisie en double"},
+    "post_exit_situation_recorded": {"months_after": 6, "situation": "cdi", "source": "person"},
 }
 
 
@@ -290,3 +291,17 @@ def test_opening_data_of_versions_one_and_two_reads_with_the_renamed_criterion()
     assert upcast("pathway_opened", 2, sent) == renamed
     assert upcast("pathway_opened", 3, renamed) == renamed
     assert upcast("pathway_opened", 2, {"eligibility": "PM"}) == {"eligibility": "PM"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("months_after", 2), ("months_after", "6"), ("situation", "en_emploi"), ("source", "me")],
+)
+def test_a_situation_after_the_exit_takes_only_the_listed_values(field, value):
+    data = with_("post_exit_situation_recorded", **{field: value})
+    assert list(errors_of("post_exit_situation_recorded", data)) == [field]
+
+
+def test_an_unknown_situation_after_the_exit_can_be_recorded():
+    data = with_("post_exit_situation_recorded", situation="inconnu")
+    assert load_event_data("post_exit_situation_recorded", data)["situation"] == "inconnu"

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from marshmallow import ValidationError
 
 from services.pathways.decide.context import Context
-from shared.domain import codes
+from shared.domain import codes, post_exit
 from shared.domain import events as ev
 from shared.domain.identifiers import age_on
 from shared.domain.limits import (
@@ -29,6 +29,8 @@ Problems = Iterator[Problem]
 
 # Age a prolongation reason requires on its declaration date (our choice: checked when known).
 PROLONGATION_MIN_AGE = {"SENIOR": SENIOR_AGE, "SENIOR_CDI": SENIOR_CDI_MIN_AGE}
+# What the placement lets through after the exit (the opening is refused by its own check).
+AFTER_EXIT = (ev.EVENT_VOIDED, ev.PATHWAY_OPENED, ev.POST_EXIT_SITUATION_RECORDED)
 
 
 def validated(event: Event) -> tuple[Event, list[Problem]]:
@@ -63,10 +65,11 @@ def _placement(state: PathwayState, event: Event, ctx: Context) -> Problems:
         yield "type", "The first event of a pathway must be pathway_opened."
     if state.opened and event.type == ev.PATHWAY_OPENED:
         yield "type", "The pathway is already opened."
-    if state.exit and event.type not in (ev.EVENT_VOIDED, ev.PATHWAY_OPENED):
+    if state.exit and event.type not in AFTER_EXIT:
         yield (
             "type",
-            "The pathway has exited: only event_voided is accepted (void the exit to reopen it).",
+            "The pathway has exited: only event_voided and post_exit_situation_recorded are "
+            "accepted (void the exit to reopen it).",
         )
     if event.occurred_on > ctx.today:
         yield "occurred_on", f"Must not be after today ({ctx.today.isoformat()})."
@@ -328,6 +331,13 @@ def _voided(state: PathwayState, event: Event, ctx: Context) -> Problems:
         yield "data.event_id", "The opening cannot be voided: exit the pathway instead."
 
 
+def _post_exit(state: PathwayState, event: Event, ctx: Context) -> Problems:
+    """Only on an exited pathway, dated from the exit on (docs/domain.md §8)."""
+    problem = post_exit.recording_problem(state.exit.on if state.exit else None, event.occurred_on)
+    if problem:
+        yield ("type" if state.exit is None else "occurred_on"), problem
+
+
 RULES: dict[str, Callable[[PathwayState, Event, Context], Problems]] = {
     ev.PATHWAY_OPENED: _opened,
     ev.CONTRACT_STARTED: _contract_started,
@@ -343,4 +353,5 @@ RULES: dict[str, Callable[[PathwayState, Event, Context], Problems]] = {
     ev.PASS_PROLONGED: _pass_prolonged,
     ev.PATHWAY_EXITED: _nothing_more,
     ev.EVENT_VOIDED: _voided,
+    ev.POST_EXIT_SITUATION_RECORDED: _post_exit,
 }

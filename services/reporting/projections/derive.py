@@ -22,6 +22,7 @@ from shared.domain.pathway.records import (
     Immersion,
     MiseADisposition,
     PassIae,
+    PostExitSituation,
     Prolongation,
     Suspension,
     Training,
@@ -124,6 +125,7 @@ def load(raw: str | bytes | dict) -> PathwayState | None:
         activities=tuple((kind, _day(on)) for kind, on in s["activities"]),
         immersions=[_immersion(i) for i in s["immersions"]],
         exit=_exit(s["exit"]),
+        post_exit=tuple(_post_exit(x) for x in s.get("post_exit", ())),
     )
 
 
@@ -187,6 +189,10 @@ def _immersion(i: dict) -> Immersion:
 
 def _exit(e: dict | None) -> Exit | None:
     return Exit(_day(e["on"]), e["reason"], e["transferred_to"]) if e else None
+
+
+def _post_exit(x: dict) -> PostExitSituation:
+    return PostExitSituation(x["months_after"], x["situation"], x["source"], _day(x["recorded_on"]))
 
 
 def _maybe_day(value: Any) -> date | None:

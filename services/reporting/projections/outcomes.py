@@ -22,10 +22,20 @@ from shared.domain import events as ev
 from shared.domain.outcomes import exit_category
 from shared.domain.pathway.alerts import alert_windows
 from shared.domain.pathway.state import PathwayState
+from shared.domain.post_exit import in_employment, situation_category
 
 SCHEMA = "outcomes"
 STATES = "states"
-DERIVED = ("pathways", "criteria", "monthly_hours", "mads", "activities", "alerts", "transfers")
+DERIVED = (
+    "pathways",
+    "criteria",
+    "monthly_hours",
+    "mads",
+    "activities",
+    "alerts",
+    "transfers",
+    "post_exit",
+)
 # The tables an event can change besides alerts (derived again for every touched pathway): a
 # page's rows are compared in those only. A type not named here changes them all.
 CHANGES: dict[str, tuple[str, ...]] = {
@@ -41,6 +51,7 @@ CHANGES: dict[str, tuple[str, ...]] = {
     ev.TRAINING_COMPLETED: ("activities",),
     ev.SUPPORT_ACTION_RECORDED: ("activities",),
     ev.PATHWAY_EXITED: ("pathways", "transfers"),
+    ev.POST_EXIT_SITUATION_RECORDED: ("post_exit",),
 }
 
 # Rows travel as one JSON document per statement, unpacked by PostgreSQL into the table's own
@@ -74,6 +85,7 @@ KEYS = {
     "activities": ("pathway_id", "seq"),
     "alerts": ("pathway_id", "seq"),
     "transfers": ("pathway_id",),
+    "post_exit": ("pathway_id", "months_after"),
 }
 # A row's primary key, as a dictionary key (a bare value for one column).
 _KEY_OF = {table: itemgetter(*columns) for table, columns in KEYS.items()}
@@ -305,6 +317,23 @@ def _transfer_rows(pid: str, state: PathwayState) -> list[dict]:
     ]
 
 
+def _post_exit_rows(pid: str, state: PathwayState) -> list[dict]:
+    """What became of the person after the exit, with the situation's category (null when
+    unknown) and whether it is employment, for the post-exit report (docs/domain.md §8)."""
+    return [
+        {
+            "pathway_id": pid,
+            "months_after": s.months_after,
+            "situation": s.situation,
+            "category": situation_category(s.situation),
+            "in_employment": in_employment(s.situation),
+            "source": s.source,
+            "recorded_on": s.recorded_on,
+        }
+        for s in state.post_exit
+    ]
+
+
 def _counted(state: PathwayState) -> dict[str, bool | None]:
     """Whether the exit counts by hours and by length of stay; the kind picks one (reports)."""
     hours, months = tallies.counted_of(state)
@@ -319,4 +348,5 @@ _ROWS = {
     "activities": _activity_rows,
     "alerts": _alert_rows,
     "transfers": _transfer_rows,
+    "post_exit": _post_exit_rows,
 }

@@ -1,4 +1,5 @@
-"""Open alerts: stored alert rows whose window includes today, for open pathways in scope, and
+"""Open alerts: stored alert rows whose window includes today, for open pathways in scope (for
+exited ones, the follow-ups after the exit), and
 the annexes financières consuming too little or too much this year (computed on request from
 the monthly hours, services/reporting/reports/etp.py).
 
@@ -16,7 +17,7 @@ from services.reporting.reports import etp, territory
 from services.reporting.reports.rows import located_sql
 from shared.auth import Caller
 from shared.domain.annexes import OVER_CONSUMPTION, UNDER_CONSUMPTION
-from shared.domain.pathway.alerts import KIND_OF_CODE
+from shared.domain.pathway.alerts import AFTER_EXIT_CODES, KIND_OF_CODE
 
 # Legal limits that bind one kind only are checked against the structure's kind here.
 KIND_CONDITIONS = "".join(
@@ -25,9 +26,10 @@ KIND_CONDITIONS = "".join(
 OPEN_ALERTS = """
 FROM outcomes.alerts a JOIN outcomes.pathways p USING (pathway_id)
 LEFT JOIN reference_data.structures s ON s.id = p.structure_id
-WHERE p.exited_on IS NULL
+WHERE (p.exited_on IS NULL OR a.code IN ({after_exit}))
   AND coalesce(a.active_from, '-infinity'::date) <= CAST(:today AS date)
   AND coalesce(a.active_until, 'infinity'::date) >= CAST(:today AS date)"""
+OPEN_ALERTS = OPEN_ALERTS.format(after_exit=", ".join(f"'{c}'" for c in sorted(AFTER_EXIT_CODES)))
 OPEN_ALERTS += KIND_CONDITIONS + "\n"
 PATHWAY_ALERTS = (
     "SELECT a.pathway_id::text AS pathway_id, p.structure_id::text AS structure_id,"

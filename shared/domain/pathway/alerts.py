@@ -9,8 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from shared.domain import post_exit
 from shared.domain.annexes import OVER_CONSUMPTION_CODE, UNDER_CONSUMPTION_CODE
-from shared.domain.limits import CONTRACT_ENDING_ALERT_DAYS, PASS_ENDING_ALERT_DAYS
+from shared.domain.limits import (
+    CONTRACT_ENDING_ALERT_DAYS,
+    PASS_ENDING_ALERT_DAYS,
+    POST_EXIT_DUE_ALERT_DAYS,
+)
 from shared.domain.pathway import limits, messages
 from shared.domain.pathway.state import PathwayState
 
@@ -19,6 +24,7 @@ CDDI_24_MONTHS = "cddi_24_months"
 MISSION_24_MONTHS = "mission_24_months"
 AI_480_HOURS = "ai_480_hours"
 CONTRACT_ENDING = "contract_ending"
+POST_EXIT_DUE = "post_exit_due"
 # Alerts about an annexe financière, not a pathway (pathway_id null): computed by reporting
 # from the annexes and the hours (shared/domain/annexes.py has the rule and the message).
 ANNEX_UNDER_CONSUMPTION = UNDER_CONSUMPTION_CODE
@@ -29,9 +35,12 @@ CODES = (
     MISSION_24_MONTHS,
     AI_480_HOURS,
     CONTRACT_ENDING,
+    POST_EXIT_DUE,
     ANNEX_UNDER_CONSUMPTION,
     ANNEX_OVER_CONSUMPTION,
 )
+# The alerts of an exited pathway: every other one is about a pathway in progress.
+AFTER_EXIT_CODES = frozenset({POST_EXIT_DUE})
 # Limits that bind one kind of structure only: ETTI missions (L5132-6), the AI's mises à
 # disposition with companies (L5132-9). CDDI limits bind every kind that signs CDDI.
 KIND_OF_CODE = {MISSION_24_MONTHS: "ETTI", AI_480_HOURS: "AI"}
@@ -42,6 +51,7 @@ LABELS = {
     MISSION_24_MONTHS: "Contrat de mission d'ETTI : durée de 24 mois atteinte ou proche",
     AI_480_HOURS: "Mises à disposition en entreprises : 400 h atteintes ou 480 h dépassées",
     CONTRACT_ENDING: "Contrat se terminant dans les 30 jours",
+    POST_EXIT_DUE: "Suivi après la sortie à faire dans les 30 jours",
     ANNEX_UNDER_CONSUMPTION: "Annexe financière sous-consommée (ETP réalisés sous le seuil)",
     ANNEX_OVER_CONSUMPTION: "Annexe financière surconsommée (ETP réalisés au-delà du seuil)",
 }
@@ -71,22 +81,33 @@ def applies(code: str, kind: str | None) -> bool:
 
 
 def alerts(state: PathwayState, kind: str, today: date) -> list[Alert]:
-    """Alerts open today on an open pathway of a structure of `kind`; an exited one has none."""
-    if not state.opened or state.exit:
+    """Alerts open today on a pathway of a structure of `kind`: on an exited one, only the
+    follow-ups after the exit that are due."""
+    if not state.opened:
         return []
-    return [a for a in alert_windows(state) if applies(a.code, kind) and a.open_on(today)]
+    return [
+        a
+        for a in alert_windows(state)
+        if applies(a.code, kind)
+        and a.open_on(today)
+        and (state.exit is None or a.code in AFTER_EXIT_CODES)
+    ]
 
 
 def alert_windows(state: PathwayState) -> list[Alert]:
-    """Every alert the pathway may raise, whatever the day and the structure's kind."""
+    """Every alert the pathway may raise, whatever the day and the structure's kind (an exited
+    pathway's alerts about its PASS and contracts included: readers show only the follow-ups
+    after the exit for it, AFTER_EXIT_CODES)."""
+    follow_ups = _post_exit_due(state)
     if not (state.pass_iae or state.contracts or state.mises_a_disposition):
-        return []  # every alert is about one of these: most pathways of a page have none yet
+        return follow_ups  # the others are about these: most pathways of a page have none yet
     return [
         *_pass_ending(state),
         *_cumulated(CDDI_24_MONTHS, limits.cddi_limit(state), messages.cddi_24_months),
         *_missions(state),
         *_ai_480_hours(state),
         *_contracts_ending(state),
+        *follow_ups,
     ]
 
 
@@ -145,3 +166,22 @@ def _contracts_ending(state: PathwayState) -> list[Alert]:
         for c in sorted(state.contracts.values(), key=lambda c: (c.start_on, c.type))
         if c.running and c.planned_end_on
     ]
+
+
+def _post_exit_due(state: PathwayState) -> list[Alert]:
+    """Each follow-up after the exit (1, 3, 6 months) not recorded yet, open from 30 days before
+    it is due to the day it is due (docs/domain.md §8)."""
+    done = {s.months_after for s in state.post_exit}
+    exit_ = state.exit
+    if exit_ is None or not post_exit.is_followed(exit_.reason, bool(exit_.transferred_to)):
+        return []
+    found = []
+    for months in post_exit.FOLLOWED_MONTHS:
+        if months in done:
+            continue
+        due = post_exit.due_on(exit_.on, months)
+        message = messages.post_exit_due(months, due)
+        found.append(
+            Alert(POST_EXIT_DUE, message, due, due - timedelta(POST_EXIT_DUE_ALERT_DAYS), due)
+        )
+    return found

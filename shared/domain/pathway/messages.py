@@ -134,3 +134,11 @@ def pass_ending(number: str | None, end_on: date) -> str:
 def contract_ending(contract_type: str, end_on: date) -> str:
     """Contract about to reach its planned end."""
     return f"{label(CONTRACT_TYPES, contract_type)} : fin prévue le {french_date(end_on)}."
+
+
+def post_exit_due(months_after: int, due_on: date) -> str:
+    """A follow-up after the exit to record (docs/domain.md §8: asked by FSE+ and funders)."""
+    return (
+        f"Suivi à {months_after} mois après la sortie à renseigner d'ici le "
+        f"{french_date(due_on)} : que devient la personne ?"
+    )

@@ -130,3 +130,13 @@ class Exit:
     on: date
     reason: str
     transferred_to: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class PostExitSituation:
+    """What became of the person `months_after` months after the exit (docs/domain.md §8)."""
+
+    months_after: int
+    situation: str
+    source: str
+    recorded_on: date

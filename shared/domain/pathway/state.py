@@ -18,6 +18,7 @@ from shared.domain.pathway.records import (
     Immersion,
     MiseADisposition,
     PassIae,
+    PostExitSituation,
     Prolongation,
     Suspension,
     Training,
@@ -32,6 +33,7 @@ __all__ = [
     "MiseADisposition",
     "PassIae",
     "PathwayState",
+    "PostExitSituation",
     "Prolongation",
     "Suspension",
     "Training",
@@ -80,6 +82,8 @@ class PathwayState:
     activities: tuple[tuple[str, date], ...] = ()
     immersions: list[Immersion] = field(default_factory=list)
     exit: Exit | None = None
+    # What became of the person after the exit, one per months_after, by months_after.
+    post_exit: tuple[PostExitSituation, ...] = ()
     log: tuple[Event, ...] = ()
     event_types: dict[str, str] = field(default_factory=dict)
     voided_ids: set[str] = field(default_factory=set)
@@ -327,6 +331,20 @@ def _pass_prolonged(state: PathwayState, event: Event) -> None:
 def _exited(state: PathwayState, event: Event) -> None:
     exit_category(event.data["reason"])  # an unknown reason cannot be read
     state.exit = Exit(event.occurred_on, event.data["reason"], event.data.get("transferred_to"))
+    state.post_exit = ()
+
+
+def _post_exit(state: PathwayState, event: Event) -> None:
+    """A situation after the exit replaces an earlier one of the same months_after; one that
+    follows no exit (the exit was voided since) tells nothing about this pathway."""
+    if state.exit is None:
+        return
+    data = event.data
+    situation = PostExitSituation(
+        int(data["months_after"]), data["situation"], data["source"], event.occurred_on
+    )
+    kept = [s for s in state.post_exit if s.months_after != situation.months_after]
+    state.post_exit = tuple(sorted([*kept, situation], key=lambda s: s.months_after))
 
 
 _APPLIERS: dict[str, Callable[[PathwayState, Event], None]] = {
@@ -343,4 +361,5 @@ _APPLIERS: dict[str, Callable[[PathwayState, Event], None]] = {
     ev.PASS_SUSPENDED: _pass_suspended,
     ev.PASS_PROLONGED: _pass_prolonged,
     ev.PATHWAY_EXITED: _exited,
+    ev.POST_EXIT_SITUATION_RECORDED: _post_exit,
 }

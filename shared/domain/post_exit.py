@@ -1,0 +1,69 @@
+"""After the exit: what became of the person 1, 3, 6 (and 12) months later (docs/domain.md §8).
+
+A situation is recorded on the exited pathway (`post_exit_situation_recorded`), the one kind of
+event accepted after the exit besides a void. One per `months_after`: a later one replaces it.
+The report counts the exits of a period followed at 1, 3 and 6 months and those in employment
+6 months after; an alert announces each follow-up due.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from shared.domain.codes import EXIT_REASON_CATEGORY, UNKNOWN_SITUATION
+
+# When a situation may be recorded, in months after the exit.
+MONTHS_AFTER: tuple[int, ...] = (1, 3, 6, 12)
+# The follow-ups funders ask for (FSE+, conseils départementaux): reported and announced.
+FOLLOWED_MONTHS: tuple[int, ...] = (1, 3, 6)
+# The follow-up whose situation tells whether the person is « en emploi à 6 mois ».
+EMPLOYMENT_MONTHS = 6
+# A situation in one of these exit categories is employment.
+EMPLOYMENT_CATEGORIES = frozenset({"emploi_durable", "emploi_transition"})
+# Exit reasons nobody follows up (a transfer is not followed either: the person's pathway goes
+# on in the other structure, `is_followed`).
+NOT_FOLLOWED_REASONS = frozenset({"deces"})
+
+MONTHS_AFTER_LABELS: Mapping[int, str] = {
+    1: "1 mois après la sortie",
+    3: "3 mois après la sortie",
+    6: "6 mois après la sortie",
+    12: "12 mois après la sortie",
+}
+
+
+def situation_category(situation: str) -> str | None:
+    """The exit category of a situation (`emploi_durable`, ...); None when it is unknown."""
+    if situation == UNKNOWN_SITUATION:
+        return None
+    return EXIT_REASON_CATEGORY[situation]
+
+
+def in_employment(situation: str) -> bool:
+    """Whether a situation is employment (durable or transition)."""
+    return situation_category(situation) in EMPLOYMENT_CATEGORIES
+
+
+def due_on(exited_on: date, months_after: int) -> date:
+    """The day a follow-up is due: the exit date plus `months_after` calendar months."""
+    due: date = exited_on + relativedelta(months=months_after)
+    return due
+
+
+def is_followed(reason: str, transferred: bool) -> bool:
+    """Whether an exit calls for follow-ups: not after a death nor a transfer."""
+    return reason not in NOT_FOLLOWED_REASONS and not transferred
+
+
+def recording_problem(exited_on: date | None, occurred_on: date) -> str | None:
+    """Why a situation cannot be recorded now (in English for API clients), or None: the
+    pathway must have exited, and the situation cannot be dated before the exit."""
+    if exited_on is None:
+        return (
+            "The pathway has not exited: a situation after the exit is recorded on an exited "
+            "pathway only."
+        )
+    if occurred_on < exited_on:
+        return f"Must not be before the exit ({exited_on.isoformat()})."
+    return None
