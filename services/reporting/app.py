@@ -9,6 +9,7 @@ from services.reporting.catchup.feed import ChangesClient, FeedClient
 from services.reporting.dashboard import (
     connexion,  # noqa: F401 (its pages join the dashboard's)
     frozen,
+    people,
 )
 from services.reporting.dashboard import views as dashboard
 from shared import db, queues, ratelimit
@@ -23,6 +24,7 @@ EXPENSIVE = (
     "reports.Etp",
     "snapshots.Snapshots",
     "snapshots.SnapshotChanges",
+    "reports.PostExit",
     "dashboard.Export",
     "dashboard.EtpExport",
 )
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     service_api.register_blueprint(snapshots_api.blp)
     service_api.register_blueprint(dashboard.blp)
     service_api.register_blueprint(frozen.blp)
+    service_api.register_blueprint(people.blp)
     api.install_waiting(app, settings.min_position_waiters)
     ratelimit.install(app, settings)
     ratelimit.limit(app, settings.rate_limit_reports, EXPENSIVE, scope="reports")

@@ -292,8 +292,8 @@ POST_EXIT_SITUATIONS: Mapping[str, str] = {
     UNKNOWN_SITUATION: "Situation inconnue",
 }
 POST_EXIT_SOURCES: Mapping[str, str] = {
-    "person": "La personne elle-même",
-    "employer": "Son employeur",
+    "person": "La personne",
+    "employer": "L'employeur",
     "other": "Une autre source",
 }
 

@@ -6,12 +6,13 @@ The report counts the exits of a period followed at 1, 3 and 6 months and those 
 6 months after; an alert announces each follow-up due.
 """
 
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Collection, Mapping
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from shared.domain.codes import EXIT_REASON_CATEGORY, UNKNOWN_SITUATION
+from shared.domain.limits import POST_EXIT_DUE_ALERT_DAYS
 
 # When a situation may be recorded, in months after the exit.
 MONTHS_AFTER: tuple[int, ...] = (1, 3, 6, 12)
@@ -24,6 +25,10 @@ EMPLOYMENT_CATEGORIES = frozenset({"emploi_durable", "emploi_transition"})
 # Exit reasons nobody follows up (a transfer is not followed either: the person's pathway goes
 # on in the other structure, `is_followed`).
 NOT_FOLLOWED_REASONS = frozenset({"deces"})
+
+# How long after the exit a missing follow-up is still chased (our choice): a month after the
+# last one is due.
+CHASED_MONTHS = FOLLOWED_MONTHS[-1] + 1
 
 MONTHS_AFTER_LABELS: Mapping[int, str] = {
     1: "1 mois après la sortie",
@@ -67,3 +72,14 @@ def recording_problem(exited_on: date | None, occurred_on: date) -> str | None:
     if occurred_on < exited_on:
         return f"Must not be before the exit ({exited_on.isoformat()})."
     return None
+
+
+def awaited(
+    exited_on: date, reason: str, transferred: bool, recorded: Collection[int], today: date
+) -> tuple[int, ...]:
+    """The follow-ups (months after the exit) not recorded yet that are due within 30 days or
+    overdue, while the exit is recent enough to be chased (CHASED_MONTHS)."""
+    if not is_followed(reason, transferred) or today > due_on(exited_on, CHASED_MONTHS):
+        return ()
+    soon = today + timedelta(days=POST_EXIT_DUE_ALERT_DAYS)
+    return tuple(m for m in FOLLOWED_MONTHS if m not in recorded and due_on(exited_on, m) <= soon)

@@ -118,3 +118,24 @@ def test_the_application_role_cannot_update_or_delete_events(services, pathways,
     for statement in ("UPDATE events SET type = 'x'", "DELETE FROM events"):
         with engine.connect() as conn, pytest.raises(Exception, match="permission denied"):
             conn.execute(text(statement))
+
+
+def test_several_persons_are_read_in_one_call_by_their_structure(pathways, org, other_org):
+    mine = [create_person(pathways, org) for _ in range(3)]
+    theirs = create_person(pathways, other_org)
+    assert pathways.delete(f"/v1/persons/{mine[2]}", headers=org.headers).status_code == 204
+    ids = [*mine, theirs, mine[0]]
+    answer = pathways.get("/v1/persons?" + "&".join(f"id={i}" for i in ids), headers=org.headers)
+    assert answer.status_code == 200
+    assert sorted(p["id"] for p in answer.json["items"]) == sorted(mine[:2])
+    assert {p["last_name"] for p in answer.json["items"]} == {IDENTITY["last_name"]}
+    # Erased, or another structure's: missing alike (their existence is not revealed).
+    assert answer.json["missing"] == [mine[2], theirs]
+
+
+def test_a_batch_read_takes_at_most_100_ids_and_only_from_a_structure(pathways, org, network):
+    many = "&".join(f"id={uuid.uuid4()}" for _ in range(101))
+    answer = pathways.get(f"/v1/persons?{many}", headers=org.headers)
+    assert answer.status_code == 422 and "100" in str(answer.json["errors"])
+    assert pathways.get("/v1/persons?id=nope", headers=org.headers).status_code == 422
+    assert pathways.get(f"/v1/persons?id={uuid.uuid4()}", headers=network).status_code == 403

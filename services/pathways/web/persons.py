@@ -47,6 +47,21 @@ def _kek():
 @blp.route("")
 class PersonList(MethodView):
     @scoped("structure")
+    @blp.arguments(schemas.PersonIds, location="query")
+    @blp.response(200, schemas.PersonBatchOut)
+    @_problems(401, 403, 422)
+    def get(self, args):
+        """Several identities at once (a page of a list), those the structure may see; the
+        others (erased, unknown, or not the structure's) are listed as missing."""
+        caller = current_caller()
+        wanted = list(dict.fromkeys(args["id"]))
+        with _engine().connect() as conn:
+            found = persons.load(conn, _kek(), wanted, uuid.UUID(caller.structure_id))
+        items = [{**p.identity, "id": str(p.id), "nir": None} for p in found.values()]
+        missing = [str(i) for i in wanted if i not in found]
+        return json_response({"items": items, "missing": missing})
+
+    @scoped("structure")
     @blp.arguments(schemas.PersonIn)
     @blp.response(201, schemas.PersonId)
     @_problems(400, 401, 403, 413, 422)

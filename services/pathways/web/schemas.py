@@ -199,6 +199,25 @@ class PersonOut(Schema):
     nir = fields.String(allow_none=True)
 
 
+class PersonIds(Schema):
+    """The persons to read at once (`?id=…&id=…`): one page of a list, at most 100."""
+
+    id = fields.List(
+        fields.UUID(),
+        required=True,
+        validate=validate.Length(min=1, max=100, error="De 1 à 100 identifiants (id)."),
+        metadata={"description": "Identifiant d'une personne, répété (100 au plus)"},
+    )
+
+
+class PersonBatchOut(Schema):
+    items = fields.List(fields.Nested(PersonOut))
+    missing = fields.List(
+        fields.String(),
+        metadata={"description": "Effacées, inconnues ou hors de la portée de la structure"},
+    )
+
+
 class ProblemOut(Schema):
     """RFC 9457 problem details, as every error is answered."""
 
