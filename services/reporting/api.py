@@ -108,7 +108,7 @@ class PostExit(MethodView):
         caller = current_caller()
         if params["min_position"] is not None:
             _wait_for(params["min_position"])
-        with _engine().connect() as conn:
+        with reading.reader().connect(params["min_position"]) as conn:
             report = post_exit.post_exit_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)
