@@ -231,7 +231,10 @@ def _file_page(caller: Caller, token: str, pathway_id: str, form_error: str | No
 @blp.route("/<uuid:pathway_id>/suivi")
 class FollowUp(MethodView):
     @blp.arguments(FollowUpForm, location="form")
-    @blp.doc(summary="Enregistrer une situation après la sortie", responses={"303": {}})
+    @blp.doc(
+        summary="Enregistrer une situation après la sortie",
+        responses={"303": {"description": "Vers la fiche de la personne"}},
+    )
     @blp.alt_response(400, description="Formulaire expiré (page HTML)")
     @blp.alt_response(422, description="Saisie refusée, expliquée sur la fiche (page HTML)")
     def post(self, form, pathway_id: uuid.UUID):
