@@ -10,15 +10,15 @@ must be derived again, so the projection is emptied (every table of the `outcome
 stands at this revision) and its checkpoint set back to the start of the log
 (docs/adr/0006-projections.md, "Migrations of derived tables").
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07
 """
 
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
