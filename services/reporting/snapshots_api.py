@@ -116,6 +116,10 @@ def what_changed(conn, snapshot_id: str, caller: Caller | None = None) -> dict:
     caller = caller or current_caller()
     found = snapshots.read(conn, caller, snapshot_id)
     params = found["params_loaded"]
+    if params is None:
+        raise Problem(
+            422, "Ce rapport figé ne peut plus être recalculé : ses paramètres ont changé."
+        )
     q = outcomes.scoped_query(conn, caller, {"group_by": "", **params})
     head = checkpoints.included_position(conn)
     now = snapshots.REPORTS[found["report"]][1](conn, caller, {**params, "as_of_position": head})

@@ -16,6 +16,7 @@ import hashlib
 import orjson
 import pytest
 from builders import catch_up_to
+from sqlalchemy import text
 from worlds import world  # noqa: F401  (fixture)
 
 from services.reporting.catchup import jobs
@@ -224,3 +225,26 @@ def test_an_as_of_position_beyond_the_log_is_refused(scene):
     here = scene["world"]
     r = here.reporting.get(f"/v1/reports/outcomes?as_of_position={2**40}", headers=here.admin)
     assert r.status_code == 422 and "pas encore atteint" in r.json["detail"]
+
+
+def test_a_snapshot_stays_readable_when_its_parameters_are_no_longer_accepted(scene):
+    """An upgrade may retire a parameter: the frozen body is still given, byte for byte, to
+    the scope it was read in; only « what changed since » can no longer recompute it."""
+    here, net = scene["world"], scene["net"]
+    frozen = _freeze(here, "outcomes", {**PARAMS, "structure_id": scene["s1"]}, "Ancien")
+    jobs.configure(here.settings)
+    with jobs.context()["engine"].begin() as conn:
+        conn.execute(
+            text(
+                'UPDATE knowledge.snapshots SET params = params || \'{"group_by": "retired"}\''
+                " WHERE id = CAST(:i AS uuid)"
+            ),
+            {"i": frozen["answer"]["id"]},
+        )
+    url = f"/v1/reports/snapshots/{frozen['answer']['id']}"
+    again = here.reporting.get(url, headers=bearer(net.tokens[scene["s1"]]))
+    assert again.status_code == 200
+    assert _body_bytes(again.get_data()) == _body_bytes(frozen["bytes"])
+    assert here.reporting.get(url, headers=bearer(net.tokens[scene["s2"]])).status_code == 403
+    changes = here.reporting.get(url + "/changes", headers=here.admin)
+    assert changes.status_code == 422 and changes.json["detail"]

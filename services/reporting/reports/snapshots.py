@@ -37,6 +37,9 @@ VALUES (CAST(:id AS uuid), :report, CAST(:params AS jsonb), :label, :as_of_posit
 COLUMNS = """id::text AS id, report, params, label, as_of_position, created_at, created_by,
        sha256"""
 ONE = f"SELECT {COLUMNS}, body FROM knowledge.snapshots WHERE id = CAST(:id AS uuid)"
+IN_SCOPE = (
+    "SELECT EXISTS (SELECT 1 FROM knowledge.snapshots WHERE id = CAST(:id AS uuid) AND {where})"
+)
 LIST = f"""SELECT {COLUMNS} FROM knowledge.snapshots WHERE {{where}}
  ORDER BY created_at DESC, id LIMIT :limit"""
 MAX_LISTED = 200
@@ -126,7 +129,16 @@ def read(conn: Connection, caller: Caller, snapshot_id: str) -> dict:
         raise Problem(404, "Rapport figé introuvable.")
     found = dict(row)
     found["body"] = bytes(found["body"])
-    params = report_params(found["report"], found["params"])
+    try:
+        params = report_params(found["report"], found["params"])
+    except Problem:  # parameters a later version no longer takes: the scope it was read in
+        where, bind = _scope(conn, caller)
+        if not conn.execute(
+            text(IN_SCOPE.format(where=where)), {**bind, "id": snapshot_id}
+        ).scalar():
+            raise Problem(403, "Ce rapport figé est hors de votre périmètre.") from None
+        found["params_loaded"] = None
+        return found
     outcomes.scoped_query(conn, caller, {"group_by": "", **params})  # 403 when out of scope
     found["params_loaded"] = params
     return found
