@@ -106,9 +106,8 @@ class PostExit(MethodView):
     def get(self, params):
         """Ce que deviennent les personnes sorties : suivis à 1, 3 et 6 mois, emploi à 6 mois."""
         caller = current_caller()
-        if params["min_position"] is not None:
-            _wait_for(params["min_position"])
-        with reading.reader().connect(params["min_position"]) as conn:
+        _ready(params)
+        with _connection(params) as conn:
             report = post_exit.post_exit_report(conn, caller, params)
         if params["format"] == "json":
             return json_response(report)

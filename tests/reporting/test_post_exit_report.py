@@ -60,6 +60,7 @@ def net(world):  # noqa: F811
     follow(a, "2025-08-01", 6, "cdi")
     follow(b, "2025-03-30", 1, "inconnu", "other")
     follow(b, "2025-08-30", 6, "chomage")
+    before_replacing = b.last_position
     follow(b, "2025-09-02", 6, "cdi")
     c.void("2025-10-02", follow(c, "2025-10-01", 6, "cdi"))
     follow(d, "2025-11-01", 6, "formation_qualifiante")
@@ -69,6 +70,7 @@ def net(world):  # noqa: F811
     last = max(p.last_position for p in made.values())
     catch_up_to(world.settings, last)
     n.world, n.made, n.ids = world, made, {"s1": s1, "s2": s2}
+    n.before_replacing = before_replacing
     return n
 
 
@@ -169,3 +171,19 @@ def test_group_cohorts_follow_the_membership_dates(net):
     [row] = report["rows"]
     assert row["label"] == {"group": "GES du Finistère"}
     assert _figures(row) == (9, 3, 1, 3, 2)
+
+
+def test_the_report_as_known_at_a_position_ignores_what_was_recorded_after(net):
+    own = bearer(net.tokens[net.ids["s1"]])
+    query = f"{YEAR}&structure_id={net.ids['s1']}&as_of_position={net.before_replacing}"
+    then = _report(net, query, own)
+    assert then["as_of_position"] == net.before_replacing
+    # Then, b's 6-month situation was still « chômage », c's and d's not recorded yet.
+    assert _figures(then["total"]) == (7, 2, 1, 2, 1)
+    assert _figures(_report(net, f"{YEAR}&structure_id={net.ids['s1']}", own)["total"]) == (
+        7,
+        2,
+        1,
+        3,
+        2,
+    )

@@ -16,7 +16,7 @@ from marshmallow import fields
 from sqlalchemy import Connection
 
 from services.reporting.catchup import checkpoints
-from services.reporting.reports import exports
+from services.reporting.reports import asof, exports
 from services.reporting.reports import outcomes as base
 from services.reporting.reports import rows as sql
 from services.reporting.reports.labels import key_label
@@ -68,9 +68,17 @@ class PostExitParams(base.ReportParams):
 
 
 def post_exit_report(conn: Connection, caller: Caller, params: dict) -> dict:
-    """The report as the JSON answer, in the outcome report's envelope."""
+    """The report as the JSON answer, in the outcome report's envelope; as known at
+    `as_of_position` when the parameters name one (`asof.known_at`, like the outcome report)."""
     q = base.scoped_query(conn, caller, params)
-    as_of = checkpoints.included_position(conn)
+    position = params.get("as_of_position")
+    if position is None:
+        return _report(conn, caller, q, checkpoints.included_position(conn))
+    with asof.known_at(conn, position, base.scope_structures(conn, q)) as known:
+        return _report(known, caller, q, position)
+
+
+def _report(conn: Connection, caller: Caller, q: sql.Query, as_of: int) -> dict:
     collected = cohort_metrics(conn, q)
     total = cohort_metrics(conn, dataclasses.replace(q, dims=())).get((), {})
     hide = _hidden(q, caller, collected, total)
