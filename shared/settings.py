@@ -11,14 +11,9 @@ from shared.domain.annexes import OVER_CONSUMPTION, UNDER_CONSUMPTION
 SERVICES = ("registry", "pathways", "reporting")
 
 # The secrets a deployment must choose itself: refused when short or known (check_secrets).
-SECRET_SETTINGS = (
-    "admin_token",
-    "service_token",
-    "identity_kek",
-    "import_id_secret",
-    "secret_key",
-    "oidc_client_secret",
-)
+SECRET_SETTINGS = ("admin_token", "service_token", "identity_kek", "import_id_secret", "secret_key")
+# Checked the same way when set, but a deployment may go without them (no identity provider).
+OPTIONAL_SECRET_SETTINGS = ("oidc_client_secret",)
 MIN_SECRET_CHARS = 24
 # Values published with the project (old docker-compose.yml defaults, documentation examples):
 # anyone can read them, so a deployment that kept one has no secret at all.
@@ -130,7 +125,7 @@ class Settings:
         """Refuse, at the start of an app or worker, a secret that is known or too short; an
         empty one is left to the code that needs it (e.g. pathways refuses to start without a
         KEK)."""
-        for name in SECRET_SETTINGS:
+        for name in (*SECRET_SETTINGS, *OPTIONAL_SECRET_SETTINGS):
             value = str(getattr(self, name, "") or "")
             if not value:
                 continue

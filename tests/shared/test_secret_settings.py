@@ -26,7 +26,9 @@ def test_the_old_compose_defaults_are_refused_at_start(settings, name, value):
     )
 
 
-@pytest.mark.parametrize("name", ["admin_token", "secret_key", "service_token"])
+@pytest.mark.parametrize(
+    "name", ["admin_token", "secret_key", "service_token", "oidc_client_secret"]
+)
 def test_a_short_secret_is_refused_at_start(settings, name):
     with pytest.raises(InsecureSetting, match=f"{name.upper()} est trop courte"):
         reporting_app(Settings(**{**settings.__dict__, name: "s3cr3t-Pass"}))
