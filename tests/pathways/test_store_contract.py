@@ -5,6 +5,7 @@ service and in reporting alike."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import date
 
@@ -69,8 +70,21 @@ def count(engine) -> int:
         return conn.execute(text("SELECT count(*) FROM events")).scalar_one()
 
 
+# The feed hands out an event once every older transaction of the PostgreSQL cluster has ended:
+# on a server shared with other sessions, that may take a while (a deadline, not a measure).
+FEED_PATIENCE = 120.0
+SETTLED = text(
+    "SELECT NOT EXISTS (SELECT FROM events WHERE tx_id >= pg_snapshot_xmin(pg_current_snapshot()))"
+)
+
+
 def feed(engine, after: int = 0, limit: int = 5000) -> list[dict]:
+    """A feed page, once every event stored so far may be handed out."""
+    deadline = time.monotonic() + FEED_PATIENCE
     with engine.connect() as conn:
+        while not conn.execute(SETTLED).scalar_one():
+            assert time.monotonic() < deadline, "a transaction of the cluster never ended"
+            time.sleep(0.05)
         page, _ = store.feed(conn, after, limit)
     return orjson.loads(page)
 
