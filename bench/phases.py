@@ -218,6 +218,13 @@ def reads(run: Run) -> None:
         for i in range(z.reps)
     ]
     run.add(Figure("etp_report_p95_ms", "ms", etp))
+    known = reporting.asof_report_p95_ms(
+        stack.reporting_url(s), network, z.report_requests, run.seed
+    )
+    run.add(Figure("structure_report_p95_ms", "ms", [known[0]], note="one structure, live"))
+    run.add(Figure("asof_report_p95_ms", "ms", [known[1]], note="one structure, as of"))
+    cut = f"; {known[3]} of 3 cut by the statement timeout" if known[3] else ""
+    run.add(Figure("asof_network_report_p95_ms", "ms", [known[2]], note="network, as of" + cut))
     # A structure of its own: the one of the write phases holds hundreds of thousands of
     # events, and the watcher's report on it would measure report latency, not lag.
     structure = bootstrap.structures(s.registry_url, run.operator(), 1, run.seed + 2)[0]

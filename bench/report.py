@@ -25,6 +25,7 @@ LIMITS = {
     "lag_p99_s": ("<=", 1.0),
     "report_p95_ms": ("<=", 100.0),
     "etp_report_p95_ms": ("<=", 100.0),
+    "asof_report_p95_ms": ("<=", 1000.0),
     "worker_rss_mb": ("<=", 300.0),
 }
 

@@ -169,3 +169,44 @@ def etp_report_p95_ms(base_url: str, token: str, requests_count: int, seed: int)
         clients.check(s.get(f"{base_url}/v1/reports/etp", params=query, timeout=60), 200)
         times.append((time.perf_counter() - started) * 1000)
     return percentile(times, 95)
+
+
+def asof_report_p95_ms(
+    base_url: str, token: str, requests_count: int, seed: int
+) -> tuple[float, float, float, int]:
+    """p95 latency of a structure-year's outcome report (the twelve whole months of
+    `report_p95_ms`), live and as of a random position of the second half of the log, for random
+    structures; then of the network-year as of the log's middle, three times (knowledge time,
+    docs/adr/0016-knowledge-time.md). (live, as of, network as of, network answers cut by the
+    statement timeout: their time is then the timeout's)."""
+    s, rng = clients.session(token), random.Random(seed)
+    this_month = date.today().replace(day=1)
+    params = {
+        "from": this_month.replace(year=this_month.year - 1).isoformat(),
+        "to": (this_month - timedelta(days=1)).isoformat(),
+    }
+    url = f"{base_url}/v1/reports/outcomes"
+    projections = clients.check(s.get(f"{base_url}/v1/projections", timeout=60), 200).json()
+    head = next(p["position"] for p in projections if p["name"] == "outcomes")
+    by_structure = s.get(url, params={**params, "group_by": "structure"}, timeout=120)
+    structures = [r["key"]["structure"] for r in clients.check(by_structure, 200).json()["rows"]]
+    live, as_of = [], []
+    for _ in range(requests_count):
+        one = {**params, "structure_id": rng.choice(structures)}
+        live.append(_timed(s, url, one))
+        as_of.append(_timed(s, url, {**one, "as_of_position": rng.randint(head // 2, head)}))
+    network, cut = [], 0
+    for _ in range(3):
+        started = time.perf_counter()
+        r = s.get(url, params={**params, "as_of_position": head // 2}, timeout=600)
+        network.append((time.perf_counter() - started) * 1000)
+        if r.status_code != 503:
+            clients.check(r, 200)
+        cut += r.status_code == 503
+    return percentile(live, 95), percentile(as_of, 95), percentile(network, 95), cut
+
+
+def _timed(s, url: str, params: dict) -> float:
+    started = time.perf_counter()
+    clients.check(s.get(url, params=params, timeout=600), 200)
+    return (time.perf_counter() - started) * 1000

@@ -248,3 +248,16 @@ def test_a_snapshot_stays_readable_when_its_parameters_are_no_longer_accepted(sc
     assert here.reporting.get(url, headers=bearer(net.tokens[scene["s2"]])).status_code == 403
     changes = here.reporting.get(url + "/changes", headers=here.admin)
     assert changes.status_code == 422 and changes.json["detail"]
+
+
+def test_the_post_exit_report_answers_as_of_a_position_too(scene):
+    """Read by the structure itself: below 5 exits the others see the cells suppressed."""
+    own = bearer(scene["net"].tokens[scene["s1"]])
+    before, after = (
+        scene["world"]
+        .reporting.get(f"/v1/reports/post-exit?{YEAR}&as_of_position={scene[k]}", headers=own)
+        .json
+        for k in ("void", "exit")
+    )
+    assert before["total"]["exits"] == 0 and before["as_of_position"] == scene["void"]
+    assert after["total"]["exits"] == 1 and after["as_of_position"] == scene["exit"]
