@@ -123,7 +123,7 @@ def test_an_exited_pathway_has_no_alert_but_the_follow_up_due():
         Alert(
             "post_exit_due",
             "Suivi à 1 mois après la sortie à renseigner d'ici le 01/07/2026 : "
-            "que devient la personne ?",
+            "que devient la personne\u00a0?",
             date(2026, 7, 1),
         )
     ]

@@ -140,5 +140,5 @@ def post_exit_due(months_after: int, due_on: date) -> str:
     """A follow-up after the exit to record (docs/domain.md §8: asked by FSE+ and funders)."""
     return (
         f"Suivi à {months_after} mois après la sortie à renseigner d'ici le "
-        f"{french_date(due_on)} : que devient la personne ?"
+        f"{french_date(due_on)} : que devient la personne\u00a0?"
     )
