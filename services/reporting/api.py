@@ -10,9 +10,10 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
+from sqlalchemy.exc import OperationalError
 
 from services.reporting import reading, schemas
-from services.reporting.catchup import checkpoints
+from services.reporting.catchup import checkpoints, parked
 from services.reporting.catchup.feed import FeedUnavailable
 from services.reporting.projections.registry import PROJECTIONS
 from services.reporting.reports import alerts, etp, exports, post_exit, status
@@ -26,6 +27,8 @@ blp = Blueprint("reports", __name__, url_prefix="/v1", description="Rapports, al
 ERRORS = {
     401: "Jeton absent ou inconnu",
     403: "Hors de la portée du jeton",
+    404: "Introuvable",
+    409: "Le parcours reste mis de côté",
     422: "Paramètres invalides",
     503: "Projections en retard ou registre injoignable",
 }
@@ -237,6 +240,32 @@ class Rebuild(MethodView):
             raise Problem(404, f"Projection inconnue : {name}.")
         _enqueue_rebuild(name)
         return {"name": name, "status": "rebuilding"}
+
+
+@blp.route("/projections/<name>/parked/<pathway_id>/retry")
+class RetryParked(MethodView):
+    @blp.response(200, schemas.RetriedOut)
+    @_document_errors(401, 403, 404, 409, 503)
+    def post(self, name: str, pathway_id: str):
+        """Dériver de nouveau un parcours mis de côté, une fois la cause corrigée."""
+        require("admin")
+        try:
+            still = parked.retry(_engine(), name, pathway_id)
+        except parked.NotParked:
+            raise Problem(
+                404, f"Aucun parcours {pathway_id} mis de côté par la projection {name}."
+            ) from None
+        except OperationalError as exc:  # the checkpoint is held (a rebuild swapping in)
+            raise Problem(
+                503, "Projection occupée : réessayez dans un instant.", headers={"Retry-After": "5"}
+            ) from exc
+        if still is not None:
+            raise Problem(
+                409,
+                f"Le parcours reste mis de côté : l'événement à la position {still.position}"
+                f" ({still.type}) ne peut toujours pas être appliqué ({still.error}).",
+            )
+        return {"name": name, "pathway_id": pathway_id, "status": "applied"}
 
 
 def _enqueue_rebuild(name: str) -> None:

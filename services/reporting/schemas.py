@@ -151,6 +151,16 @@ class AlertPage(Schema):
     total = fields.Integer()
 
 
+class ParkedOut(Schema):
+    """A pathway set aside by a projection: the event from which it cannot be derived."""
+
+    pathway_id = fields.UUID()
+    position = fields.Integer(metadata={"description": "Position de l'événement dans le journal"})
+    occurred_on = fields.Date(metadata={"description": "Date de l'événement"})
+    type = fields.String()
+    error = fields.String()
+
+
 class ProjectionOut(Schema):
     name = fields.String()
     position = fields.Integer()
@@ -159,6 +169,20 @@ class ProjectionOut(Schema):
     lag_seconds = fields.Float(allow_none=True)
     status = fields.String()
     last_error = fields.String(allow_none=True)
+    parked = fields.Integer(metadata={"description": "Parcours mis de côté"})
+    oldest_parked = fields.Nested(
+        ParkedOut,
+        allow_none=True,
+        metadata={"description": "Le parcours mis de côté le plus ancien (position la plus basse)"},
+    )
+
+
+class RetriedOut(Schema):
+    name = fields.String()
+    pathway_id = fields.UUID()
+    status = fields.String(
+        metadata={"description": "`applied` : le parcours est de nouveau dérivé"}
+    )
 
 
 class RebuildOut(Schema):

@@ -9,14 +9,15 @@ stream. Rows are a pure function of the stream, so rebuild and catch-up give ide
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, text
 
-from services.reporting.projections import measure_hours, rollups, tallies
+from services.reporting.projections import measure_hours, parking, rollups, tallies
 from services.reporting.projections.derive import copied, dump, fold, fold_more, load
 from shared.domain import events as ev
 from shared.domain.outcomes import exit_category
@@ -97,7 +98,10 @@ SELECT pathway_id::text AS pathway_id, position, event_id::text AS id, type, sch
 
 
 def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) -> None:
-    """Apply one page of feed events to the tables of `schema`: only the rows that change."""
+    """Apply one page of feed events to the tables of `schema`: only the rows that change.
+
+    A pathway that cannot be derived is parked (`parking`), its rows and contributions taken
+    away; a parked pathway's events are copied but not applied. The others flow on."""
     if not events:
         return
     # A crash may lose this commit, but the checkpoint goes with the rows: the page is read
@@ -108,17 +112,88 @@ def apply(conn: Connection, events: list[dict[str, Any]], schema: str = SCHEMA) 
     for event in events:
         if event["position"] in fresh:
             pages[event["pathway_id"]].append(event)
+    for pid in parking.held(conn, schema, pages) if pages else ():
+        del pages[pid]
     if not pages:
         return
-    before, after, unknown, prior = _states(conn, schema, pages)
+    before, folds, unknown, prior = _states(conn, schema, pages)
     tables = _changed_tables(pages, before)
-    old, new = derived_rows(before, tables), derived_rows(after, tables)
-    changed = _write_rows(conn, schema, old, new, unknown)
-    tallies.write(conn, schema, {**before, **prior}, after, changed)
-    measure_hours.write(conn, schema, {**before, **prior}, after)
+    after, new, failed = derive_each(folds, tables)
+    for pid in failed:
+        tables[pid] = set(DERIVED)  # its rows all go
+    parking.park(conn, schema, _located(conn, schema, failed))
+    changed = _write_rows(conn, schema, derived_rows(before, tables), new, unknown)
+    _tally(conn, schema, {**before, **prior}, after, changed)
+
+
+def retry(conn: Connection, pid: str, schema: str = SCHEMA) -> parking.Parked | None:
+    """Derive a parked pathway again from its whole copied stream, with the code of the day:
+    None once its rows are written and it is no longer parked, else why it stays parked."""
+    stream = _streams(conn, schema, [pid])[pid]
+    after, new, failed = derive_each({pid: partial(fold, stream)}, {})
+    if failed:
+        [found] = _located(conn, schema, failed)
+        parking.park(conn, schema, [found])
+        return found
+    changed = _write_rows(conn, schema, derived_rows({}), new, [pid])
+    _tally(conn, schema, {}, after, changed)
+    parking.unpark(conn, schema, pid)
+    return None
+
+
+def _tally(
+    conn: Connection,
+    schema: str,
+    before: dict[str, PathwayState],
+    after: dict[str, PathwayState],
+    changed: tallies.RowChanges,
+) -> None:
+    """Tallies, hours by measure and rollups from the states before and after; states kept."""
+    tallies.write(conn, schema, before, after, changed)
+    measure_hours.write(conn, schema, before, after)
     rollups.repair(conn, schema)
     states = [{"pathway_id": pid, "state": dump(state)} for pid, state in after.items()]
-    conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))
+    if states:
+        conn.execute(text(SAVE_STATES.format(s=schema)), _doc(states))
+
+
+Fold = Callable[[], PathwayState]
+
+
+def derive_each(
+    folds: Mapping[str, Fold], tables: Mapping[str, Collection[str]]
+) -> tuple[dict[str, PathwayState], dict[str, list[dict]], list[str]]:
+    """Each pathway folded and its rows derived on its own: (states, rows, failing pathways)."""
+    after: dict[str, PathwayState] = {}
+    rows: dict[str, list[dict]] = {table: [] for table in DERIVED}
+    failed = []
+    for pid, folding in folds.items():
+        done, error = parking.attempt(partial(_state_and_rows, pid, folding, tables))
+        if done is None:
+            failed.append(pid)
+            continue
+        after[pid] = done[0]
+        for table, found in done[1].items():
+            rows[table] += found
+    return after, rows, failed
+
+
+def _state_and_rows(
+    pid: str, folding: Fold, tables: Mapping[str, Collection[str]]
+) -> tuple[PathwayState, dict[str, list[dict]]]:
+    state = folding()
+    return state, derived_rows({pid: state}, tables)
+
+
+def derivable(pid: str, stream: list[dict]) -> None:
+    """Fold a stream and derive every row of it; raises what a failing pathway raises."""
+    derived_rows({pid: fold(stream)})
+
+
+def _located(conn: Connection, schema: str, failed: list[str]) -> list[parking.Parked]:
+    """Where and why each failing pathway fails, found on its whole copied stream."""
+    streams = _streams(conn, schema, failed)
+    return [parking.locate(pid, streams[pid], partial(derivable, pid)) for pid in failed]
 
 
 def _changed_tables(pages: dict[str, list[dict]], before: dict) -> dict[str, set[str]]:
@@ -131,10 +206,11 @@ def _changed_tables(pages: dict[str, list[dict]], before: dict) -> dict[str, set
 
 def _states(
     conn: Connection, schema: str, pages: dict[str, list[dict]]
-) -> tuple[dict[str, PathwayState], dict[str, PathwayState], list[str], dict[str, PathwayState]]:
-    """States before and after the page; a void (or a state never stored) means a re-fold of
-    the pathway's whole copied stream, and its old rows are then unknown: replaced whole.
-    `prior` is what those re-folded pathways stood at before the page, for the tallies."""
+) -> tuple[dict[str, PathwayState], dict[str, Fold], list[str], dict[str, PathwayState]]:
+    """States before the page and how to fold each pathway's state after it; a void (or a
+    state never stored) means a re-fold of the pathway's whole copied stream, and its old rows
+    are then unknown: replaced whole. `prior` is what those re-folded pathways stood at before
+    the page, for the tallies."""
     ids = sorted(pages)
     stored: dict[str, str] = dict(
         conn.execute(text(LOAD_STATES.format(s=schema)), {"ids": ids}).all()
@@ -147,12 +223,14 @@ def _states(
             before[pid] = state
         elif pid in stored or page[0]["type"] != ev.PATHWAY_OPENED or voids:
             refold.append(pid)
-    after = {pid: fold_more(copied(state), pages[pid]) for pid, state in before.items()}
+    folds: dict[str, Fold] = {
+        pid: partial(fold_more, copied(state), pages[pid]) for pid, state in before.items()
+    }
     fresh = [pid for pid in ids if _new(pid, before, refold)]
-    after.update({pid: fold_more(PathwayState(), pages[pid]) for pid in fresh})
+    folds.update({pid: partial(fold_more, PathwayState(), pages[pid]) for pid in fresh})
     streams = _streams(conn, schema, refold)
-    after.update({pid: fold(stream) for pid, stream in streams.items()})
-    return before, after, refold, _prior(stored, streams, pages)
+    folds.update({pid: partial(fold, stream) for pid, stream in streams.items()})
+    return before, folds, refold, _prior(stored, streams, pages)
 
 
 def _prior(

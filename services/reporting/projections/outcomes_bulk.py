@@ -19,6 +19,7 @@ import os
 import queue
 import uuid
 from collections.abc import Callable
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -26,10 +27,10 @@ import orjson
 from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import measure_hours, rollups, tallies
+from services.reporting.projections import measure_hours, parking, rollups, tallies
 from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.derive import dump, fold
-from services.reporting.projections.outcomes import DERIVED, STATES, derived_rows
+from services.reporting.projections.outcomes import DERIVED, STATES, derivable, derive_each
 from shared import db
 from shared.domain import events as ev
 
@@ -201,19 +202,26 @@ def _streams(
 
 
 def _derive_chunk(conn: Connection, schema: str, streams: dict[str, list[dict]]) -> int:
-    """Fold the given streams and write what they derive; events folded."""
-    states = {pid: fold(stream) for pid, stream in streams.items()}
-    rows = derived_rows(states)
+    """Fold the given streams and write what they derive; events folded. A stream that cannot
+    be derived is parked, as catch-up parks it (`outcomes.apply`)."""
+    folds = {pid: partial(fold, stream) for pid, stream in streams.items()}
+    states, rows, failed = derive_each(folds, {})
+    parking.park(
+        conn,
+        schema,
+        [parking.locate(pid, streams[pid], partial(derivable, pid)) for pid in failed],
+    )
     with _driver(conn).cursor() as cur:
         for table in DERIVED:
             if rows[table]:
                 _copy_rows(cur, schema, table, rows[table])
-        _copy_rows(
-            cur,
-            schema,
-            STATES,
-            [{"pathway_id": p, "state": dump(s)} for p, s in states.items()],
-        )
+        if states:
+            _copy_rows(
+                cur,
+                schema,
+                STATES,
+                [{"pathway_id": p, "state": dump(s)} for p, s in states.items()],
+            )
     _stage_contributions(_driver(conn), schema, states)
     return sum(map(len, streams.values()))
 

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
-from services.reporting.projections import measure_hours, outcomes, outcomes_bulk, reference
+from services.reporting.projections import (
+    measure_hours,
+    outcomes,
+    outcomes_bulk,
+    parking,
+    reference,
+)
 from services.reporting.projections import tally_layout as layout
 
 
@@ -29,6 +35,9 @@ class Projection:
     key: str  # the ordering field of the log's entries
     apply: Callable[[Connection, list[dict], str], None]
     bulk: Bulk | None = None
+    # Derive one parked pathway again (`parking`): None once healed, else why it stays parked.
+    # Projections without it have no pathways to set aside: a failure stops them.
+    retry: Callable[[Connection, str, str], parking.Parked | None] | None = None
 
 
 PROJECTIONS: dict[str, Projection] = {
@@ -42,11 +51,13 @@ PROJECTIONS: dict[str, Projection] = {
             *layout.GRAINS,
             *layout.TABLES,
             measure_hours.TABLE,
+            parking.TABLE,
         ),
         "feed",
         "position",
         outcomes.apply,
         Bulk(outcomes_bulk.copy_page, outcomes_bulk.derive_all),
+        outcomes.retry,
     ),
     "reference": Projection(
         "reference", reference.SCHEMA, reference.TABLES, "changes", "seq", reference.apply

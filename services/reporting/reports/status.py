@@ -8,15 +8,25 @@ from sqlalchemy import Connection
 
 from services.reporting.catchup import checkpoints
 from services.reporting.catchup.feed import FeedUnavailable
-from services.reporting.projections.registry import PROJECTIONS
+from services.reporting.projections import parking
+from services.reporting.projections.registry import PROJECTIONS, Projection
 
 
 def projection_status(conn: Connection, clients: dict) -> list[dict]:
     return [
-        _one(vars(c), clients[PROJECTIONS[c.name].log])
+        {**_one(vars(c), clients[PROJECTIONS[c.name].log]), **_parked(conn, PROJECTIONS[c.name])}
         for c in checkpoints.every(conn)
         if c.name in PROJECTIONS
     ]
+
+
+def _parked(conn: Connection, projection: Projection) -> dict:
+    """How many pathways the projection set aside, and the oldest (none for a projection
+    without pathways: a failure stops it, `status`)."""
+    if projection.retry is None:
+        return {"parked": 0, "oldest_parked": None}
+    count, oldest = parking.summary(conn, projection.schema)
+    return {"parked": count, "oldest_parked": oldest}
 
 
 def _one(row: dict, client) -> dict:
