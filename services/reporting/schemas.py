@@ -63,6 +63,12 @@ class Report(Schema):
     to = fields.String()
     group_by = fields.List(fields.String())
     as_of_position = fields.Integer()
+    parked_pathways = fields.Integer(
+        metadata={
+            "description": "Parcours du périmètre mis de côté par la projection : absents de "
+            "tous les chiffres tant qu'ils ne sont pas rejoués"
+        }
+    )
     generated_at = fields.String()
     rows = fields.List(fields.Nested(ReportRow))
     total = fields.Nested(ReportTotal)

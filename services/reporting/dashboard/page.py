@@ -123,6 +123,7 @@ def _figures(chosen: Selection, caller: Caller, structures: list[dict], groups: 
         "exports": _exports(chosen),
         "region_export": REGION_EXPORT,
         "as_of_position": table.get("as_of_position"),
+        "parked_pathways": table.get("parked_pathways") or 0,
     }
 
 

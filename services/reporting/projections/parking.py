@@ -44,12 +44,10 @@ ON CONFLICT (pathway_id) DO UPDATE SET
 UNPARK = "DELETE FROM {s}.parked WHERE pathway_id = CAST(:id AS uuid)"
 FORGET_STATES = "DELETE FROM {s}.states WHERE pathway_id = ANY(CAST(:ids AS uuid[]))"
 ONE = "SELECT pathway_id::text FROM {s}.parked WHERE pathway_id = CAST(:id AS uuid)"
-SUMMARY = """
-SELECT count(*) AS parked,
-       (SELECT json_build_object('pathway_id', pathway_id, 'position', position,
-                                 'occurred_on', occurred_on, 'type', type, 'error', error)
-          FROM {s}.parked ORDER BY position, pathway_id LIMIT 1) AS oldest
-  FROM {s}.parked
+COUNT = "SELECT count(*) FROM {s}.parked"
+OLDEST = """
+SELECT pathway_id::text, position, occurred_on, type, error
+  FROM {s}.parked ORDER BY position, pathway_id LIMIT 1
 """
 
 
@@ -145,5 +143,6 @@ def is_parked(conn: Connection, schema: str, pid: str) -> bool:
 
 def summary(conn: Connection, schema: str) -> tuple[int, dict | None]:
     """How many pathways are parked, and the oldest of them (lowest log position)."""
-    row = conn.execute(text(SUMMARY.format(s=schema))).one()
-    return row.parked, row.oldest
+    count = conn.execute(text(COUNT.format(s=schema))).scalar_one()
+    oldest = conn.execute(text(OLDEST.format(s=schema))).mappings().first()
+    return count, dict(oldest) if oldest else None

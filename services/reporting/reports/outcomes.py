@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import Connection
 
 from services.reporting.catchup import checkpoints
-from services.reporting.reports import asof, etp_cells, tallied, territory
+from services.reporting.reports import asof, etp_cells, parked, tallied, territory
 from services.reporting.reports import rows as queries
 from services.reporting.reports.labels import (
     ANNEX_DIMENSION_LABELS,
@@ -180,6 +180,7 @@ def _report(conn: Connection, caller: Caller, q: Query, as_of: int) -> dict:
         "to": q.end.isoformat(),
         "group_by": list(q.dims),
         "as_of_position": as_of,
+        "parked_pathways": parked.parked_pathways(conn, q),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
         "total": _suppressed(metrics_of(total, calendar_months(q.start, q.end)), hide.total),
