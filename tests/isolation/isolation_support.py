@@ -334,6 +334,13 @@ REPORTING = {
         lambda w, h, s: w.client("reporting").post("/v1/projections/outcomes/rebuild", headers=h),
         only_admin(202),
     ),
+    # Nothing is parked in this world: the admin learns it (404), nobody else may ask.
+    "POST /v1/projections/outcomes/parked/{pathway_id}/retry": (
+        lambda w, h, s: w.client("reporting").post(
+            f"/v1/projections/outcomes/parked/{uuid.uuid4()}/retry", headers=h
+        ),
+        only_admin(404),
+    ),
 }
 
 

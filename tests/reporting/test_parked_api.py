@@ -15,6 +15,7 @@ from worlds import world  # noqa: F401  (fixture)
 
 from shared import db
 from shared.domain import events as ev
+from tests.reporting.dashboard_seed import sign_in
 from tests.support import bearer
 
 REPORT = "/v1/reports/outcomes?from=2026-01-01&to=2026-12-31"
@@ -101,6 +102,18 @@ def test_reports_say_how_many_pathways_of_their_scope_are_parked(net):
     assert own["parked_pathways"] == 1
     other = net.world.reporting.get(REPORT, headers=bearer(net.tokens[net.s2])).json
     assert other["parked_pathways"] == 0 and other["total"]["entries"] == 1
+
+
+def test_the_dashboard_says_how_many_pathways_are_set_aside(net):
+    browser = net.world.reporting.application.test_client()
+    assert sign_in(browser, net.tokens[net.s1]).status_code == 303
+    page = browser.get("/?period=year&year=2026").get_data(as_text=True)
+    assert "Parcours mis de côté : 1 parcours de ce périmètre" in page
+    browser = net.world.reporting.application.test_client()
+    sign_in(browser, net.tokens[net.s2])
+    assert "Parcours mis de côté" not in browser.get("/?period=year&year=2026").get_data(
+        as_text=True
+    )
 
 
 def test_only_an_admin_may_retry_a_parked_pathway(net):
