@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from services.reporting.catchup import checkpoints, parked
 from services.reporting.catchup.rebuild import rebuild_projection
-from services.reporting.projections import parking
+from services.reporting.projections import outcomes_bulk, parking
 from services.reporting.projections.registry import PROJECTIONS
 from shared import db, migrations
 from shared.domain import events as ev
@@ -47,10 +47,12 @@ def newer(on: date) -> dict:
 
 @contextlib.contextmanager
 def code_reading_the_newer_version():
-    """The code of a later release: it knows version NEWER, the one before it upcast as is."""
+    """The code of a later release: it knows version NEWER, the one before it upcast as is. It
+    is this process's code only, so a rebuild derives in this process too."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(ev.SCHEMA_VERSION, SUPPORT, NEWER)  # type: ignore[arg-type]
         patch.setitem(ev.UPCASTERS, (SUPPORT, NEWER - 1), dict)  # type: ignore[arg-type]
+        patch.setattr(outcomes_bulk, "processes", lambda: 1)
         yield
 
 
