@@ -104,6 +104,14 @@ def test_reports_say_how_many_pathways_of_their_scope_are_parked(net):
     assert other["parked_pathways"] == 0 and other["total"]["entries"] == 1
 
 
+def test_a_report_as_of_a_position_leaves_out_a_pathway_unreadable_at_that_position(net):
+    at = net.poisoned.last_position  # the poison is known, the healthy pathway's last hours not
+    r = net.world.reporting.get(f"{REPORT}&as_of_position={at}", headers=net.world.admin)
+    assert r.status_code == 200, r.json
+    assert r.json["as_of_position"] == at and r.json["parked_pathways"] == 1
+    assert r.json["total"]["entries"] == 2 and r.json["total"]["hours_worked"] == 100
+
+
 def test_the_dashboard_says_how_many_pathways_are_set_aside(net):
     browser = net.world.reporting.application.test_client()
     assert sign_in(browser, net.tokens[net.s1]).status_code == 303

@@ -22,6 +22,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, cast
 
 import orjson
@@ -155,7 +156,10 @@ def _materialize(
     streams: dict[str, list[dict]] = {pid: [] for pid in touched}
     for row in conn.execute(text(STREAMS), {"ids": touched, "n": position}).mappings():
         streams[row["pathway_id"]].append(dict(row))
-    rows = projection.derived_rows({pid: fold(s) for pid, s in streams.items() if s})
+    # A pathway that cannot be derived at the position has no rows, as a parked pathway has
+    # none in the live tables (docs/adr/0015-parked-pathways.md).
+    folds = {pid: partial(fold, s) for pid, s in streams.items() if s}
+    _, rows, _unreadable = projection.derive_each(folds, {})
     conn.execute(text(TOUCHED_TABLE), _doc(touched))
     conn.execute(text("ANALYZE pg_temp.asof_touched"))
     if structures is not None:
