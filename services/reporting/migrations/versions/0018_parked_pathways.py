@@ -5,15 +5,15 @@ fills a fresh one and swaps it in with the rest. Nothing is derived again. A pro
 on an event it could not read before this revision runs again: the pathway of that event is
 parked on the next catch-up instead.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-22
 """
 
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
