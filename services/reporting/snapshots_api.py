@@ -123,7 +123,7 @@ def what_changed(conn, snapshot_id: str, caller: Caller | None = None) -> dict:
     q = outcomes.scoped_query(conn, caller, {"group_by": "", **params})
     head = checkpoints.included_position(conn)
     now = snapshots.REPORTS[found["report"]][1](conn, caller, {**params, "as_of_position": head})
-    structures = outcomes.scope_structures(conn, dataclasses.replace(q, dims=()))
+    structures = changes.structures_of(conn, dataclasses.replace(q, dims=()))
     events, truncated = changes.late_events(
         conn, found["report"], found["as_of_position"], head, structures, q.start, q.end
     )

@@ -45,6 +45,7 @@ def scene(world):  # noqa: F811
             ("structure", "outcomes", {**PARAMS, "structure_id": s1}),
             ("group", "outcomes", {**PARAMS, "group_id": ges, "group_by": "structure"}),
             ("etp", "etp", {**PARAMS, "structure_id": s1, "group_by": "month"}),
+            ("ei", "outcomes", {**PARAMS, "kind": "EI"}),
         )
     }
     a.append("hours_worked_recorded", "2025-03-31", {"month": "2025-03", "hours": 50})
@@ -146,6 +147,12 @@ def test_what_changed_lists_the_late_events_and_the_metrics_they_moved(scene):
         headers=scene["world"].admin,
     )
     assert [e["position"] for e in etp.json["events"]] == [scene["late_hours"], scene["void"]]
+    # A network report of the EIs only: every late event is the ACI's.
+    ei = scene["world"].reporting.get(
+        f"/v1/reports/snapshots/{scene['ei']['answer']['id']}/changes",
+        headers=scene["world"].admin,
+    )
+    assert ei.status_code == 200 and ei.json["events"] == []
 
 
 def _body_bytes(answer: bytes) -> bytes:

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, text
 
 from services.reporting.projections.derive import fold
 from services.reporting.projections.outcomes import derived_rows
-from services.reporting.reports import asof
+from services.reporting.reports import asof, outcomes
+from services.reporting.reports.rows import Query
 
 # At most this many late events are listed (the oldest first); `truncated` says when more.
 MAX_EVENTS = 1000
@@ -53,6 +54,28 @@ NOTHING: dict[str, Any] = {
     "training": 0,
     "support": 0,
 }
+
+
+# The structures a report filtered by kind or area can read: by their kind now, and by any
+# département or region they were ever located in (a superset: the report's SQL decides).
+FILTERED = """
+SELECT s.id::text FROM reference_data.structures s
+ WHERE (CAST(:kind AS text) IS NULL OR s.kind = CAST(:kind AS text))
+   AND (CAST(:department AS text) IS NULL OR s.department = CAST(:department AS text)
+        OR EXISTS (SELECT 1 FROM reference_data.locations l WHERE l.structure_id = s.id
+                     AND l.department = CAST(:department AS text)))
+   AND (CAST(:region AS text) IS NULL OR s.region = CAST(:region AS text)
+        OR EXISTS (SELECT 1 FROM reference_data.locations l WHERE l.structure_id = s.id
+                     AND l.region = CAST(:region AS text)))"""
+
+
+def structures_of(conn: Connection, q: Query) -> list[str] | None:
+    """The structures whose late events can move a report of `q`; None: any structure."""
+    found = outcomes.scope_structures(conn, q)
+    if found is not None or not (q.kind or q.department or q.region):
+        return found
+    bind = {"kind": q.kind, "department": q.department, "region": q.region}
+    return list(conn.execute(text(FILTERED), bind).scalars())
 
 
 def late_events(
