@@ -3,6 +3,7 @@ health and readiness, Prometheus metrics and the OpenAPI document with offline d
 
 from __future__ import annotations
 
+import http
 import json
 import re
 import time
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
 from shared import db, logs, problems, queues
+from shared.openapi_errors import ProblemPlugin, ProblemSchema, is_error, problem_response
 from shared.problems import Problem
 from shared.settings import Settings
 
@@ -57,10 +59,27 @@ class ServiceRequest(Request):
 
 
 class ServiceApi(Api):
-    """flask-smorest's Api, answering every error as problem+json."""
+    """flask-smorest's Api, answering every error as problem+json, and documenting it so."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app, spec_kwargs={"extra_plugins": [ProblemPlugin()]})
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return problems.problem_response(problems.from_http_exception(error))
+
+    def _register_responses(self) -> None:
+        """The answers a view may name instead of describing them (`default`, `NOT_FOUND`…),
+        each a problem when it is an error."""
+        for status in http.HTTPStatus:
+            if is_error(status.value):
+                self.spec.components.response(
+                    status.name, problem_response(status.phrase), lazy=True
+                )
+        self.spec.components.response(
+            "DEFAULT_ERROR", problem_response("Erreur (voir `status` et `detail`)."), lazy=True
+        )
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:

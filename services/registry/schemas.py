@@ -62,16 +62,6 @@ class Region(fields.String):
         return code
 
 
-class Problem(Schema):
-    """RFC 9457 problem details, as every error is answered."""
-
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
-
-
 class PageArgs(Schema):
     limit = fields.Integer(
         validate=validate.Range(min=1),

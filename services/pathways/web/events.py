@@ -17,6 +17,7 @@ from services.pathways.store import events as store
 from services.pathways.web import appends, event_types, schemas, typed_events
 from services.pathways.web.access import scoped
 from shared.auth import bearer_token, current_caller
+from shared.openapi_errors import ProblemSchema
 from shared.openapi_links import link, links
 from shared.problems import Problem
 from shared.web import json_response
@@ -59,9 +60,9 @@ def documented(*statuses: int):
 
     def wrap(view):
         for status in statuses:
-            view = pathways.alt_response(
-                status, schema=schemas.ProblemOut, description=ERRORS[status]
-            )(view)
+            view = pathways.alt_response(status, schema=ProblemSchema, description=ERRORS[status])(
+                view
+            )
         return view
 
     return wrap

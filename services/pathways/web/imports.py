@@ -35,8 +35,9 @@ from services.pathways.imports.rows import (
     with_ids,
 )
 from services.pathways.store import imported
-from services.pathways.web import appends, schemas
+from services.pathways.web import appends
 from shared.auth import Caller, require
+from shared.openapi_errors import ProblemSchema
 from shared.problems import Problem
 from shared.web import UPLOAD_MIME, accept_body, json_response
 
@@ -94,12 +95,12 @@ class ImportOut(Schema):
 class Imports(MethodView):
     @blp.arguments(UploadIn, location="files")
     @blp.response(200, ImportOut)
-    @blp.alt_response(401, schema=schemas.ProblemOut, description="Jeton absent ou inconnu.")
-    @blp.alt_response(403, schema=schemas.ProblemOut, description="Jeton autre que structure.")
-    @blp.alt_response(413, schema=schemas.ProblemOut, description="Fichier trop volumineux.")
+    @blp.alt_response(401, schema=ProblemSchema, description="Jeton absent ou inconnu.")
+    @blp.alt_response(403, schema=ProblemSchema, description="Jeton autre que structure.")
+    @blp.alt_response(413, schema=ProblemSchema, description="Fichier trop volumineux.")
     @blp.alt_response(
         422,
-        schema=schemas.ProblemOut,
+        schema=ProblemSchema,
         description="Fichier illisible, vide, en-tête inconnu, ou au-delà des limites du guide "
         "d'intégration (lignes, classeur décompressé) : rien n'est importé (`errors.file`).",
     )

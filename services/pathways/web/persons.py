@@ -12,6 +12,7 @@ from services.pathways.store import persons
 from services.pathways.web import schemas
 from services.pathways.web.access import scoped
 from shared.auth import Caller, current_caller
+from shared.openapi_errors import ProblemSchema
 from shared.openapi_links import link, links
 from shared.problems import Problem
 from shared.web import json_response
@@ -30,7 +31,7 @@ CREATED_ID = "$response.body#/id"
 def _problems(*statuses: int):
     def wrap(view):
         for status in statuses:
-            view = blp.alt_response(status, schema=schemas.ProblemOut)(view)
+            view = blp.alt_response(status, schema=ProblemSchema)(view)
         return view
 
     return wrap

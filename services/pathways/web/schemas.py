@@ -217,13 +217,3 @@ class PersonBatchOut(Schema):
         metadata={"description": "Effacées, inconnues ou hors de la portée de la structure"},
     )
 
-
-class ProblemOut(Schema):
-    """RFC 9457 problem details, as every error is answered."""
-
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
-    current_version = fields.Integer()

@@ -7,8 +7,8 @@ from functools import wraps
 from flask import current_app
 from flask_smorest import Blueprint
 
-from services.registry import schemas
 from shared.auth import SCOPES, require
+from shared.openapi_errors import ProblemSchema
 from shared.problems import PROBLEM_MIME
 
 ERRORS = {
@@ -37,7 +37,7 @@ def errors(blp: Blueprint, *statuses: int):
         for status in statuses:
             func = blp.alt_response(
                 status,
-                schema=schemas.Problem,
+                schema=ProblemSchema,
                 content_type=PROBLEM_MIME,
                 description=ERRORS[status],
             )(func)
