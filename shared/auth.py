@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import wraps
 
 import requests
 from flask import current_app, g, request
@@ -200,6 +201,18 @@ def current_caller() -> Caller:
     if caller.scope in LIMITED_SCOPES and not g.get("scope_granted"):
         raise _refused(caller)
     return caller
+
+
+def authenticated(view: Callable) -> Callable:
+    """Decorate a view (outermost) so that its token is checked before its parameters are
+    parsed: a request without a valid token answers 401, whatever its parameters hold."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        current_caller()
+        return view(*args, **kwargs)
+
+    return checked
 
 
 def require(*scopes: str) -> Caller:

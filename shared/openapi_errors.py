@@ -61,8 +61,14 @@ class ProblemPlugin(BasePlugin):
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         for operation in (operations or {}).values():
             for status, response in operation.get("responses", {}).items():
-                if is_error(status) and isinstance(response, dict):
+                if is_error(status) and isinstance(response, dict) and _as_json(response):
                     response["content"] = {PROBLEM_MIME: {"schema": dict(PROBLEM_REF)}}
+
+
+def _as_json(response: dict) -> bool:
+    """An error answer documented without a body, or with a JSON one: it is a problem. An answer
+    documented in another type (the dashboard's HTML pages) says what it sends itself."""
+    return set(response.get("content") or {}) <= {"application/json", PROBLEM_MIME}
 
 
 def problem_response(description: str) -> dict:

@@ -136,7 +136,8 @@ def _install_request_hooks(app: Flask) -> None:
     def _start() -> None:
         g.request_id = _request_id(request.headers.get("X-Request-Id", ""))
         g.started = time.perf_counter()
-        if _unexpected_body_type(app):
+        # A method the route does not take is a 405 (with `Allow`), whatever its body.
+        if request.routing_exception is None and _unexpected_body_type(app):
             raise Problem(415, "Le corps de la requête doit être envoyé en application/json.")
         _refuse_nul()
 

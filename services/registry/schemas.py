@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
@@ -42,8 +44,21 @@ class Siret(fields.String):
         return siret
 
 
+def _one_of(codes, *, any_case: bool) -> str:
+    """The pattern a client can check before sending: one of `codes`, around spaces (a letter in
+    either case when the field upper-cases it)."""
+    escaped = (re.escape(c) for c in sorted(codes))
+    if any_case:
+        escaped = (re.sub(r"[A-Z]", lambda m: f"[{m[0]}{m[0].lower()}]", c) for c in escaped)
+    return r"^\s*(" + "|".join(escaped) + r")\s*$"
+
+
 class Department(fields.String):
     """An INSEE département code (01–95 without 20, 2A, 2B, 971–976), upper-cased."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": _one_of(DEPARTMENTS, any_case=True), **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
@@ -54,6 +69,10 @@ class Department(fields.String):
 
 class Region(fields.String):
     """An INSEE region code (e.g. 53 for Bretagne)."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": _one_of(REGIONS, any_case=False), **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).strip()
@@ -196,6 +215,8 @@ REFERENCE_HOURS = validate.Range(
     min_inclusive=False,
     error=annexes.REFERENCE_HOURS_MESSAGE,
 )
+# apispec writes a Range's bounds, not that the lower one is excluded (OpenAPI 3.0's boolean).
+ABOVE_ZERO = {"exclusiveMinimum": True}
 
 
 class AnnexIn(Schema):
@@ -204,12 +225,15 @@ class AnnexIn(Schema):
     state = fields.String(required=True, validate=STATE)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
-    etp_conventioned = fields.Float(required=True, validate=ETP)
+    etp_conventioned = fields.Float(required=True, validate=ETP, metadata=ABOVE_ZERO)
     reference_hours = fields.Float(
         load_default=None,
         allow_none=True,
         validate=REFERENCE_HOURS,
-        metadata={"description": "Heures annuelles d'un ETP (défaut : celles de la mesure)."},
+        metadata={
+            "description": "Heures annuelles d'un ETP (défaut : celles de la mesure).",
+            **ABOVE_ZERO,
+        },
     )
 
     @validates_schema
@@ -229,7 +253,7 @@ class AnnexPatch(Schema):
 class AmendmentIn(Schema):
     number = AnnexNumber(required=True, metadata={"example": "ACI051170013A1M0"})
     effective_on = fields.Date(required=True)
-    etp_conventioned = fields.Float(required=True, validate=ETP)
+    etp_conventioned = fields.Float(required=True, validate=ETP, metadata=ABOVE_ZERO)
 
 
 class AmendmentOut(Schema):

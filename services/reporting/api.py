@@ -19,7 +19,7 @@ from services.reporting.projections.registry import PROJECTIONS
 from services.reporting.reports import alerts, etp, exports, post_exit, status
 from services.reporting.reports import outcomes as reports
 from shared import queues
-from shared.auth import current_caller, require
+from shared.auth import authenticated, current_caller, require
 from shared.problems import Problem
 from shared.web import json_response
 
@@ -35,6 +35,13 @@ ERRORS = {
 MIME = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# A report's other answers than JSON, by `format` (merged with the JSON one of each report).
+FILES = {
+    "content": {
+        mime.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+        for mime in MIME.values()
+    }
 }
 
 
@@ -57,8 +64,10 @@ def _document_errors(*codes: int):
 
 @blp.route("/reports/outcomes")
 class Outcomes(MethodView):
+    @authenticated
     @blp.arguments(reports.OutcomeParams, location="query", unknown=RAISE)
     @blp.response(200, schemas.Report, description="JSON (défaut), CSV ou XLSX selon `format`")
+    @blp.doc(responses={200: FILES})
     @_document_errors(401, 403, 422, 503)
     def get(self, params):
         """Indicateurs de sorties d'une période, par une ou deux dimensions."""
@@ -79,8 +88,10 @@ class Outcomes(MethodView):
 
 @blp.route("/reports/etp")
 class Etp(MethodView):
+    @authenticated
     @blp.arguments(etp.EtpParams, location="query", unknown=RAISE)
     @blp.response(200, schemas.EtpReport, description="JSON (défaut), CSV ou XLSX selon `format`")
+    @blp.doc(responses={200: FILES})
     @_document_errors(401, 403, 422, 503)
     def get(self, params):
         """ETP conventionnés vs réalisés d'une période, par annexe ou autre dimension."""
@@ -196,6 +207,7 @@ def _wait_for(position: int) -> None:
 
 @blp.route("/alerts")
 class Alerts(MethodView):
+    @authenticated
     @blp.arguments(schemas.AlertArgs, location="query", unknown=RAISE)
     @blp.response(200, schemas.AlertPage)
     @_document_errors(401, 403, 422)

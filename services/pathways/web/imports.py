@@ -36,6 +36,7 @@ from services.pathways.imports.rows import (
 )
 from services.pathways.store import imported
 from services.pathways.web import appends
+from services.pathways.web.access import scoped
 from shared.auth import Caller, require
 from shared.openapi_errors import ProblemSchema
 from shared.problems import Problem
@@ -93,6 +94,7 @@ class ImportOut(Schema):
 
 @blp.route("")
 class Imports(MethodView):
+    @scoped("structure")
     @blp.arguments(UploadIn, location="files")
     @blp.response(200, ImportOut)
     @blp.alt_response(401, schema=ProblemSchema, description="Jeton absent ou inconnu.")
@@ -192,6 +194,7 @@ class CsvTemplate(MethodView):
     @blp.response(
         200, description="Modèle CSV (`;`, UTF-8 avec BOM, pour Excel)", content_type="text/csv"
     )
+    @blp.doc(security=[])  # public: the template holds no data
     def get(self):
         """The CSV template: the header line of every column, ready for Excel."""
         out = io.StringIO()
@@ -206,6 +209,7 @@ class XlsxTemplate(MethodView):
         description="Modèle XLSX : une feuille à remplir, une feuille d'aide",
         content_type=XLSX_MIME,
     )
+    @blp.doc(security=[])  # public: the template holds no data
     def get(self):
         """The XLSX template: the sheet to fill in, and a sheet explaining each column."""
         book = openpyxl.Workbook()

@@ -86,7 +86,7 @@ class AnnexItem(MethodView):
 
     @guarded(blp, "admin")
     @errors(blp, 404, 409, 422)
-    @blp.arguments(schemas.AnnexPatch)
+    @blp.arguments(schemas.AnnexPatch, required=False)  # no body: nothing changes
     @blp.response(200, schemas.AnnexOut)
     def patch(self, data, annex_id: uuid.UUID):
         """Change the state or the end date (admin); the no-overlap rule is checked again."""

@@ -73,7 +73,7 @@ class StructureItem(MethodView):
 
     @guarded(blp, "admin")
     @errors(blp, 404, 409, 422)
-    @blp.arguments(schemas.StructurePatch)
+    @blp.arguments(schemas.StructurePatch, required=False)  # no body: nothing changes
     @blp.response(200, schemas.StructureOut)
     def patch(self, data, structure_id: uuid.UUID):
         """Change some fields of a structure (admin), validated as on creation."""

@@ -10,7 +10,8 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from services.reporting.dashboard import oidc
 from services.reporting.dashboard import session as dashboard_session
-from services.reporting.dashboard.views import HTML, PageError, blp
+from services.reporting.dashboard.pagedoc import FORM_EXPIRED, HTML, UNAVAILABLE
+from services.reporting.dashboard.views import PageError, blp, page_doc
 
 NOT_CONFIGURED = "La connexion par un fournisseur d'identité n'est pas configurée ici."
 NO_ACCOUNT = (
@@ -27,6 +28,8 @@ ACCOUNT_GONE = (
     "devoir y accéder, demandez à l'administrateur du tableau de bord."
 )
 REFUSED_TITLE = "Connexion refusée"
+NOT_CONFIGURED_PAGE = "Aucun fournisseur configuré (page HTML)"
+NO_PENDING = "Aucune connexion en cours (page HTML)"
 
 
 class ReturnArgs(Schema):
@@ -60,11 +63,12 @@ def _refused(status: int, message: str) -> PageError:
 
 @blp.route("connexion/oidc")
 class OidcStart(MethodView):
-    @blp.doc(
-        summary="Connexion par le fournisseur d'identité (ProConnect)",
-        responses={"302": {"description": "Vers le fournisseur d'identité"}},
+    @page_doc(
+        "Connexion par le fournisseur d'identité (ProConnect)",
+        {302: {"description": "Vers le fournisseur d'identité"}},
+        e404=NOT_CONFIGURED_PAGE,
+        e503="Fournisseur d'identité injoignable (page HTML)",
     )
-    @blp.alt_response(404, description="Aucun fournisseur configuré (page HTML)")
     def get(self):
         """Send the person to the provider, with a fresh `state`, `nonce` and PKCE challenge."""
         if not oidc.configured(_settings()):
@@ -78,13 +82,14 @@ class OidcStart(MethodView):
 @blp.route("connexion/oidc/retour")
 class OidcReturn(MethodView):
     @blp.arguments(ReturnArgs, location="query", as_kwargs=True)
-    @blp.doc(
-        summary="Retour du fournisseur d'identité",
-        responses={"303": {"description": "Vers le tableau, ou le choix du compte"}},
+    @page_doc(
+        "Retour du fournisseur d'identité",
+        {303: {"description": "Vers le tableau, ou le choix du compte"}},
+        e401="Réponse du fournisseur refusée (page HTML)",
+        e403="Adresse sans compte (page HTML)",
+        e404=NOT_CONFIGURED_PAGE,
+        e503=UNAVAILABLE,
     )
-    @blp.alt_response(401, description="Réponse du fournisseur refusée (page HTML)")
-    @blp.alt_response(403, description="Adresse sans compte (page HTML)")
-    @blp.alt_response(404, description="Aucun fournisseur configuré (page HTML)")
     def get(self, **_args):
         """Check the provider's answer, then open a session as the person's staff account."""
         if not oidc.configured(_settings()):
@@ -117,16 +122,21 @@ class OidcReturn(MethodView):
 
 @blp.route("connexion/compte")
 class ChooseAccount(MethodView):
-    @blp.doc(summary="Choix du compte", responses={"200": {"description": "La page", **HTML}})
-    @blp.alt_response(401, description="Aucune connexion en cours (page HTML)")
+    @page_doc("Choix du compte", {200: {"description": "La page", **HTML}}, e401=NO_PENDING)
     def get(self):
         """The accounts of the person just signed in, to act as one of them."""
         pending = _pending()
         return render_template("dashboard/choose_account.html", pending=pending), 200
 
     @blp.arguments(ChoiceForm, location="form")
-    @blp.doc(summary="Agir avec le compte choisi", responses={"303": {"description": "Le tableau"}})
-    @blp.alt_response(401, description="Aucune connexion en cours (page HTML)")
+    @page_doc(
+        "Agir avec le compte choisi",
+        {303: {"description": "Le tableau"}},
+        e400=FORM_EXPIRED,
+        e401=NO_PENDING,
+        e422="Compte non choisi, ou pas l'un des siens (page HTML)",
+        e503=UNAVAILABLE,
+    )
     def post(self, form):
         """Open the session as the chosen account; another account id changes nothing."""
         pending = _pending()

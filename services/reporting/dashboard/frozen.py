@@ -18,6 +18,15 @@ from marshmallow import EXCLUDE, Schema, fields
 from services.reporting import snapshots_api
 from services.reporting.dashboard import session as dashboard_session
 from services.reporting.dashboard.page import _choices as page_choices
+from services.reporting.dashboard.pagedoc import (
+    FILE,
+    FORM_EXPIRED,
+    INVALID_CHOICE,
+    OUT_OF_SCOPE,
+    SIGNED_OUT,
+    UNAVAILABLE,
+    page_doc,
+)
 from services.reporting.dashboard.query import InvalidChoice, report_params, selection
 from services.reporting.dashboard.views import (
     EXPORTS,
@@ -34,6 +43,7 @@ from services.reporting.reports import etp, exports, snapshots
 from shared.problems import Problem
 from shared.web import FORM_MIME, accept_body
 
+UNKNOWN_SNAPSHOT = "Rapport figé inconnu, ou hors du périmètre (page HTML)"
 blp = Blueprint(
     "frozen",
     __name__,
@@ -100,7 +110,13 @@ def _engine():
 
 @blp.route("rapports-figes")
 class FrozenReports(MethodView):
-    @blp.doc(summary="Rapports figés", responses={"200": {"description": "La page", **HTML}})
+    @page_doc(
+        blp,
+        "Rapports figés",
+        {200: {"description": "La page, ou le formulaire de connexion", **HTML}},
+        e401=SIGNED_OUT,
+        e503=UNAVAILABLE,
+    )
     def get(self):
         """The frozen reports of the caller's scope, latest first."""
         caller, _ = signed_in_caller()
@@ -115,7 +131,16 @@ class FrozenReports(MethodView):
 
     @blp.arguments(FreezeForm, location="form")
     @blp.arguments(PageArgs, location="query", as_kwargs=True)
-    @blp.doc(summary="Figer ce rapport", responses={"303": {"description": "Vers la liste"}})
+    @page_doc(
+        blp,
+        "Figer ce rapport",
+        {303: {"description": "Vers la liste"}},
+        e400=FORM_EXPIRED,
+        e401=SIGNED_OUT,
+        e403=OUT_OF_SCOPE,
+        e422="Libellé, rapport ou choix invalide (page HTML)",
+        e503=UNAVAILABLE,
+    )
     def post(self, form, **_args):
         """Freeze the report the page shows; a forged request (no valid CSRF token) changes
         nothing."""
@@ -147,8 +172,14 @@ class FrozenReports(MethodView):
 
 @blp.route("rapports-figes/<uuid:snapshot_id>")
 class FrozenChanges(MethodView):
-    @blp.doc(
-        summary="Ce qui a changé depuis", responses={"200": {"description": "La page", **HTML}}
+    @page_doc(
+        blp,
+        "Ce qui a changé depuis",
+        {200: {"description": "La page, ou le formulaire de connexion", **HTML}},
+        e401=SIGNED_OUT,
+        e403=OUT_OF_SCOPE,
+        e404=UNKNOWN_SNAPSHOT,
+        e503=UNAVAILABLE,
     )
     def get(self, snapshot_id):
         """The frozen figures against today's, metric by metric, and the late events."""
@@ -177,7 +208,16 @@ class FrozenChanges(MethodView):
 
 @blp.route("rapports-figes/<uuid:snapshot_id>/export")
 class FrozenExport(MethodView):
-    @blp.doc(summary="Fichier d'un rapport figé", responses={"200": {"description": "CSV, XLSX"}})
+    @page_doc(
+        blp,
+        "Fichier d'un rapport figé",
+        {200: {"description": "CSV, XLSX, ou le formulaire de connexion", **FILE}},
+        e401=SIGNED_OUT,
+        e403=OUT_OF_SCOPE,
+        e404=UNKNOWN_SNAPSHOT,
+        e422=INVALID_CHOICE,
+        e503=UNAVAILABLE,
+    )
     def get(self, snapshot_id):
         """The frozen report's CSV or XLSX file, its label, position and hash above the table."""
         caller, _ = signed_in_caller()

@@ -12,12 +12,22 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
 
-from services.reporting.dashboard import data, etp_page, oidc
+from services.reporting.dashboard import data, etp_page, oidc, pagedoc
 from services.reporting.dashboard import format as dashboard_format
 from services.reporting.dashboard import session as dashboard_session
 from services.reporting.dashboard.data import REGION_EXPORT, ReportRefused
 from services.reporting.dashboard.page import _choices as page_choices
 from services.reporting.dashboard.page import page_context
+from services.reporting.dashboard.pagedoc import (
+    EXPORTS,
+    FILE,
+    FORM_EXPIRED,
+    HTML,
+    INVALID_CHOICE,
+    OUT_OF_SCOPE,
+    SIGNED_OUT,
+    UNAVAILABLE,
+)
 from services.reporting.dashboard.query import InvalidChoice, report_params, selection
 from shared.auth import LIMITED_SCOPES, Caller, RegistryUnavailable
 from shared.web import FORM_MIME, accept_body
@@ -36,11 +46,11 @@ FORM_ENDPOINTS = (
     "dashboard.SignOut",
     "dashboard.ChooseAccount",
 )
-EXPORTS = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+def page_doc(summary: str, answers: dict, **errors: str):
+    """Document a page of this blueprint (dashboard/pagedoc.py)."""
+    return pagedoc.page_doc(blp, summary, answers, **errors)
 
 
 class PageError(Exception):
@@ -174,9 +184,14 @@ def verify(token: str) -> Caller | None:
 @blp.route("")
 class Home(MethodView):
     @blp.arguments(PageArgs, location="query", as_kwargs=True)
-    @blp.doc(summary="Tableau de bord", responses={"200": {"description": "La page", **HTML}})
-    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
-    @blp.alt_response(403, description="Donnée hors du périmètre du jeton (page HTML)")
+    @page_doc(
+        "Tableau de bord",
+        {200: {"description": "La page, ou le formulaire de connexion", **HTML}},
+        e401=SIGNED_OUT,
+        e403=OUT_OF_SCOPE,
+        e422=INVALID_CHOICE,
+        e503=UNAVAILABLE,
+    )
     def get(self, **_args):
         """The sign-in form, or the indicators of the chosen period and scope."""
         caller, _ = signed_in_caller()
@@ -187,9 +202,15 @@ class Home(MethodView):
 @blp.route("sign-in")
 class SignIn(MethodView):
     @blp.arguments(SignInForm, location="form")
-    @blp.doc(summary="Connexion par jeton", responses={"303": {"description": "Vers le tableau"}})
-    @blp.alt_response(401, description="Jeton inconnu ou révoqué (page HTML)")
-    @blp.alt_response(403, description="Connexion par jeton fermée ici (page HTML)")
+    @page_doc(
+        "Connexion par jeton",
+        {303: {"description": "Vers le tableau"}},
+        e400=FORM_EXPIRED,
+        e401="Jeton inconnu ou révoqué (page HTML)",
+        e403="Connexion par jeton fermée ici (page HTML)",
+        e422="Jeton vide ou trop long (page HTML)",
+        e503=UNAVAILABLE,
+    )
     def post(self, form):
         """Check the token with the registry, then keep it, encrypted, in a new server session."""
         if not sign_in_options(current_app.config["SETTINGS"])["token"]:
@@ -214,7 +235,11 @@ def _sign_in_error(status: int, message: str):
 @blp.route("sign-out")
 class SignOut(MethodView):
     @blp.arguments(CsrfForm, location="form")
-    @blp.doc(summary="Déconnexion", responses={"303": {"description": "Vers la connexion"}})
+    @page_doc(
+        "Déconnexion",
+        {303: {"description": "Vers la connexion"}},
+        e400=FORM_EXPIRED,
+    )
     def post(self, form):
         """Forget the token; a forged request (no valid CSRF token) changes nothing."""
         if not dashboard_session.csrf_valid(form["csrf_token"]):
@@ -230,11 +255,19 @@ class SignOut(MethodView):
 @blp.route("export")
 class Export(MethodView):
     @blp.arguments(ExportArgs, location="query", as_kwargs=True)
-    @blp.doc(
-        summary="Téléchargement CSV ou XLSX du tableau affiché",
-        responses={"200": {"description": "Le fichier du rapport d'API"}},
+    @page_doc(
+        "Téléchargement CSV ou XLSX du tableau affiché",
+        {
+            200: {
+                "description": "Le fichier du rapport d'API, ou le formulaire de connexion",
+                **FILE,
+            }
+        },
+        e401=SIGNED_OUT,
+        e403=OUT_OF_SCOPE,
+        e422=INVALID_CHOICE,
+        e503=UNAVAILABLE,
     )
-    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
     def get(self, **_args):
         """The report API's file for exactly the table the page shows."""
         caller, _ = signed_in_caller()
@@ -276,12 +309,14 @@ def _thresholds() -> tuple[float, float]:
 @blp.route("etp")
 class Etp(MethodView):
     @blp.arguments(PageArgs, location="query", as_kwargs=True)
-    @blp.doc(
-        summary="ETP conventionnés et réalisés",
-        responses={"200": {"description": "La page", **HTML}},
+    @page_doc(
+        "ETP conventionnés et réalisés",
+        {200: {"description": "La page, ou le formulaire de connexion", **HTML}},
+        e401=SIGNED_OUT,
+        e403="Rapport refusé pour ce jeton (page HTML)",
+        e422=INVALID_CHOICE,
+        e503=UNAVAILABLE,
     )
-    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
-    @blp.alt_response(403, description="Rapport refusé pour ce jeton (page HTML)")
     def get(self, **_args):
         """ETP conventionnés vs réalisés by annexe and month, with the consumption alert."""
         caller, _ = signed_in_caller()
@@ -302,11 +337,19 @@ class Etp(MethodView):
 @blp.route("etp/export")
 class EtpExport(MethodView):
     @blp.arguments(EtpExportArgs, location="query", as_kwargs=True)
-    @blp.doc(
-        summary="Téléchargement CSV ou XLSX d'un tableau de la page ETP",
-        responses={"200": {"description": "Le fichier du rapport ETP de l'API"}},
+    @page_doc(
+        "Téléchargement CSV ou XLSX d'un tableau de la page ETP",
+        {
+            200: {
+                "description": "Le fichier du rapport ETP de l'API, ou le formulaire de connexion",
+                **FILE,
+            }
+        },
+        e401=SIGNED_OUT,
+        e403=OUT_OF_SCOPE,
+        e422=INVALID_CHOICE,
+        e503=UNAVAILABLE,
     )
-    @blp.alt_response(401, description="Session expirée ou jeton révoqué (page HTML)")
     def get(self, **_args):
         """The ETP report API's file for exactly a table the page shows."""
         caller, _ = signed_in_caller()
