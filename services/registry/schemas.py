@@ -10,7 +10,12 @@ from webargs.fields import DelimitedList
 from shared import auth
 from shared.domain import annexes
 from shared.domain.codes import STRUCTURE_KINDS
-from shared.domain.identifiers import is_valid_department, is_valid_siret, normalize_digits
+from shared.domain.identifiers import (
+    SPACES,
+    is_valid_department,
+    is_valid_siret,
+    normalize_digits,
+)
 from shared.domain.measures import MEASURES
 from shared.domain.territories import DEPARTMENTS, REGIONS
 
@@ -50,7 +55,7 @@ def _one_of(codes, *, any_case: bool) -> str:
     escaped = (re.escape(c) for c in sorted(codes))
     if any_case:
         escaped = (re.sub(r"[A-Z]", lambda m: f"[{m[0]}{m[0].lower()}]", c) for c in escaped)
-    return r"^\s*(" + "|".join(escaped) + r")\s*$"
+    return rf"^[{SPACES}]*(" + "|".join(escaped) + rf")[{SPACES}]*$"
 
 
 class Department(fields.String):

@@ -113,7 +113,11 @@ def is_valid_birth_date(birth_date: date, today: date) -> bool:
 
 
 EMAIL_MAX_CHARS = 254  # RFC 5321's longest path, less its angle brackets
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+# Python's whitespace (`\s`, what `str.strip` removes), spelled out so that a published JSON
+# Schema pattern, whose `\s` is JavaScript's, means the same.
+SPACES = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+EMAIL_PATTERN = rf"[^@{SPACES}]+@[^@{SPACES}.]+(\.[^@{SPACES}.]+)+"
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def normalize_email(value: str) -> str:

@@ -15,7 +15,7 @@ from services.registry.api.common import TOTAL_HEADER, db, errors, guarded, page
 from services.registry.schemas import Department, PageArgs, Region, Text
 from shared.auth import current_caller
 from shared.db import transaction
-from shared.domain.identifiers import is_valid_email, normalize_email
+from shared.domain.identifiers import EMAIL_PATTERN, SPACES, is_valid_email, normalize_email
 from shared.openapi_links import link, links
 
 blp = Blueprint("staff", __name__, url_prefix="/v1", description="Comptes des équipes (connexion)")
@@ -24,6 +24,10 @@ STAFF_SCOPES = ("admin", "network", "group", "structure", "territory")
 
 class Email(Text):
     """An e-mail address, trimmed and lower-cased (shared/domain/identifiers.py)."""
+
+    def __init__(self, **kwargs):
+        pattern = rf"^[{SPACES}]*{EMAIL_PATTERN}[{SPACES}]*$"
+        super().__init__(metadata={"pattern": pattern, **kwargs.pop("metadata", {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         email = normalize_email(super()._deserialize(value, attr, data, **kwargs))
