@@ -40,8 +40,11 @@ def page_doc(blp: Blueprint, summary: str, answers: dict, **errors: str):
 
 
 def responses(answers: dict, **errors: str) -> dict:
-    """A page's answers, its French error pages by status (`e401="…"`) and the default."""
+    """A page's answers, its French error pages by status (`e401="…"`) and the default. A 404
+    is also a problem: a path whose id is not a UUID matches no page."""
     pages = {
         int(status.removeprefix("e")): {"description": d, **HTML} for status, d in errors.items()
     }
+    if 404 in pages:
+        pages[404] = {**pages[404], "content": PAGE_ERROR["content"]}
     return {**answers, **pages, "default": PAGE_ERROR}
