@@ -216,4 +216,3 @@ class PersonBatchOut(Schema):
         fields.String(),
         metadata={"description": "Effacées, inconnues ou hors de la portée de la structure"},
     )
-

@@ -19,9 +19,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
 
-from services.reporting.dashboard import data, pathways_api
+from services.reporting.dashboard import data, pagedoc, pathways_api
 from services.reporting.dashboard import session as dashboard_session
 from services.reporting.dashboard.page import SCOPE_LABELS, _scope_name
+from services.reporting.dashboard.pagedoc import FORM_EXPIRED, SIGNED_OUT, page_doc
 from services.reporting.dashboard.person_file import ERASED, person_file
 from services.reporting.dashboard.views import NotSignedIn, PageError, signed_in_caller
 from services.reporting.reports import people as people_reports
@@ -43,6 +44,7 @@ blp = Blueprint(
 )
 PAGE_SIZE = 50
 HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+STRUCTURES_ONLY = "Réservée aux structures (page HTML)"
 STRUCTURES_ONLY = (
     "« Mes salariés » et les fiches des personnes sont réservées aux structures : elles "
     "montrent les personnes qu'une structure accompagne, avec leur nom. Connectez-vous avec "
@@ -129,8 +131,14 @@ def _engine():
 @blp.route("")
 class People(MethodView):
     @blp.arguments(ListArgs, location="query", as_kwargs=True)
-    @blp.doc(summary="Mes salariés", responses={"200": {"description": "La page", **HTML}})
-    @blp.alt_response(403, description="Réservée aux structures (page HTML)")
+    @page_doc(
+        blp,
+        "Mes salariés",
+        {200: {"description": "La page, ou le formulaire de connexion", **HTML}},
+        e401=SIGNED_OUT,
+        e403=STRUCTURES_ONLY,
+        e503=pagedoc.UNAVAILABLE,
+    )
     def get(self, **_args):
         """The structure's people in pathway, filtered, sorted and paginated, with their names."""
         caller, token = _structure_session()
@@ -190,9 +198,15 @@ def _int(value: str | None, default: int) -> int:
 
 @blp.route("/<uuid:pathway_id>")
 class PersonFile(MethodView):
-    @blp.doc(summary="Fiche d'une personne", responses={"200": {"description": "La page", **HTML}})
-    @blp.alt_response(403, description="Réservée aux structures (page HTML)")
-    @blp.alt_response(404, description="Parcours inconnu de la structure (page HTML)")
+    @page_doc(
+        blp,
+        "Fiche d'une personne",
+        {200: {"description": "La page, ou le formulaire de connexion", **HTML}},
+        e401=SIGNED_OUT,
+        e403=STRUCTURES_ONLY,
+        e404="Parcours inconnu de la structure (page HTML)",
+        e503=pagedoc.UNAVAILABLE,
+    )
     def get(self, pathway_id: uuid.UUID):
         """Identity, eligibility, timeline, contracts and limits, follow-up after the exit."""
         caller, token = _structure_session()
@@ -231,12 +245,20 @@ def _file_page(caller: Caller, token: str, pathway_id: str, form_error: str | No
 @blp.route("/<uuid:pathway_id>/suivi")
 class FollowUp(MethodView):
     @blp.arguments(FollowUpForm, location="form")
-    @blp.doc(
-        summary="Enregistrer une situation après la sortie",
-        responses={"303": {"description": "Vers la fiche de la personne"}},
+    @page_doc(
+        blp,
+        "Enregistrer une situation après la sortie",
+        {
+            303: {"description": "Vers la fiche de la personne"},
+            200: {"description": "Le formulaire de connexion", **HTML},
+        },
+        e400=FORM_EXPIRED,
+        e401=SIGNED_OUT,
+        e403=STRUCTURES_ONLY,
+        e404="Parcours inconnu de la structure (page HTML)",
+        e422="Saisie refusée, expliquée sur la fiche (page HTML)",
+        e503=pagedoc.UNAVAILABLE,
     )
-    @blp.alt_response(400, description="Formulaire expiré (page HTML)")
-    @blp.alt_response(422, description="Saisie refusée, expliquée sur la fiche (page HTML)")
     def post(self, form, pathway_id: uuid.UUID):
         """Record what became of the person, through the pathways API, then back to the file."""
         caller, token = _structure_session()
