@@ -112,10 +112,12 @@ class Etp(MethodView):
 
 @blp.route("/reports/post-exit")
 class PostExit(MethodView):
+    @authenticated
     @blp.arguments(post_exit.PostExitParams, location="query", unknown=RAISE)
     @blp.response(
         200, schemas.PostExitReport, description="JSON (défaut), CSV ou XLSX selon `format`"
     )
+    @blp.doc(responses={200: FILES})
     @_document_errors(401, 403, 422, 503)
     def get(self, params):
         """Ce que deviennent les personnes sorties : suivis à 1, 3 et 6 mois, emploi à 6 mois."""
