@@ -14,7 +14,8 @@ import pytest
 
 from bench.report import LIMITS, RATIOS
 
-pytestmark = pytest.mark.slow
+# The quick run is a few minutes of real load: more than the suite's per-test limit.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = {
