@@ -4,13 +4,31 @@ system; storage stays real), events to fill it, and an emptied outcomes projecti
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import text
 
 from services.reporting.projections.registry import PROJECTIONS
 
 OUTCOMES = PROJECTIONS["outcomes"]
+
+
+def table_rows(engine, tables: Iterable[str]) -> dict[str, list]:
+    """Every row of the given tables of the outcomes projection, in a canonical order."""
+    with engine.connect() as conn:
+        return {
+            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=_canonical)
+            for t in tables
+        }
+
+
+def _canonical(row) -> str:
+    """A sort key that ignores a numeric's scale: a sum written 0.0 by catch-up and 0 by a
+    rebuild is the same amount, and must not order two cells of one structure and month
+    (tally_measures holds one per measure) differently in the two tables being compared."""
+    return repr(tuple(v.normalize() if isinstance(v, Decimal) else v for v in row))
 
 
 class MemoryLog:

@@ -18,7 +18,14 @@ from services.reporting.catchup.rebuild import rebuild_projection
 from services.reporting.projections import outcomes_bulk
 from services.reporting.projections.registry import PROJECTIONS, Projection
 from shared import db, migrations
-from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset, transfer_to
+from tests.reporting.replay_support import (
+    MemoryLog,
+    interleave,
+    log_event,
+    reset,
+    table_rows,
+    transfer_to,
+)
 from tests.support import make_settings
 
 OUTCOMES = PROJECTIONS["outcomes"]
@@ -123,11 +130,7 @@ def engine(engines) -> Iterator:
 
 
 def snapshot(engine) -> dict[str, list]:
-    with engine.connect() as conn:
-        return {
-            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
-            for t in OUTCOMES.tables
-        }
+    return table_rows(engine, OUTCOMES.tables)
 
 
 def incremental(engine, log: MemoryLog, batches: list[int], crash_on: set[int]) -> None:

@@ -22,7 +22,14 @@ from services.reporting.reports import rows as queries
 from services.reporting.reports import tallied
 from shared import db, migrations
 from tests.reporting.builders import undo_revisions_after_0011
-from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset, transfer_to
+from tests.reporting.replay_support import (
+    MemoryLog,
+    interleave,
+    log_event,
+    reset,
+    table_rows,
+    transfer_to,
+)
 from tests.support import make_settings
 
 # Fixed ids: a failing example found by Hypothesis replays with the same structures and groups.
@@ -292,11 +299,7 @@ def _fixed_log() -> MemoryLog:
 
 
 def tallies_of(engine) -> dict[str, list]:
-    with engine.connect() as conn:
-        return {
-            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
-            for t in (*layout.GRAINS, *layout.TABLES)
-        }
+    return table_rows(engine, (*layout.GRAINS, *layout.TABLES))
 
 
 def test_after_the_migration_the_worker_tallies_pathways_projected_before_it_as_catch_up_does(

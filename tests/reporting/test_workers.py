@@ -18,6 +18,7 @@ from worlds import world  # noqa: F401  (fixture)
 from services.reporting.catchup import jobs
 from services.reporting.catchup.rebuild import rebuild_projection
 from services.reporting.projections.registry import PROJECTIONS
+from tests.reporting.replay_support import table_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,11 +82,7 @@ def _wait_for(settings, position: int, timeout: float = 60) -> None:
 
 
 def _snapshot(engine) -> dict:
-    with engine.connect() as conn:
-        return {
-            t: sorted(conn.execute(text(f"SELECT * FROM outcomes.{t}")).all(), key=repr)
-            for t in PROJECTIONS["outcomes"].tables
-        }
+    return table_rows(engine, PROJECTIONS["outcomes"].tables)
 
 
 def _identical_to_a_rebuild(settings) -> None:
