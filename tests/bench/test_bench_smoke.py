@@ -1,4 +1,4 @@
-"""The benchmark harness runs end to end in quick mode on this session's engines.
+"""The benchmark harness runs end to end in quick mode, on servers of its own as on a fresh machine.
 
 Not a timing assertion: it proves that `make bench` can produce every figure and ratio."""
 
