@@ -62,6 +62,22 @@ def _document_errors(*codes: int):
     return decorate
 
 
+def _answer(report: dict, fmt: str, to_file, stem: str):
+    """The report as JSON, or as the CSV or XLSX file `to_file` writes, named by its period."""
+    if fmt == "json":
+        return json_response(report)
+    name = f"{stem}_{report['from']}_{report['to']}.{fmt}"
+    return Response(
+        to_file(report, fmt),
+        mimetype=MIME[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _outcome_file(report: dict, fmt: str) -> bytes:
+    return exports.to_csv(report) if fmt == "csv" else exports.to_xlsx(report)
+
+
 @blp.route("/reports/outcomes")
 class Outcomes(MethodView):
     @authenticated
@@ -75,15 +91,7 @@ class Outcomes(MethodView):
         _ready(params)
         with _connection(params) as conn:
             report = reports.outcome_report(conn, caller, params)
-        if params["format"] == "json":
-            return json_response(report)
-        body = exports.to_csv(report) if params["format"] == "csv" else exports.to_xlsx(report)
-        name = f"rapport-sorties_{report['from']}_{report['to']}.{params['format']}"
-        return Response(
-            body,
-            mimetype=MIME[params["format"]],
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _answer(report, params["format"], _outcome_file, "rapport-sorties")
 
 
 @blp.route("/reports/etp")
@@ -99,15 +107,7 @@ class Etp(MethodView):
         _ready(params)
         with _connection(params) as conn:
             report = etp.etp_report(conn, caller, params)
-        if params["format"] == "json":
-            return json_response(report)
-        body = etp.to_file(report, params["format"])
-        name = f"rapport-etp_{report['from']}_{report['to']}.{params['format']}"
-        return Response(
-            body,
-            mimetype=MIME[params["format"]],
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _answer(report, params["format"], etp.to_file, "rapport-etp")
 
 
 @blp.route("/reports/post-exit")
@@ -125,15 +125,7 @@ class PostExit(MethodView):
         _ready(params)
         with _connection(params) as conn:
             report = post_exit.post_exit_report(conn, caller, params)
-        if params["format"] == "json":
-            return json_response(report)
-        body = post_exit.to_file(report, params["format"])
-        name = f"rapport-apres-sortie_{report['from']}_{report['to']}.{params['format']}"
-        return Response(
-            body,
-            mimetype=MIME[params["format"]],
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _answer(report, params["format"], post_exit.to_file, "rapport-apres-sortie")
 
 
 def install_waiting(app, waiters: int) -> None:

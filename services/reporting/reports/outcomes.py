@@ -171,10 +171,7 @@ def _report(conn: Connection, caller: Caller, q: Query, as_of: int) -> dict:
     total = _collect(conn, total_q).get((), {})
     _own_references(conn, q, collected, total)
     rows = [_row(q, key, metrics, key in hide.cells) for key, metrics in collected.items()]
-    names = _names(conn, q, rows)
-    for row in rows:
-        row["label"] = {d: key_label(d, v, names) for d, v in row["key"].items()}
-    rows.sort(key=lambda r: [r["label"][d] if d != "month" else r["key"][d] for d in q.dims])
+    label_and_sort(conn, q, rows)
     return {
         "from": q.start.isoformat(),
         "to": q.end.isoformat(),
@@ -185,6 +182,15 @@ def _report(conn: Connection, caller: Caller, q: Query, as_of: int) -> dict:
         "rows": [{"key": r["key"], "label": r["label"], **r["metrics"]} for r in rows],
         "total": _suppressed(metrics_of(total, calendar_months(q.start, q.end)), hide.total),
     }
+
+
+def label_and_sort(conn: Connection, q: Query, rows: list[dict]) -> None:
+    """Give each row the French labels of its key, and put the rows in the order of their
+    labels (months in calendar order)."""
+    names = _names(conn, q, rows)
+    for row in rows:
+        row["label"] = {d: key_label(d, v, names) for d, v in row["key"].items()}
+    rows.sort(key=lambda r: [r["label"][d] if d != "month" else r["key"][d] for d in q.dims])
 
 
 def _own_references(conn: Connection, q: Query, collected: dict, total: dict) -> None:

@@ -19,7 +19,6 @@ from services.reporting.catchup import checkpoints
 from services.reporting.reports import asof, exports
 from services.reporting.reports import outcomes as base
 from services.reporting.reports import rows as sql
-from services.reporting.reports.labels import key_label
 from shared.auth import Caller
 from shared.domain.disclosure import Hidden, hidden_cells
 from shared.domain.limits import MIN_CELL
@@ -86,10 +85,7 @@ def _report(conn: Connection, caller: Caller, q: sql.Query, as_of: int) -> dict:
     for key, raw in collected.items():
         values = dict(zip(q.dims, key, strict=True))
         rows.append({"key": values, **_metrics(raw, key in hide.cells)})
-    names = base._names(conn, q, rows)
-    for row in rows:
-        row["label"] = {d: key_label(d, v, names) for d, v in row["key"].items()}
-    rows.sort(key=lambda r: [r["label"][d] if d != "month" else r["key"][d] for d in q.dims])
+    base.label_and_sort(conn, q, rows)
     return {
         "from": q.start.isoformat(),
         "to": q.end.isoformat(),
