@@ -19,14 +19,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import statistics
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
 
-from bench.measure import percentile
 from bench.report_scale import (
     MONTHS,
     _add_months,
@@ -35,12 +33,12 @@ from bench.report_scale import (
     fill_pathways,
     fill_structures,
     fill_tallies,
+    timed,
 )
 from shared.embedded import EmbeddedPostgres, free_port
 from tests.support import (
     Engines,
     admin_token,
-    bearer,
     drop_all,
     make_settings,
     migrate_all,
@@ -97,17 +95,6 @@ def fill_events(conn: psycopg.Connection, touched: int) -> tuple[int, int, str]:
     return events, last, structure
 
 
-def _time(client, token: str, query: str, repeats: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        r = client.get(f"/v1/reports/outcomes?{query}", headers=bearer(token))
-        times.append((time.perf_counter() - started) * 1000)
-        if r.status_code != 200:
-            raise RuntimeError(r.get_data(as_text=True)[:500])
-    return statistics.median(times), percentile(times, 95)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--structures", type=int, default=5300)
@@ -152,7 +139,7 @@ def main() -> None:
         print(f"{'report':<24}{'median ms':>10}{'p95 ms':>10}")
         for name, query in asked.items():
             try:
-                median, p95 = _time(client, token, query, args.repeats)
+                median, p95 = timed(client, token, f"/v1/reports/outcomes?{query}", args.repeats)
             except RuntimeError as error:  # a 503: the statement timeout cut it
                 print(f"{name:<24} not answered: {str(error)[:80]}")
                 continue

@@ -239,10 +239,15 @@ def etp_report_p95_ms(found: dict[str, tuple[float, float]]) -> float:
 def _time(
     client, token: str, period: str, dims: str, repeats: int, report: str = "outcomes"
 ) -> tuple[float, float]:
+    return timed(client, token, f"/v1/reports/{report}?{period}&group_by={dims}", repeats)
+
+
+def timed(client, token: str, url: str, repeats: int) -> tuple[float, float]:
+    """Median and p95 milliseconds of `repeats` GETs of `url` through the app's test client."""
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        r = client.get(f"/v1/reports/{report}?{period}&group_by={dims}", headers=bearer(token))
+        r = client.get(url, headers=bearer(token))
         times.append((time.perf_counter() - started) * 1000)
         if r.status_code != 200:
             raise RuntimeError(r.get_data(as_text=True)[:500])

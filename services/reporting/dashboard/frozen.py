@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import orjson
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
@@ -29,7 +29,6 @@ from services.reporting.dashboard.pagedoc import (
 )
 from services.reporting.dashboard.query import InvalidChoice, report_params, selection
 from services.reporting.dashboard.views import (
-    EXPORTS,
     HTML,
     NotSignedIn,
     PageArgs,
@@ -37,6 +36,7 @@ from services.reporting.dashboard.views import (
     _export_format,
     _not_signed_in,
     _page_error,
+    attachment,
     signed_in_caller,
 )
 from services.reporting.reports import etp, exports, snapshots
@@ -239,12 +239,4 @@ class FrozenExport(MethodView):
             body = exports.to_csv(report, preamble=preamble)
         else:
             body = exports.to_xlsx(report, preamble=preamble)
-        name = f"rapport-fige-{found['as_of_position']}.{fmt}"
-        return Response(
-            body,
-            mimetype=EXPORTS[fmt],
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return attachment(body, fmt, f"rapport-fige-{found['as_of_position']}.{fmt}")

@@ -288,6 +288,11 @@ class Export(MethodView):
 
 def _file(body: bytes, fmt: str, chosen) -> Response:
     name = f"rapport-iae-{chosen.period.start}-{chosen.period.end}-{chosen.dimension}.{fmt}"
+    return attachment(body, fmt, name)
+
+
+def attachment(body: bytes, fmt: str, name: str) -> Response:
+    """A downloaded report file, never kept by a shared cache."""
     return Response(
         body,
         mimetype=EXPORTS[fmt],
