@@ -111,6 +111,15 @@ def _wait_port(port: int, timeout: float) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
+def _wait_pid_file(path: Path, pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _read_pid(path) == pid:
+            return
+        time.sleep(0.02)
+    raise TimeoutError(f"{path} ne nomme pas le processus {pid} après {timeout}s")
+
+
 def _as_pg_user() -> dict:
     """subprocess arguments that drop root to an unprivileged user, as PostgreSQL requires."""
     if os.geteuid() != 0:
@@ -365,6 +374,9 @@ class EmbeddedRedis:
             start_new_session=True,
         )
         _wait_port(self.port, 15)
+        # Redis listens before it writes its pid file: a start returns only once both are there,
+        # so that a run killed right after it still leaves a server the next start can find.
+        _wait_pid_file(self.pid_file, self.process.pid, 15)
         return self
 
     def _clear_leftovers(self) -> None:

@@ -101,8 +101,9 @@ def test_postgres_starts_again_after_its_server_was_killed_with_sigkill(base):
 def test_a_redis_left_running_by_a_killed_run_is_replaced(base):
     port = free_port()
     leftover = EmbeddedRedis(base / "redis", port).start()  # its owner "dies" without stopping it
-    again = EmbeddedRedis(base / "redis", port, leftover.password).start()
+    again = EmbeddedRedis(base / "redis", port, leftover.password)
     try:
+        again.start()
         assert leftover.process is not None and leftover.process.wait(10) is not None
         with redis.Redis.from_url(again.url) as conn:
             assert conn.ping()
