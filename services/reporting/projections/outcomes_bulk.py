@@ -19,6 +19,7 @@ import os
 import queue
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import groupby
 from typing import Any
@@ -99,10 +100,10 @@ def derive_all(engine: Engine, schema: str, progress: Progress) -> int:
     else:
         url = engine.url.render_as_string(hide_password=False)
         folded = _in_processes(url, schema, ranges, progress)
+    _tally(engine, schema)
     with engine.begin() as conn:
-        _tally(conn, schema)
         rollups.fill(conn, schema)
-        measure_hours.fill(conn, schema)
+        conn.exec_driver_sql(f"DROP TABLE {schema}.{STAGING}")
     return folded
 
 
@@ -245,23 +246,56 @@ def _stage_contributions(pg, schema: str, states: dict) -> None:
 
 
 def _staged_metrics() -> str:
-    return ", ".join(f"{m} numeric" for m in layout.METRICS)
+    """Counts staged as integers, hours as decimals: PostgreSQL sums integers far faster."""
+    return ", ".join(
+        f"{m} {'numeric' if m in layout.DECIMALS else 'integer'}" for m in layout.METRICS
+    )
 
 
-def _tally(conn: Connection, schema: str) -> None:
-    """Every grain summed from the staged contributions, then the staging table dropped."""
+def _tally(engine: Engine, schema: str) -> None:
+    """Every grain summed from the staged contributions, in two sequences run at once (the
+    derive processes are done: PostgreSQL has the cores). The rebuild's tables serve nothing
+    before the swap, so each statement commits on its own. `tally` (structure, month) is summed
+    from `tally_people`, its finer grain, rather than from every contribution again; the hours
+    by measure are summed from the pathway rows meanwhile."""
+    sequences = (
+        (
+            partial(_grain, schema, "tally_people"),
+            partial(_from_people, schema),
+            partial(_grain, schema, "tally_measures"),
+        ),
+        (partial(_grain, schema, "tally_criteria"), partial(measure_hours.fill, schema=schema)),
+    )
+    with ThreadPoolExecutor(len(sequences)) as pool:
+        for done in [pool.submit(_in_turn, engine, steps) for steps in sequences]:
+            done.result()
+
+
+def _in_turn(engine: Engine, steps: tuple[Callable[[Connection], None], ...]) -> None:
+    for step in steps:
+        with engine.begin() as conn:
+            step(conn)
+
+
+def _grain(schema: str, grain: str, conn: Connection) -> None:
+    keys = layout.GRAINS[grain]
+    source = f"{schema}.{STAGING}"
+    if "criterion" in keys:
+        source += " CROSS JOIN unnest(criteria) AS criterion"
+    _sum_into_grain(conn, schema, grain, source)
+
+
+def _from_people(schema: str, conn: Connection) -> None:
+    _sum_into_grain(conn, schema, "tally", f"{schema}.tally_people")
+
+
+def _sum_into_grain(conn: Connection, schema: str, grain: str, source: str) -> None:
     sums = ", ".join(f"coalesce(sum({m}), 0)" for m in layout.METRICS)
-    metrics = ", ".join(layout.METRICS)
-    for grain, keys in layout.GRAINS.items():
-        source = f"{schema}.{STAGING}"
-        if "criterion" in keys:
-            source += " CROSS JOIN unnest(criteria) AS criterion"
-        key = ", ".join(keys)
-        conn.exec_driver_sql(
-            f"INSERT INTO {schema}.{grain} ({key}, {metrics})"
-            f" SELECT {key}, {sums} FROM {source} GROUP BY {key}"
-        )
-    conn.exec_driver_sql(f"DROP TABLE {schema}.{STAGING}")
+    key = ", ".join(layout.GRAINS[grain])
+    conn.exec_driver_sql(
+        f"INSERT INTO {schema}.{grain} ({key}, {', '.join(layout.METRICS)})"
+        f" SELECT {key}, {sums} FROM {source} GROUP BY {key}"
+    )
 
 
 def _copy_rows(cur, schema: str, table: str, rows: list[dict]) -> None:
