@@ -15,8 +15,8 @@ from shared.domain.pathway.limits import MadWindow
 
 
 def french_date(day: date) -> str:
-    """Date as staff write it: 05/01/2026."""
-    return day.strftime("%d/%m/%Y")
+    """Date as staff write it: 05/01/2026 (formatted by hand: a rebuild writes millions)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def french_hours(hours: float) -> str:
