@@ -290,10 +290,13 @@ def _upsert(conn: Connection, schema: str, grain: str, columns: tuple, rows: lis
     )
     doc = {"doc": orjson.dumps(rows, default=str).decode()}
     conn.execute(text(sql), doc)
-    emptied = any(r.get("n", 0) < 0 for r in rows)
+    # Only a cell that lost contributions can be left empty: the others are not looked at.
+    shrunk = [r for r in rows if r.get("n", 0) < 0]
+    emptied = bool(shrunk)
     if emptied:
         match = " AND ".join(f"t.{c} = d.{c}" for c in columns)
-        conn.execute(text(PRUNE.format(s=schema, t=grain, match=match)), doc)
+        shrunk_doc = {"doc": orjson.dumps(shrunk, default=str).decode()}
+        conn.execute(text(PRUNE.format(s=schema, t=grain, match=match)), shrunk_doc)
     rollups.add(conn, schema, grain, doc, emptied)
 
 
