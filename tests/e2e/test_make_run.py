@@ -70,13 +70,22 @@ def admin_token(banner: str) -> str:
     return next(line.split()[-1] for line in banner.splitlines() if "jeton admin" in line)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    children = psutil.Process(proc.pid).children(recursive=True)
-    os.killpg(proc.pid, signal.SIGINT)
-    proc.wait(60)
+def stop(proc: subprocess.Popen, errors: Path | None = None) -> None:
+    """Ctrl-C the run and check that nothing it started is left; a run that had already
+    stopped on its own fails the test with its exit code and the end of its error output."""
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    stopped_alone = proc.poll()
+    if stopped_alone is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(60)
     proc.stdout.close()
     psutil.wait_procs(children, timeout=60)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    said = errors.read_text(errors="replace")[-3000:] if errors and errors.exists() else ""
+    assert stopped_alone is None, f"make run stopped on its own ({stopped_alone}):\n{said}"
 
 
 def readme_sequence(ports: dict[str, int], admin: str) -> str:
@@ -218,13 +227,15 @@ def test_make_run_cleans_up_after_a_hard_kill_of_everything_it_started(tmp_path)
     reused = subprocess.Popen(["sleep", "120"], **_as_pg_user())
     pid_file = var / "postgres" / "postmaster.pid"
     pid_file.write_text(pid_file.read_text().replace(str(postmaster), str(reused.pid), 1))
+    errors = tmp_path / "second-run.err"
     try:
-        proc = start_run(var, ports)
+        with errors.open("w") as err:
+            proc = start_run(var, ports, stderr=err)
         try:
             assert admin_token(wait_banner(proc)) == admin
             assert readme_sequence(ports, admin)
         finally:
-            stop(proc)
+            stop(proc, errors)
     finally:
         reused.kill()
         reused.wait()
