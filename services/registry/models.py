@@ -155,7 +155,8 @@ class Token(Base):
 class StaffAccount(Base):
     """What a person signing in to the dashboard with that e-mail may see: a scope and its target,
     as for tokens. One person may hold several (two structures of a GES); removed ones are kept,
-    with `removed_at`, for the audit."""
+    with `removed_at`, for the audit. A unique index on the expressions of e-mail, scope and
+    target of the accounts in force (migration 0006) keeps each account single."""
 
     __tablename__ = "staff_accounts"
     __table_args__ = (Index("ix_staff_accounts_email", "email"),)

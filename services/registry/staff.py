@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.registry import journal, tokens
@@ -20,6 +21,10 @@ from shared.domain.identifiers import normalize_email
 from shared.problems import Problem
 
 UNKNOWN = "Aucun compte ne porte cet identifiant."
+EXISTS = "Ce compte existe déjà : même adresse, même portée, même périmètre."
+# The unique index of the accounts in force (migration 0006): the check above locks no row
+# when there is none yet, so two admins adding the same account at once meet there.
+IN_FORCE = "ux_staff_accounts_in_force"
 TARGET_FIELDS = ("structure_id", "group_id", "department", "region")
 
 
@@ -39,10 +44,17 @@ def create(session: Session, caller: Caller, data: dict) -> dict:
         ),
     )
     if session.scalar(same.with_for_update()) is not None:
-        raise Problem(409, "Ce compte existe déjà : même adresse, même portée, même périmètre.")
+        raise Problem(409, EXISTS)
     row = StaffAccount(id=uuid.uuid4(), **data)
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same account added at this instant by another admin
+            session.add(row)
+            session.flush()
+    except IntegrityError as error:
+        diag = getattr(error.orig, "diag", None)
+        if diag is not None and diag.constraint_name == IN_FORCE:
+            raise Problem(409, EXISTS) from None
+        raise
     journal.audit(session, caller, "create", "staff", row.id, _plain(data))
     return info(session, row)
 

@@ -4,9 +4,11 @@ token only, through short-lived tokens bound to the account; every step audited.
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from registry_builders import bearer, created, headers_for, new_group, new_structure
 from sqlalchemy import text
 
@@ -213,3 +215,21 @@ def test_the_staff_of_a_closed_structure_can_no_longer_sign_in(registry, admin, 
     found = registry.post("/v1/staff/lookup", headers=service, json={"email": address})
     assert found.json == {"accounts": []}
     assert registry.post(path, headers=service, json={"email": address}).status_code == 404
+
+
+def test_the_same_account_added_at_once_by_two_admins_is_stored_once(registry, admin, settings):
+    structure = new_structure(registry, admin)
+    address = email()
+    body = {"email": address, "scope": "structure", "structure_id": structure["id"]}
+
+    def add(_: int) -> int:
+        answer = requests.post(
+            f"{settings.registry_url}/v1/staff", headers=admin, json=body, timeout=30
+        )
+        return answer.status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = sorted(pool.map(add, range(8)))
+    assert answers == [201] + [409] * 7
+    listed = registry.get("/v1/staff", headers=admin, query_string={"email": address})
+    assert len(listed.json) == 1
