@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from client.demo import SIZES, Network
 from services.pathways.decide.pathway import Context, PersonFacts, decide, fold, view
 from services.reporting.projections.derive import fold as derive_fold
-from services.reporting.projections.outcomes import derived_rows
+from services.reporting.projections.pathway_rows import derived_rows
 from shared.domain.codes import WITHDRAWN_CATEGORY
 from shared.domain.outcomes import EVERY_BASIS, HOURS_BASIS, MONTHS_BASIS, counting_basis
 from shared.domain.pathway.alerts import PASS_ENDING

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from services.reporting.projections.derive import EventNotApplicable, copied, fold, fold_more
-from services.reporting.projections.outcomes import CHANGES, DERIVED, derived_rows
+from services.reporting.projections.pathway_rows import CHANGES, DERIVED, derived_rows
 from shared.domain.pathway.alerts import alert_windows as alert_rows
 
 S = "6f1c1f7e-0000-4000-8000-000000000001"

@@ -31,7 +31,8 @@ from sqlalchemy import Connection, Engine
 from services.reporting.projections import measure_hours, parking, rollups, tallies
 from services.reporting.projections import tally_layout as layout
 from services.reporting.projections.derive import dump, fold
-from services.reporting.projections.outcomes import DERIVED, STATES, derivable, derive_each
+from services.reporting.projections.outcomes import STATES, derivable, derive_each
+from services.reporting.projections.pathway_rows import DERIVED
 from shared import db
 from shared.domain import events as ev
 

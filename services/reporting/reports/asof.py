@@ -30,6 +30,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.sql.elements import TextClause
 
 from services.reporting.projections import outcomes as projection
+from services.reporting.projections import pathway_rows
 from services.reporting.projections.derive import fold
 
 SCHEMA = projection.SCHEMA
@@ -91,7 +92,7 @@ SELECT structure_id, measure, month, sum(hours) AS hours, CAST(sum(n) AS integer
  GROUP BY structure_id, measure, month
 HAVING sum(n) <> 0""",
 }
-NAMES = (*projection.DERIVED, *SUMMARIES)
+NAMES = (*pathway_rows.DERIVED, *SUMMARIES)
 _QUALIFIED = re.compile(rf"\b{SCHEMA}\.({'|'.join(NAMES)})\b")
 
 
@@ -165,7 +166,7 @@ def _materialize(
     if structures is not None:
         conn.execute(text(KEPT_TABLE), {"structures": structures})
         conn.execute(text("ANALYZE pg_temp.asof_kept"))
-    for table in projection.DERIVED:
+    for table in pathway_rows.DERIVED:
         conn.execute(text(ROWS_TABLE.format(t=table)))
         if rows[table]:
             conn.execute(text(FILL_ROWS.format(t=table)), _doc(rows[table]))

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from services.reporting.projections.derive import fold
-from services.reporting.projections.outcomes import derived_rows
+from services.reporting.projections.pathway_rows import derived_rows
 from services.reporting.reports import asof, outcomes
 from services.reporting.reports.rows import Query
 
