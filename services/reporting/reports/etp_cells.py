@@ -5,6 +5,8 @@ and realised ETP-months by row key, from `outcomes.measure_hours` and
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import Connection, text
 
 from services.reporting.reports.rows import DEFAULT_MEASURES as _DEFAULTS
@@ -197,16 +199,22 @@ SELECT {{keys}} sum(h.hours * 12 / coalesce(a.reference_hours, r.hours, {USUAL_R
  {{group_by}}"""
 
 
-def realised_etp_months(conn: Connection, q: Query) -> dict[tuple, float] | None:
+def realised_etp_months(conn: Connection, q: Query) -> tuple[dict[tuple, float], float] | None:
     """Σ over the months of each row of the outcome report of hours × 12 / the month's reference
-    (the annexe's, else the measure's), by row key; None when every month of the window has the
-    usual reference, so that the report's own hours already give it."""
+    (the annexe's, else the measure's), by row key, and over the whole report; None when every
+    month of the window has the usual reference, so that the report's own hours already give it."""
     first, last = q.start.replace(day=1), q.end.replace(day=1)
     window = {"first": first, "last": last}
     if not conn.execute(text(OWN_REFERENCE), window).scalar_one():
         return None
     if not any(d in PERSON_KEYS for d in q.dims):
-        return {k: v[1] for k, v in sums(conn, q).items()}
+        by_key, total = sums_and_total(conn, q)  # one reading of the cells for both
+        return {k: v[1] for k, v in by_key.items()}, total[1]
+    return _by_person_keys(conn, q, window), sums_and_total(conn, replace(q, dims=()))[1][1]
+
+
+def _by_person_keys(conn: Connection, q: Query, window: dict) -> dict[tuple, float]:
+    """Realised ETP-months by row keys that name the people's attributes: from pathway rows."""
     where, params = where_of(q, "h", "p.structure_id")
     keys = {**_KEYS, **PERSON_KEYS, "structure": "p.structure_id::text"}
     joins = " JOIN outcomes.criteria cr USING (pathway_id)" if "criterion" in q.dims else ""

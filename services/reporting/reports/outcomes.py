@@ -199,10 +199,10 @@ def _own_references(conn: Connection, q: Query, collected: dict, total: dict) ->
     found = etp_cells.realised_etp_months(conn, q)
     if found is None:
         return
+    by_key, over_all = found
     for key, raw in collected.items():
-        raw["etp_months"] = found.get(key, 0.0)
-    totals = etp_cells.realised_etp_months(conn, dataclasses.replace(q, dims=()))
-    total["etp_months"] = (totals or {}).get((), 0.0)
+        raw["etp_months"] = by_key.get(key, 0.0)
+    total["etp_months"] = over_all
 
 
 def _hidden(q: Query, caller: Caller, collected: dict[tuple, dict]) -> Hidden[tuple]:
