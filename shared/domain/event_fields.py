@@ -4,8 +4,9 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from marshmallow import ValidationError, fields, validate
+
+from shared.domain.periods import plus_months
 
 Validator = Callable[[Any], None]
 
@@ -75,11 +76,7 @@ def check_within_months(
 ) -> None:
     """An end date is at most a number of calendar months after its start date."""
     first, last = data.get(start), data.get(end)
-    if (
-        isinstance(first, date)
-        and isinstance(last, date)
-        and last > first + relativedelta(months=months)
-    ):
+    if isinstance(first, date) and isinstance(last, date) and last > plus_months(first, months):
         raise ValidationError(f"Must be at most {months} month(s) after {start}.", field_name=end)
 
 

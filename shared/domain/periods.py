@@ -7,10 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 Period = tuple[date, date]
 SHORTEST_MONTH_DAYS = 28
+MONTHS_IN_YEAR = 12
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def plus_months(day: date, months: int) -> date:
+    """`day` moved by `months` calendar months (back when negative): the same day of the month,
+    or the last day of a shorter one (31 January + 1 month = 28 or 29 February), as dateutil's
+    `relativedelta(months=…)` counts, at a fraction of its cost (every pathway's alerts and
+    limits compute several, in each catch-up and rebuild)."""
+    year, month = divmod(day.year * MONTHS_IN_YEAR + day.month - 1 + months, MONTHS_IN_YEAR)
+    last = _MONTH_DAYS[month]
+    if month == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last = 29
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
 
 
 def limit_passed_on(periods: Iterable[Period], months: int) -> date | None:
@@ -23,7 +35,7 @@ def limit_passed_on(periods: Iterable[Period], months: int) -> date | None:
     if sum((end - start).days + 1 for start, end in merged) <= months * SHORTEST_MONTH_DAYS:
         return None  # within even the shortest run of `months` calendar months
     first = merged[0][0]
-    remaining = (first + relativedelta(months=months) - first).days
+    remaining = (plus_months(first, months) - first).days
     last_within = first - timedelta(1)
     for start, end in merged:
         days = (end - start).days + 1

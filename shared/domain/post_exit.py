@@ -9,10 +9,9 @@ The report counts the exits of a period followed at 1, 3 and 6 months and those 
 from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from shared.domain.codes import EXIT_REASON_CATEGORY, UNKNOWN_SITUATION
 from shared.domain.limits import POST_EXIT_DUE_ALERT_DAYS
+from shared.domain.periods import plus_months
 
 # When a situation may be recorded, in months after the exit.
 MONTHS_AFTER: tuple[int, ...] = (1, 3, 6, 12)
@@ -52,8 +51,7 @@ def in_employment(situation: str) -> bool:
 
 def due_on(exited_on: date, months_after: int) -> date:
     """The day a follow-up is due: the exit date plus `months_after` calendar months."""
-    due: date = exited_on + relativedelta(months=months_after)
-    return due
+    return plus_months(exited_on, months_after)
 
 
 def is_followed(reason: str, transferred: bool) -> bool:

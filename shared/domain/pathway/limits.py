@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from shared.domain.codes import COMPANY_CLIENT_KIND
 from shared.domain.limits import (
     AI_MAD_COMPANY_ALERT_HOURS,
@@ -26,7 +24,7 @@ from shared.domain.limits import (
 )
 from shared.domain.pathway.records import Event
 from shared.domain.pathway.state import Contract, MiseADisposition, PathwayState, fold_records
-from shared.domain.periods import Period, limit_passed_on
+from shared.domain.periods import Period, limit_passed_on, plus_months
 
 # The last day of a contract that has none yet.
 FOREVER = date(9999, 12, 31)
@@ -135,7 +133,7 @@ def company_mad_windows(mads: Iterable[MiseADisposition]) -> list[MadWindow]:
 
 def _new_window(mad: MiseADisposition) -> MadWindow:
     """The window a company MAD opens: 24 months from its start."""
-    last_on = mad.start_on + relativedelta(months=AI_MAD_COMPANY_WINDOW_MONTHS) - timedelta(1)
+    last_on = plus_months(mad.start_on, AI_MAD_COMPANY_WINDOW_MONTHS) - timedelta(1)
     return MadWindow(mad.start_on, last_on, mad.hours)
 
 
@@ -161,7 +159,7 @@ def cddi_too_short(contract: Contract) -> bool:
     """A CDDI planned for less than 4 months (L5132-15-1); unknown when no planned end."""
     if contract.planned_end_on is None:
         return False
-    shortest: date = contract.start_on + relativedelta(months=CDDI_MIN_MONTHS)
+    shortest = plus_months(contract.start_on, CDDI_MIN_MONTHS)
     return contract.planned_end_on + timedelta(1) < shortest
 
 
@@ -175,7 +173,7 @@ def cdi_inclusion_met(state: PathwayState, contract: Contract, age: int | None) 
     """CDI inclusion: aged 57 or more and 12 months of pathway at signature (loi 2020-1577)."""
     old_enough = age is None or age >= CDI_INCLUSION_MIN_AGE
     opened_on = state.opened_on or contract.start_on
-    long_enough = opened_on + relativedelta(months=CDI_INCLUSION_MIN_PATHWAY_MONTHS)
+    long_enough = plus_months(opened_on, CDI_INCLUSION_MIN_PATHWAY_MONTHS)
     return old_enough and contract.start_on >= long_enough
 
 

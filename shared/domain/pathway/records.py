@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from shared.domain.limits import PASS_DURATION_DAYS, SUSPENSION_MAX_MONTHS
+from shared.domain.periods import plus_months
 
 
 def pass_end_from(start_on: date) -> date:
@@ -19,8 +18,7 @@ def pass_end_from(start_on: date) -> date:
 
 def suspension_latest_end(start_on: date) -> date:
     """The last day a PASS suspension starting on `start_on` may run: 36 months less a day."""
-    latest: date = start_on + relativedelta(months=SUSPENSION_MAX_MONTHS, days=-1)
-    return latest
+    return plus_months(start_on, SUSPENSION_MAX_MONTHS) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
