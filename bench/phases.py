@@ -218,6 +218,14 @@ def reads(run: Run) -> None:
         for i in range(z.reps)
     ]
     run.add(Figure("etp_report_p95_ms", "ms", etp))
+    # Cohorts are read from the pathway rows (no tallies): fewer requests keep the run bounded.
+    post_exit = [
+        reporting.post_exit_report_p95_ms(
+            stack.reporting_url(s), network, max(5, z.report_requests // 10), i
+        )
+        for i in range(z.reps)
+    ]
+    run.add(Figure("post_exit_report_p95_ms", "ms", post_exit))
     known = reporting.asof_report_p95_ms(
         stack.reporting_url(s), network, z.report_requests, run.seed
     )

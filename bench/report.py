@@ -25,7 +25,8 @@ LIMITS = {
     "lag_p99_s": ("<=", 1.0),
     "report_p95_ms": ("<=", 100.0),
     "etp_report_p95_ms": ("<=", 100.0),
-    "asof_report_p95_ms": ("<=", 1000.0),
+    "asof_report_p95_ms": ("<=", 300.0),
+    "post_exit_report_p95_ms": ("<=", 100.0),
     "worker_rss_mb": ("<=", 300.0),
 }
 

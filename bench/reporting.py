@@ -133,11 +133,7 @@ def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> 
     twelve whole calendar months before the current one: the periods staff pick in the
     dashboard (year, quarter, month) are whole months; a custom day range is rarer."""
     s, rng, times = clients.session(token), random.Random(seed), []
-    this_month = date.today().replace(day=1)
-    params = {
-        "from": this_month.replace(year=this_month.year - 1).isoformat(),
-        "to": (this_month - timedelta(days=1)).isoformat(),
-    }
+    params = _last_year()
     note = ""
     if (
         s.get(
@@ -157,18 +153,31 @@ def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> 
 def etp_report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> float:
     """p95 latency of one-year ETP reports (the same twelve whole months as `report_p95_ms`),
     each with a random `group_by`: annexes and hours are read from their two small tables."""
-    s, rng, times = clients.session(token), random.Random(seed), []
+    return _year_p95(f"{base_url}/v1/reports/etp", ETP_DIMENSIONS, token, requests_count, seed)
+
+
+def post_exit_report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> float:
+    """p95 latency of the post-exit report on the exit cohorts of the same twelve months, each
+    with a random `group_by` of the outcome report's tallied dimensions."""
+    return _year_p95(f"{base_url}/v1/reports/post-exit", DIMENSIONS, token, requests_count, seed)
+
+
+def _year_p95(url: str, dimensions, token: str, requests_count: int, seed: int) -> float:
+    s, rng, params = clients.session(token), random.Random(seed), _last_year()
+    times = [
+        _timed(s, url, {**params, "group_by": rng.choice(dimensions)})
+        for _ in range(requests_count)
+    ]
+    return percentile(times, 95)
+
+
+def _last_year() -> dict[str, str]:
+    """The twelve whole calendar months before the current one, as report parameters."""
     this_month = date.today().replace(day=1)
-    params = {
+    return {
         "from": this_month.replace(year=this_month.year - 1).isoformat(),
         "to": (this_month - timedelta(days=1)).isoformat(),
     }
-    for _ in range(requests_count):
-        query = {**params, "group_by": rng.choice(ETP_DIMENSIONS)}
-        started = time.perf_counter()
-        clients.check(s.get(f"{base_url}/v1/reports/etp", params=query, timeout=60), 200)
-        times.append((time.perf_counter() - started) * 1000)
-    return percentile(times, 95)
 
 
 def asof_report_p95_ms(
@@ -180,11 +189,7 @@ def asof_report_p95_ms(
     docs/adr/0016-knowledge-time.md). (live, as of, network as of, network answers cut by the
     statement timeout: their time is then the timeout's)."""
     s, rng = clients.session(token), random.Random(seed)
-    this_month = date.today().replace(day=1)
-    params = {
-        "from": this_month.replace(year=this_month.year - 1).isoformat(),
-        "to": (this_month - timedelta(days=1)).isoformat(),
-    }
+    params = _last_year()
     url = f"{base_url}/v1/reports/outcomes"
     projections = clients.check(s.get(f"{base_url}/v1/projections", timeout=60), 200).json()
     head = next(p["position"] for p in projections if p["name"] == "outcomes")

@@ -35,6 +35,7 @@ FIGURES = {
     "lag_p99_s",
     "report_p95_ms",
     "etp_report_p95_ms",
+    "post_exit_report_p95_ms",
     "structure_report_p95_ms",
     "asof_report_p95_ms",
     "asof_network_report_p95_ms",
