@@ -56,7 +56,9 @@ def spikes(
     lags: list[tuple[float, float]], samples: list[tuple[float, list[tuple]]]
 ) -> tuple[int, list[tuple[str, float]]]:
     """The number of spikes among `(committed_at, lag)` pairs, and what the server was doing
-    during them: each activity with the share of spike samples it was seen in, most seen first."""
+    during them: each activity with the share of spike samples it was seen in, most seen first.
+    Each database's client backends are also counted whatever their statement: a process
+    spread over many different statements then stands out as a whole."""
     windows = [(start, start + lag) for start, lag in lags if lag > SPIKE_S]
     seen: Counter[str] = Counter()
     during = 0
@@ -70,8 +72,10 @@ def spikes(
             if age is not None and float(age) > SPIKE_S:
                 label += " long transaction"
             kinds.add(label)
+            if backend == "client backend":
+                kinds.add(f"{backend} {datname} (any statement)")
         seen.update(kinds)
-    return len(windows), [(k, n / during) for k, n in seen.most_common(5)] if during else []
+    return len(windows), [(k, n / during) for k, n in seen.most_common(6)] if during else []
 
 
 def summary(count: int, causes: list[tuple[str, float]]) -> str:
