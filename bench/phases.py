@@ -208,27 +208,20 @@ def national_scale(run: Run, source: national.Source) -> None:
 def reads(run: Run) -> None:
     s, z = run.settings, run.sizes
     network = bootstrap.token(s.registry_url, run.operator(), "network")
-    latencies = [
-        reporting.report_p95_ms(stack.reporting_url(s), network, z.report_requests, i)
-        for i in range(z.reps)
-    ]
-    run.add(Figure("report_p95_ms", "ms", [p for p, _ in latencies], note=latencies[0][1]))
-    etp = [
-        reporting.etp_report_p95_ms(stack.reporting_url(s), network, z.report_requests, i)
-        for i in range(z.reps)
-    ]
-    run.add(Figure("etp_report_p95_ms", "ms", etp))
-    # Cohorts are read from the pathway rows (no tallies): fewer requests keep the run bounded.
-    post_exit = [
-        reporting.post_exit_report_p95_ms(
-            stack.reporting_url(s), network, max(5, z.report_requests // 10), i
-        )
-        for i in range(z.reps)
-    ]
-    run.add(Figure("post_exit_report_p95_ms", "ms", post_exit))
-    known = reporting.asof_report_p95_ms(
-        stack.reporting_url(s), network, z.report_requests, run.seed
-    )
+    url = stack.reporting_url(s)
+    # Post-exit cohorts are read from the pathway rows (no tallies): fewer requests keep the
+    # run bounded.
+    for key, timing, count in (
+        ("report_p95_ms", reporting.report_p95_ms, z.report_requests),
+        ("etp_report_p95_ms", reporting.etp_report_p95_ms, z.report_requests),
+        (
+            "post_exit_report_p95_ms",
+            reporting.post_exit_report_p95_ms,
+            max(5, z.report_requests // 10),
+        ),
+    ):
+        run.add(Figure(key, "ms", [timing(url, network, count, i) for i in range(z.reps)]))
+    known = reporting.asof_report_p95_ms(url, network, z.report_requests, run.seed)
     run.add(Figure("structure_report_p95_ms", "ms", [known[0]], note="one structure, live"))
     run.add(Figure("asof_report_p95_ms", "ms", [known[1]], note="one structure, as of"))
     cut = f"; {known[3]} of 3 cut by the statement timeout" if known[3] else ""

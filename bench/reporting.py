@@ -128,26 +128,11 @@ def lag_p99(
     return percentile(lags, 99), cause
 
 
-def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> tuple[float, str]:
+def report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> float:
     """p95 latency of one-year outcome reports, each with a random `group_by`. The year is the
     twelve whole calendar months before the current one: the periods staff pick in the
     dashboard (year, quarter, month) are whole months; a custom day range is rarer."""
-    s, rng, times = clients.session(token), random.Random(seed), []
-    params = _last_year()
-    note = ""
-    if (
-        s.get(
-            f"{base_url}/v1/reports/outcomes", params={**params, "group_by": "kind"}, timeout=60
-        ).status_code
-        == 422
-    ):
-        note = "group_by not served yet: the report's total only"
-    for _ in range(requests_count):
-        query = dict(params) if note else {**params, "group_by": rng.choice(DIMENSIONS)}
-        started = time.perf_counter()
-        clients.check(s.get(f"{base_url}/v1/reports/outcomes", params=query, timeout=60), 200)
-        times.append((time.perf_counter() - started) * 1000)
-    return percentile(times, 95), note
+    return _year_p95(f"{base_url}/v1/reports/outcomes", DIMENSIONS, token, requests_count, seed)
 
 
 def etp_report_p95_ms(base_url: str, token: str, requests_count: int, seed: int) -> float:
