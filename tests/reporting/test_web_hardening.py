@@ -78,7 +78,7 @@ def test_the_cookie_holds_only_a_random_id(services, mine):
 def test_a_session_past_its_lifetime_is_ended(tuned, mine):
     app = tuned(dashboard_session_hours=0.0)
     browser = app.test_client()
-    seed.sign_in(browser, mine.token)
+    assert seed.sign_in(browser, mine.token).status_code == 303  # signed in, then ended
     page = browser.get("/")
     assert page.status_code == 401 and "Session expirée" in page.text
 

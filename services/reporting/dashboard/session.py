@@ -42,7 +42,10 @@ def init_app(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.cookie_secure,
         # Each request pushes the expiry back: this is the idle timeout.
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.dashboard_session_idle_minutes),
-        WTF_CSRF_TIME_LIMIT=int(settings.dashboard_session_hours * 3600),
+        # A form's CSRF token lives in the session and dies with it (idle timeout, absolute
+        # lifetime, sign-out). A clock of its own, counted in whole seconds, refused a sign-in form
+        # posted across a second boundary whenever the lifetime was short.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     Session(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
