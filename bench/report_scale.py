@@ -1,6 +1,6 @@
 """Time the outcome report on national-scale tallies (a measurement, not a test).
 
-    python -m bench.report_scale [--structures 5300] [--pathways 1000000] [--repeats 20]
+    python -m bench.report_scale [--structures 5300] [--pathways 1000000] [--repeats 20] [--keep]
 
 A scratch reporting database at its latest migration gets 5,300 structures (kinds weighted
 like the national split, random départements), a few GES with month-aligned memberships, and
@@ -176,6 +176,24 @@ def fill_pathways(conn: psycopg.Connection, count: int, first_month: date) -> No
     )
 
 
+def fill_post_exit(conn: psycopg.Connection) -> None:
+    """Follow-ups of the exits old enough for them: 60 % followed at 1 month, 45 % at 3, 35 % at
+    6, half of those in employment (drawn from a hash of the row: PostgreSQL would draw a
+    `random()` once per month, not per row)."""
+    conn.execute(
+        """INSERT INTO outcomes.post_exit (pathway_id, months_after, situation, category,
+                                           in_employment, source, recorded_on)
+        SELECT pathway_id, m, 'cdi', 'emploi_durable', draw % 2 = 0, 'salarie',
+               exited_on + m * 30
+          FROM (SELECT pathway_id, exited_on, m, share,
+                       abs(hashtext(pathway_id::text || m)) % 100 AS draw
+                  FROM outcomes.pathways
+                 CROSS JOIN (VALUES (1, 60), (3, 45), (6, 35)) AS f(m, share)
+                 WHERE exited_on IS NOT NULL AND exited_on + m * 30 <= CURRENT_DATE) x
+         WHERE draw < share"""
+    )
+
+
 def fill_annexes(conn: psycopg.Connection, first_month: date) -> None:
     """One annexe a calendar year per structure of a conventioned kind (its `_DC` measure, 1 to
     30 ETP), its months in `annex_months`, and `measure_hours` summed from the hours rows, as
@@ -228,6 +246,10 @@ def time_reports(client, token: str, repeats: int) -> dict[str, tuple[float, flo
         found[f"{dims or '(total)'}, to today"] = _time(client, token, to_today, dims, ROWS_REPEATS)
     for dims in ETP_DIMENSIONS:
         found[f"ETP {dims}"] = _time(client, token, whole, dims, repeats, "etp")
+    for dims in ("", *DIMENSIONS):
+        found[f"après {dims or '(total)'}"] = _time(
+            client, token, whole, dims, ROWS_REPEATS, "post-exit"
+        )
     return found
 
 
@@ -259,6 +281,7 @@ def main() -> None:
     parser.add_argument("--structures", type=int, default=5300)
     parser.add_argument("--pathways", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     settings = make_settings(Engines(os.environ["DATABASE_URL"], os.environ["REDIS_URL"]))
@@ -274,6 +297,7 @@ def main() -> None:
             fill_tallies(conn, first_month)
             if args.pathways:
                 fill_pathways(conn, args.pathways, first_month)
+                fill_post_exit(conn)
             fill_annexes(conn, first_month)
             conn.execute("VACUUM ANALYZE")
         print(f"filled in {time.perf_counter() - started:.0f} s")
@@ -284,11 +308,16 @@ def main() -> None:
         for dims, (median, p95) in found.items():
             print(f"{dims:<22}{median:>10.0f}{p95:>10.0f}")
         print(f"etp_report_p95_ms {etp_report_p95_ms(found):.0f}")
+        after = max(p95 for name, (_, p95) in found.items() if name.startswith("après "))
+        print(f"post_exit_report_p95_ms {after:.0f}")
         print(f"load average {os.getloadavg()[0]:.1f}")
     finally:
         for server in live.values():
             server.stop()
-        drop_all(settings)
+        if args.keep:
+            print(f"kept: {settings.database_url_for('reporting')}")
+        else:
+            drop_all(settings)
 
 
 if __name__ == "__main__":

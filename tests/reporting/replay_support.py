@@ -4,15 +4,52 @@ system; storage stays real), events to fill it, and an emptied outcomes projecti
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
+from services.reporting.catchup import jobs
 from services.reporting.projections.registry import PROJECTIONS
+from shared import db, migrations
+from tests.support import make_settings
 
 OUTCOMES = PROJECTIONS["outcomes"]
+
+
+@contextmanager
+def scratch_reporting(engines) -> Iterator[Engine]:
+    """A reporting database of its own at the latest revision, dropped afterwards."""
+    url = make_settings(engines).database_url_for("reporting")
+    migrations.upgrade("reporting", url)
+    engine = db.make_engine(url, pool_size=2)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        db.drop_database(url)
+
+
+def file_structure(engine, kind: str, department: str, region: str = "53") -> str:
+    """A structure filed in reporting's reference data, as the registry would: its id."""
+    structure_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO reference_data.structures (id, name, kind, department, region)"
+                " VALUES (CAST(:i AS uuid), 'S', :k, :d, :r)"
+            ),
+            {"i": structure_id, "k": kind, "d": department, "r": region},
+        )
+    return structure_id
+
+
+def catch_up(engine, log, batch: int = 3) -> None:
+    """Project the whole of `log` in pages of `batch` events."""
+    while jobs.one_batch(engine, log, OUTCOMES, batch):
+        pass
 
 
 def table_rows(engine, tables: Iterable[str]) -> dict[str, list]:

@@ -10,22 +10,23 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from services.reporting.catchup import jobs
-from services.reporting.projections.registry import PROJECTIONS
-from shared import db, migrations
+from shared import migrations
 from tests.reporting.builders import undo_revisions_after_0011
-from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
-from tests.support import make_settings
+from tests.reporting.replay_support import (
+    MemoryLog,
+    catch_up,
+    file_structure,
+    interleave,
+    log_event,
+    reset,
+    scratch_reporting,
+)
 
 
 @pytest.fixture(scope="module")
 def engine(engines) -> Iterator:
-    url = make_settings(engines).database_url_for("reporting")
-    migrations.upgrade("reporting", url)
-    eng = db.make_engine(url, pool_size=2)
-    yield eng
-    eng.dispose()
-    db.drop_database(url)
+    with scratch_reporting(engines) as scratch:
+        yield scratch
 
 
 def mission(start: date, end: date) -> dict:
@@ -40,11 +41,6 @@ def company_mad(start: date, siret: str) -> dict:
     return log_event("mise_a_disposition_recorded", start, data)
 
 
-def catch_up(engine, log: MemoryLog) -> None:
-    while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], 3):
-        pass
-
-
 def limit_alerts(engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         rows = conn.execute(
@@ -57,15 +53,7 @@ def limit_alerts(engine) -> list[tuple[str, str]]:
 
 
 def test_the_migration_derives_again_the_alerts_stored_under_the_former_readings(engine):
-    structure_id = str(uuid.uuid4())
-    with engine.begin() as conn:  # filed first, as the registry would: no call to the registry
-        conn.execute(
-            text(
-                "INSERT INTO reference_data.structures (id, name, kind, department, region)"
-                " VALUES (CAST(:i AS uuid), 'S', 'ETTI', '35', '53')"
-            ),
-            {"i": structure_id},
-        )
+    structure_id = file_structure(engine, "ETTI", "35", "53")
     opened = log_event("pathway_opened", date(2025, 1, 6), {"structure_id": structure_id})
     stream = [
         opened,

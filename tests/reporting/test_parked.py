@@ -19,11 +19,15 @@ from services.reporting.catchup import checkpoints, parked
 from services.reporting.catchup.rebuild import rebuild_projection
 from services.reporting.projections import outcomes_bulk, parking
 from services.reporting.projections.registry import PROJECTIONS
-from shared import db, migrations
 from shared.domain import events as ev
-from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
+from tests.reporting.replay_support import (
+    MemoryLog,
+    interleave,
+    log_event,
+    reset,
+    scratch_reporting,
+)
 from tests.reporting.test_replay import incremental, pathway_streams, snapshot
-from tests.support import make_settings
 
 OUTCOMES = PROJECTIONS["outcomes"]
 SUPPORT = "support_action_recorded"
@@ -32,12 +36,8 @@ NEWER = ev.SCHEMA_VERSION[SUPPORT] + 1
 
 @pytest.fixture(scope="module")
 def engine(engines) -> Iterator:
-    url = make_settings(engines).database_url_for("reporting")
-    migrations.upgrade("reporting", url)
-    eng = db.make_engine(url, pool_size=2)
-    yield eng
-    eng.dispose()
-    db.drop_database(url)
+    with scratch_reporting(engines) as scratch:
+        yield scratch
 
 
 def newer(on: date) -> dict:

@@ -22,6 +22,7 @@ import pytest
 from builders import catch_up_to
 from worlds import world  # noqa: F401  (fixture)
 
+from services.reporting.reports.outcomes import DIMENSIONS
 from shared.domain.post_exit import due_on
 from tests.support import bearer
 
@@ -121,6 +122,14 @@ def test_cohorts_under_5_exits_are_suppressed_outside_the_structure(net):
     assert report["total"]["suppressed"] is False
     own = _report(net, f"{YEAR}&structure_id={net.ids['s2']}", bearer(net.tokens[net.ids["s2"]]))
     assert _figures(own["total"]) == (2, 1, 0, 0, 0)
+
+
+@pytest.mark.parametrize("dims", [*DIMENSIONS, "month,kind", "group,month", "criterion,sex"])
+def test_every_grouping_has_the_same_total(net, dims):
+    """Summed from the rows when each exit is in one row, counted apart otherwise (groups,
+    criteria): the total never depends on the grouping."""
+    report = _report(net, f"{YEAR}&group_by={dims}")
+    assert _figures(report["total"]) == (9, 3, 1, 3, 2)
 
 
 def test_a_structure_cannot_read_another_structures_cohorts(net):

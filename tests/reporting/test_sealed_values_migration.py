@@ -3,36 +3,31 @@ derived again from the feed, which no longer carries them (real PostgreSQL)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from sqlalchemy import text
 
-from services.reporting.catchup import jobs
-from services.reporting.projections.registry import PROJECTIONS
-from shared import db, migrations
+from shared import migrations
 from tests.reporting.builders import undo_revisions_after_0011
-from tests.reporting.replay_support import MemoryLog, interleave, log_event, reset
-from tests.support import make_settings
+from tests.reporting.replay_support import (
+    MemoryLog,
+    catch_up,
+    file_structure,
+    interleave,
+    log_event,
+    reset,
+    scratch_reporting,
+)
 
 NUMBER = "999997654321"
 
 
 @pytest.fixture(scope="module")
 def engine(engines) -> Iterator:
-    url = make_settings(engines).database_url_for("reporting")
-    migrations.upgrade("reporting", url)
-    eng = db.make_engine(url, pool_size=2)
-    yield eng
-    eng.dispose()
-    db.drop_database(url)
-
-
-def catch_up(engine, log: MemoryLog) -> None:
-    while jobs.one_batch(engine, log, PROJECTIONS["outcomes"], 3):
-        pass
+    with scratch_reporting(engines) as scratch:
+        yield scratch
 
 
 def holding_the_number(engine) -> list[str]:
@@ -61,15 +56,7 @@ def opened(structure_id: str, number: str | None) -> dict:
 
 
 def test_the_migration_empties_what_reporting_copied_with_the_pass_number(engine):
-    structure_id = str(uuid.uuid4())
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO reference_data.structures (id, name, kind, department, region)"
-                " VALUES (CAST(:i AS uuid), 'S', 'ACI', '35', '53')"
-            ),
-            {"i": structure_id},
-        )
+    structure_id = file_structure(engine, "ACI", "35", "53")
     before = MemoryLog(interleave([[opened(structure_id, NUMBER)]], []))
     reset(engine)
     catch_up(engine, before)

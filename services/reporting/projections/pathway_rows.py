@@ -39,7 +39,7 @@ CHANGES: dict[str, tuple[str, ...]] = {
     ev.TRAINING_COMPLETED: ("activities",),
     ev.SUPPORT_ACTION_RECORDED: ("activities",),
     ev.PATHWAY_EXITED: ("pathways", "transfers"),
-    ev.POST_EXIT_SITUATION_RECORDED: ("post_exit",),
+    ev.POST_EXIT_SITUATION_RECORDED: ("pathways", "post_exit"),
 }
 
 
@@ -107,6 +107,7 @@ def _pathway_rows(pid: str, state: PathwayState) -> list[dict]:
         "measure": state.measure,
         "hours_total": float(sum(state.hours_by_month.values())),
         **_counted(state),
+        **_followed(state),
     }
     return [row]
 
@@ -143,6 +144,14 @@ def _post_exit_rows(pid: str, state: PathwayState) -> list[dict]:
         }
         for s in state.post_exit
     ]
+
+
+def _followed(state: PathwayState) -> dict[str, list[int]]:
+    """The months after the exit with a follow-up in force, and those in employment, on the
+    pathway's own row: the post-exit report counts its cohorts from the pathway rows alone."""
+    followed = sorted(s.months_after for s in state.post_exit)
+    employed = sorted(s.months_after for s in state.post_exit if in_employment(s.situation))
+    return {"followed_after": followed, "employed_after": employed}
 
 
 def _counted(state: PathwayState) -> dict[str, bool | None]:

@@ -43,13 +43,12 @@ COLUMNS: exports.Columns = [
     ),
     (f"Taux d'emploi à {EMPLOYMENT_MONTHS} mois (%)", exports._get(RATE), exports.RATE),
 ]
-# One row per pathway with its follow-ups in force (outcomes.post_exit).
-FOLLOW_UPS = (
-    " LEFT JOIN (SELECT pathway_id, "
-    + ", ".join(f"bool_or(months_after = {m}) AS f{m}" for m in FOLLOWED_MONTHS)
-    + f", bool_or(months_after = {EMPLOYMENT_MONTHS} AND in_employment) AS employed"
-    " FROM outcomes.post_exit GROUP BY pathway_id) f ON f.pathway_id = p.pathway_id"
-)
+# Each pathway row holds the months after its exit with a follow-up in force, and those in
+# employment (projections/pathway_rows.py).
+FOLLOW_UPS = "".join(f", {m} = ANY(p.followed_after) AS f{m}" for m in FOLLOWED_MONTHS)
+EMPLOYED = f"{EMPLOYMENT_MONTHS} = ANY(p.employed_after) AS employed"
+EXIT_MONTH = "to_char(p.exited_on, 'YYYY-MM')"
+EXIT_MONTH_START = "CAST(date_trunc('month', p.exited_on) AS date)"
 
 
 class PostExitParams(base.ReportParams):
@@ -79,7 +78,12 @@ def post_exit_report(conn: Connection, caller: Caller, params: dict) -> dict:
 
 def _report(conn: Connection, caller: Caller, q: sql.Query, as_of: int) -> dict:
     collected = cohort_metrics(conn, q)
-    total = cohort_metrics(conn, dataclasses.replace(q, dims=())).get((), {})
+    if not q.dims:
+        total = collected[()]
+    elif not _several_windows(q) and "criterion" not in q.dims:  # each exit in one row: summed
+        total = {m: sum(int(raw.get(m) or 0) for raw in collected.values()) for m in METRICS}
+    else:
+        total = cohort_metrics(conn, dataclasses.replace(q, dims=())).get((), {})
     hide = _hidden(q, caller, collected, total)
     rows = []
     for key, raw in collected.items():
@@ -128,20 +132,35 @@ def _hidden(q: sql.Query, caller: Caller, collected: dict, total: dict) -> Hidde
     return Hidden(hide.cells, hide.total or small_total)
 
 
+def _several_windows(q: sql.Query) -> bool:
+    """Whether an exit may be read through several windows of one key: a structure's several
+    memberships of a group, or its several locations in an area."""
+    return q.by_group or q.located
+
+
 def cohort_metrics(conn: Connection, q: sql.Query) -> dict[tuple, dict]:
     """Exits of each row's window and their follow-ups, per row key; a pathway counts once
-    under a key even when several windows (memberships, locations) hold its exit."""
-    ws, we = sql._window(q)
+    under a key even when several windows (memberships, locations) hold its exit (`DISTINCT`,
+    needed only then). By `month` or `annex`, a row's month is that of its exits: read from
+    the exit date rather than by joining every month of the period (an exit is then in one
+    month, and in the one annexe holding it)."""
+    if q.monthly:
+        yearly = dataclasses.replace(q, dims=tuple(d for d in q.dims if d not in sql.MONTHLY))
+        ws, we = sql._window(yearly)
+        keys_sql, with_ = sql._keys(q, EXIT_MONTH), ""
+        joins = sql._joins(q, months=False, month=EXIT_MONTH_START)
+    else:
+        ws, we = sql._window(q)
+        keys_sql, joins, with_ = sql._keys(q), sql._joins(q), sql._with(q)
     keys = sql._group_keys(q)
     moved = f" AND NOT {sql.MOVED_OUT}" if q.by_group else ""
-    follow = "".join(f", coalesce(f.f{m}, false) AS f{m}" for m in FOLLOWED_MONTHS)
     counts = "".join(f", count(*) FILTER (WHERE f{m}) AS followed_{m}" for m in FOLLOWED_MONTHS)
-    query = f"""{sql._with(q)}
+    distinct = "DISTINCT " if _several_windows(q) else ""
+    query = f"""{with_}
     SELECT {keys + ", " if keys else ""}count(*) AS exits{counts},
            count(*) FILTER (WHERE employed) AS in_employment_{EMPLOYMENT_MONTHS}_months
-      FROM (SELECT DISTINCT {sql._select_keys(sql._keys(q))}p.pathway_id{follow},
-                   coalesce(f.employed, false) AS employed
-              FROM outcomes.pathways p {sql._joins(q)} {FOLLOW_UPS}
+      FROM (SELECT {distinct}{sql._select_keys(keys_sql)}p.pathway_id{FOLLOW_UPS}, {EMPLOYED}
+              FROM outcomes.pathways p {joins}
              WHERE p.exited_on BETWEEN CAST(:start AS date) AND CAST(:end AS date)
                AND p.exited_on BETWEEN {ws} AND {we} {sql._filters(q)}{moved}) AS x
      {"GROUP BY " + keys if keys else ""}"""

@@ -135,7 +135,9 @@ class Query:
         }
 
 
-def _joins(q: Query, months: bool = True) -> str:
+def _joins(q: Query, months: bool = True, month: str = "h.month") -> str:
+    """The joins of the rows' dimensions and filters; without the calendar of the period
+    (`months` false), an annexe is the one holding the `month` given (a date's month)."""
     sql = " LEFT JOIN reference_data.structures s ON s.id = p.structure_id"
     if q.by_group:
         sql += " JOIN reference_data.memberships m ON m.structure_id = p.structure_id"
@@ -148,7 +150,7 @@ def _joins(q: Query, months: bool = True) -> str:
     if {"measure", "annex"} & set(q.dims):
         sql += MEASURE_JOIN
     if "annex" in q.dims:
-        sql += ANNEX_JOIN.format(month="w.ms" if months else "h.month")
+        sql += ANNEX_JOIN.format(month="w.ms" if months else month)
     return sql
 
 
