@@ -172,3 +172,20 @@ def test_the_main_page_links_to_the_etp_page_and_both_send_the_same_headers(scen
     for name, value in home.headers.items():  # the security headers the app sets, if any
         if name not in {"Content-Length", "Set-Cookie", "Date", "Vary", "X-Request-Id"}:
             assert page.headers[name] == value
+
+
+@pytest.mark.parametrize("who", ["structure", "admin"])
+def test_the_outcome_report_s_etp_takes_each_structure_s_own_reference(scene, who):
+    """A structure's own report looks only at its annexes for another reference than the usual
+    one: the ACI's 1,607 h gives its ETP, the EI (no annexe) keeps the usual 1,820 h, read by
+    each structure or by the network alike."""
+    served, net = scene["world"], scene["net"]
+    expected = {scene["aci"]: 850 * 12 / 1607 / 12, scene["ei"]: 182 * 12 / 1820 / 12}
+    for structure_id, etp_year in expected.items():
+        headers = bearer(net.tokens[structure_id]) if who == "structure" else served.admin
+        answer = served.reporting.get(
+            f"/v1/reports/outcomes?from=2025-01-01&to=2025-12-31&structure_id={structure_id}",
+            headers=headers,
+        )
+        assert answer.status_code == 200, answer.json
+        assert answer.json["total"]["etp"] == pytest.approx(etp_year)

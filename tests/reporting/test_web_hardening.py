@@ -163,6 +163,12 @@ def test_waiting_requests_never_starve_the_others(
     request is refused at once, /health still answers, and the held one ends with its report."""
     app = tuned(min_position_waiters=1, min_position_wait_seconds=120.0)
     position = seed.pathway(pathways, mine, date(YEAR, 1, 2))
+    # In the feed first: a transaction open elsewhere on a shared server holds the gap-free
+    # feed back, and a position the feed does not show yet is refused at once, not awaited.
+    feed, deadline = app.extensions["iae_logs"]["feed"], time.monotonic() + 60
+    while not feed.page(position - 1, 1):
+        assert time.monotonic() < deadline, "the appended event never reached the feed"
+        time.sleep(0.05)
     held: dict = {}
 
     def wait() -> None:

@@ -179,11 +179,14 @@ def sums_and_total(
 
 # Whether any month of the window has a reference other than the usual one: only then does the
 # outcome report's ETP need the hours apart by annexe (every default measure has the usual one,
-# tests/shared/test_shared_measures.py).
+# tests/shared/test_shared_measures.py). A structure's own report looks at its annexes only
+# (by primary key): the live report a structure polls does not read every annexe month.
 OWN_REFERENCE = f"""
 SELECT EXISTS (SELECT 1 FROM reference_data.annex_months
-                WHERE month BETWEEN :first AND :last AND reference_hours <> {USUAL_REFERENCE_HOURS})
+                WHERE month BETWEEN :first AND :last AND reference_hours <> {USUAL_REFERENCE_HOURS}
+                      {{only}})
 """
+OF_STRUCTURE = "AND structure_id = CAST(:structure_id AS uuid)"
 PERSON_KEYS = {"criterion": "cr.criterion", "sex": "p.sex", "age_band": "p.age_band"}
 PATHWAY_ETP = f"""
 SELECT {{keys}} sum(h.hours * 12 / coalesce(a.reference_hours, r.hours, {USUAL_REFERENCE_HOURS}))
@@ -205,7 +208,9 @@ def realised_etp_months(conn: Connection, q: Query) -> tuple[dict[tuple, float],
     month of the window has the usual reference, so that the report's own hours already give it."""
     first, last = q.start.replace(day=1), q.end.replace(day=1)
     window = {"first": first, "last": last}
-    if not conn.execute(text(OWN_REFERENCE), window).scalar_one():
+    only = OF_STRUCTURE if q.structure_id else ""
+    own = text(OWN_REFERENCE.format(only=only))
+    if not conn.execute(own, {**window, "structure_id": q.structure_id}).scalar_one():
         return None
     if not any(d in PERSON_KEYS for d in q.dims):
         by_key, total = sums_and_total(conn, q)  # one reading of the cells for both
