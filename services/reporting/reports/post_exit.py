@@ -80,7 +80,7 @@ def _report(conn: Connection, caller: Caller, q: sql.Query, as_of: int) -> dict:
     collected = cohort_metrics(conn, q)
     if not q.dims:
         total = collected[()]
-    elif not _several_windows(q) and "criterion" not in q.dims:  # each exit in one row: summed
+    elif not q.dated_windows and "criterion" not in q.dims:  # each exit in one row: summed
         total = {m: sum(int(raw.get(m) or 0) for raw in collected.values()) for m in METRICS}
     else:
         total = cohort_metrics(conn, dataclasses.replace(q, dims=())).get((), {})
@@ -132,12 +132,6 @@ def _hidden(q: sql.Query, caller: Caller, collected: dict, total: dict) -> Hidde
     return Hidden(hide.cells, hide.total or small_total)
 
 
-def _several_windows(q: sql.Query) -> bool:
-    """Whether an exit may be read through several windows of one key: a structure's several
-    memberships of a group, or its several locations in an area."""
-    return q.by_group or q.located
-
-
 def cohort_metrics(conn: Connection, q: sql.Query) -> dict[tuple, dict]:
     """Exits of each row's window and their follow-ups, per row key; a pathway counts once
     under a key even when several windows (memberships, locations) hold its exit (`DISTINCT`,
@@ -155,7 +149,7 @@ def cohort_metrics(conn: Connection, q: sql.Query) -> dict[tuple, dict]:
     keys = sql._group_keys(q)
     moved = f" AND NOT {sql.MOVED_OUT}" if q.by_group else ""
     counts = "".join(f", count(*) FILTER (WHERE f{m}) AS followed_{m}" for m in FOLLOWED_MONTHS)
-    distinct = "DISTINCT " if _several_windows(q) else ""
+    distinct = "DISTINCT " if q.dated_windows else ""
     query = f"""{with_}
     SELECT {keys + ", " if keys else ""}count(*) AS exits{counts},
            count(*) FILTER (WHERE employed) AS in_employment_{EMPLOYMENT_MONTHS}_months

@@ -114,9 +114,16 @@ class Query:
         return self.department is not None or self.region is not None
 
     @property
+    def dated_windows(self) -> bool:
+        """Whether one key may hold several windows: a structure's memberships of a group, or
+        its locations in an area."""
+        return self.by_group or self.located
+
+    @property
     def windowed(self) -> bool:
-        """Whether a pathway may be read through several windows (memberships, locations)."""
-        return self.by_group or self.located or "annex" in self.dims
+        """Whether a pathway may be read through several windows (memberships, locations, the
+        months of its annexes)."""
+        return self.dated_windows or "annex" in self.dims
 
     @property
     def monthly(self) -> bool:
